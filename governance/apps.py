@@ -1,0 +1,10 @@
+"""The base domain: units, members, bodies, statutes, assemblies, decisions, audit log."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GovernanceConfig(AppConfig):
+    name = "governance"
+    verbose_name = _("Governance")
+    default_auto_field = "django.db.models.BigAutoField"
