@@ -1,0 +1,610 @@
+"""The base domain: accounts, units, members and dues, bodies, statutes, assemblies, decisions, audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from governance.querysets import (
+    AuditEventQuerySet,
+    BodyQuerySet,
+    DecisionQuerySet,
+    MandateQuerySet,
+    MemberQuerySet,
+    OrganisationUnitQuerySet,
+    StatuteVersionQuerySet,
+)
+
+# ---------------------------------------------------------------------------
+# Accounts
+# ---------------------------------------------------------------------------
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A login. Roles come from the member it is linked to, its mandates and its groups."""
+
+    username = None
+    email = models.EmailField(_("e-mail address"), unique=True)
+    is_auditor = models.BooleanField(
+        _("auditor"),
+        default=False,
+        help_text=_("Reads the whole history (control committee, external or IC auditors)."),
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+
+# ---------------------------------------------------------------------------
+# Organisation
+# ---------------------------------------------------------------------------
+
+
+class OrganisationUnit(models.Model):
+    """A node of the movement: the IC, the International Board, a section, its groups."""
+
+    class Kind(models.TextChoices):
+        INTERNATIONAL_COUNCIL = "international_council", _("International Council")
+        INTERNATIONAL_BOARD = "international_board", _("International Board")
+        SECTION = "section", _("Section")
+        LOCAL_GROUP = "local_group", _("Local group")
+        YOUTH_GROUP = "youth_group", _("Youth group")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    city = models.CharField(_("city"), max_length=100, blank=True)
+
+    objects = OrganisationUnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = _("organisation unit")
+        verbose_name_plural = _("organisation units")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# ---------------------------------------------------------------------------
+# Members and dues
+# ---------------------------------------------------------------------------
+
+
+class Member(models.Model):
+    """A person on the membership roll. Good standing is derived from dues, never stored."""
+
+    class Kind(models.TextChoices):
+        MEMBER = "member", _("Member")
+        SUPPORTER = "supporter", _("Supporter")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+        RESIGNED = "resigned", _("Resigned")
+        DECEASED = "deceased", _("Deceased")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="member",
+    )
+    membership_number = models.CharField(_("membership number"), max_length=32, unique=True)
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    unit = models.ForeignKey(
+        OrganisationUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="members"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.MEMBER)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    joined_on = models.DateField(_("joined on"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "membership_number"]
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        indexes = [models.Index(fields=["last_name", "first_name"])]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name} ({self.membership_number})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def is_in_good_standing(self, year: int | None = None) -> bool:
+        """Dues paid for the year (this year by default). Uses `paid_current_year` if annotated."""
+        year = year or timezone.localdate().year
+        if year == timezone.localdate().year and hasattr(self, "paid_current_year"):
+            return bool(self.paid_current_year)
+        return self.dues_payments.filter(year=year).exists()
+
+    def facts(self, *, on: dt.date, body_codes: frozenset[str] = frozenset()):
+        """The plain facts (a rules.MemberFacts) the statute eligibility rule is evaluated on."""
+        from governance import rules
+
+        return rules.MemberFacts(
+            is_member=self.kind == self.Kind.MEMBER and self.status == self.Status.ACTIVE,
+            good_standing=self.is_in_good_standing(on.year),
+            joined_on=self.joined_on,
+            birth_date=self.birth_date,
+            body_codes=body_codes,
+        )
+
+
+class DuesPayment(models.Model):
+    """One year's dues (cotisation) paid by a member."""
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="dues_payments"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    amount = models.DecimalField(_("amount"), max_digits=8, decimal_places=2)
+    paid_on = models.DateField(_("paid on"))
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("dues payment")
+        verbose_name_plural = _("dues payments")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "year"], name="one_dues_payment_per_year"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="dues_amount_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member.membership_number} {self.year}"
+
+
+# ---------------------------------------------------------------------------
+# Bodies and mandates
+# ---------------------------------------------------------------------------
+
+
+class Body(models.Model):
+    """An elected or statutory body of a unit: the General Assembly, the Board, a committee."""
+
+    class Kind(models.TextChoices):
+        ASSEMBLY = "assembly", _("Assembly of members")
+        BOARD = "board", _("Board")
+        COMMITTEE = "committee", _("Committee")
+        COUNCIL = "council", _("Council")
+
+    unit = models.ForeignKey(
+        OrganisationUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="bodies"
+    )
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    seats = models.PositiveSmallIntegerField(_("seats"), default=0)
+    reserved_youth_seats = models.PositiveSmallIntegerField(_("reserved youth seats"), default=0)
+
+    objects = BodyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["unit__name", "name"]
+        verbose_name = _("body")
+        verbose_name_plural = _("bodies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reserved_youth_seats__lte=models.F("seats")),
+                name="reserved_seats_within_seats",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Mandate(models.Model):
+    """A member's seat on a body, in a role, for a period, created by a decision."""
+
+    class Role(models.TextChoices):
+        CHAIR = "chair", _("Chair")
+        VICE_CHAIR = "vice_chair", _("Vice-chair")
+        TREASURER = "treasurer", _("Treasurer")
+        SECRETARY = "secretary", _("Secretary")
+        YOUTH_REPRESENTATIVE = "youth_representative", _("Youth representative")
+        MEMBER = "member", _("Member")
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="mandates"
+    )
+    body = models.ForeignKey(
+        Body, verbose_name=_("body"), on_delete=models.PROTECT, related_name="mandates"
+    )
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices, default=Role.MEMBER)
+    on_youth_seat = models.BooleanField(_("on a reserved youth seat"), default=False)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    decision = models.ForeignKey(
+        "Decision",
+        verbose_name=_("decision"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="mandates",
+        help_text=_("The decision (election or appointment) that created the mandate."),
+    )
+
+    objects = MandateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["body", "role", "starts_on"]
+        verbose_name = _("mandate")
+        verbose_name_plural = _("mandates")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="mandate_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member.full_name} — {self.get_role_display()}, {self.body}"
+
+    def is_current(self, on: dt.date | None = None) -> bool:
+        on = on or timezone.localdate()
+        return self.starts_on <= on <= self.ends_on
+
+
+# ---------------------------------------------------------------------------
+# Statutes
+# ---------------------------------------------------------------------------
+
+
+class StatuteVersion(models.Model):
+    """One version of the statutes, in force from a date, adopted by a decision."""
+
+    number = models.PositiveIntegerField(_("version"), unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    effective_from = models.DateField(_("effective from"))
+    adopted_by = models.ForeignKey(
+        "Decision",
+        verbose_name=_("adopted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    objects = StatuteVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("statute version")
+        verbose_name_plural = _("statute versions")
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.number})"
+
+
+class Article(models.Model):
+    """An article of a statute version, with its text."""
+
+    version = models.ForeignKey(
+        StatuteVersion,
+        verbose_name=_("statute version"),
+        on_delete=models.PROTECT,
+        related_name="articles",
+    )
+    number = models.CharField(_("number"), max_length=20)
+    position = models.PositiveIntegerField(_("position"))
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("text"))
+
+    class Meta:
+        ordering = ["version", "position"]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "number"], name="article_number_unique_in_version"
+            ),
+            models.UniqueConstraint(
+                fields=["version", "position"], name="article_position_unique_in_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Article %(number)s — %(title)s") % {"number": self.number, "title": self.title}
+
+
+class Rule(models.Model):
+    """A machine-readable rule carried by an article (see governance.rules for the kinds).
+
+    `scope` says what the rule governs, so services can ask for "the majority rule for
+    statute amendments" in the version in force: e.g. ``general_assembly``,
+    ``statute_amendment``, ``board``, ``election``, ``motion``, ``ballot``.
+    """
+
+    class Kind(models.TextChoices):
+        QUORUM = "quorum", _("Quorum")
+        MAJORITY = "majority", _("Majority")
+        ELIGIBILITY = "eligibility", _("Eligibility")
+        NOTICE = "notice", _("Notice periods")
+        TERMS = "terms", _("Terms of office")
+        PROXIES = "proxies", _("Proxies")
+        SPONSORSHIP = "sponsorship", _("Co-sponsors")
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.PROTECT, related_name="rules"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    scope = models.SlugField(_("scope"), max_length=40)
+    params = models.JSONField(_("parameters"))
+
+    class Meta:
+        ordering = ["article", "kind", "scope"]
+        verbose_name = _("rule")
+        verbose_name_plural = _("rules")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "kind", "scope"], name="one_rule_per_kind_and_scope"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.scope})"
+
+    def parsed(self):
+        """The rule as its governance.rules dataclass."""
+        from governance import rules
+
+        return rules.parse_rule(self.kind, self.params)
+
+    def snapshot(self) -> dict:
+        """What a decision stores about the rule it applied: enough to re-check it later."""
+        version = self.article.version
+        return {
+            "kind": self.kind,
+            "scope": self.scope,
+            "params": self.params,
+            "article": self.article.number,
+            "article_title": self.article.title,
+            "statute_version": version.number,
+        }
+
+
+# ---------------------------------------------------------------------------
+# Assemblies
+# ---------------------------------------------------------------------------
+
+
+class Assembly(models.Model):
+    """A convened meeting of a body: a General Assembly or a Board meeting."""
+
+    class Status(models.TextChoices):
+        CONVENED = "convened", _("Convened")
+        IN_SESSION = "in_session", _("In session")
+        CLOSED = "closed", _("Closed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    body = models.ForeignKey(
+        Body, verbose_name=_("body"), on_delete=models.PROTECT, related_name="assemblies"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("starts at"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    online_link = models.URLField(_("online link"), blank=True)
+    convocation = models.PositiveSmallIntegerField(_("convocation"), default=1)
+    convened_on = models.DateField(_("convened on"))
+    convened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("convened by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    agenda = models.TextField(_("agenda"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.CONVENED
+    )
+
+    class Meta:
+        ordering = ["-starts_at"]
+        verbose_name = _("assembly")
+        verbose_name_plural = _("assemblies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(convocation__in=[1, 2]), name="convocation_first_or_second"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+# ---------------------------------------------------------------------------
+# Decision register
+# ---------------------------------------------------------------------------
+
+
+class DocumentCounter(models.Model):
+    """The next number per subject code and year in the movement's document index."""
+
+    subject = models.CharField(max_length=20)
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["subject", "year"], name="one_counter_per_subject_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject}/{self.last_number:03d}/{self.year}"
+
+
+class Decision(models.Model):
+    """An entry of the decision register, cited against the statute article that authorises it.
+
+    Never edited: a later decision may supersede it and says so in ``supersedes``.
+    """
+
+    class Outcome(models.TextChoices):
+        ADOPTED = "adopted", _("Adopted")
+        REJECTED = "rejected", _("Rejected")
+        ELECTED = "elected", _("Elected")
+        NO_QUORUM = "no_quorum", _("No quorum")
+        NOTED = "noted", _("Noted")
+
+    reference = models.CharField(_("reference"), max_length=40, unique=True)
+    body = models.ForeignKey(
+        Body, verbose_name=_("body"), on_delete=models.PROTECT, related_name="decisions"
+    )
+    assembly = models.ForeignKey(
+        Assembly,
+        verbose_name=_("assembly"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="decisions",
+    )
+    decided_on = models.DateField(_("decided on"))
+    title = models.CharField(_("title"), max_length=300)
+    text = models.TextField(_("text"))
+    statute_version = models.ForeignKey(
+        StatuteVersion,
+        verbose_name=_("statute version"),
+        on_delete=models.PROTECT,
+        related_name="decisions",
+    )
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.PROTECT, related_name="decisions"
+    )
+    rule_snapshot = models.JSONField(_("rule applied"), default=list)
+    figures = models.JSONField(_("figures"), default=dict)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    supersedes = models.ForeignKey(
+        "self",
+        verbose_name=_("supersedes"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-decided_on", "-id"]
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        indexes = [models.Index(fields=["decided_on"]), models.Index(fields=["outcome"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} — {self.title}"
+
+
+# ---------------------------------------------------------------------------
+# Audit log
+# ---------------------------------------------------------------------------
+
+
+class AuditEvent(models.Model):
+    """An append-only, hash-chained record of one write (see governance.audit)."""
+
+    sequence = models.PositiveBigIntegerField(_("sequence"), unique=True)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("actor"), max_length=254, blank=True)
+    action = models.CharField(_("action"), max_length=80)
+    object_type = models.CharField(_("object type"), max_length=80)
+    object_id = models.CharField(_("object id"), max_length=64)
+    object_label = models.CharField(_("object"), max_length=300, blank=True)
+    old = models.JSONField(_("old values"), null=True, blank=True)
+    new = models.JSONField(_("new values"), null=True, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sequence"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.action}"
+
+
+class AuditHead(models.Model):
+    """The single row that holds the chain's head; writers lock it to append in order."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    sequence = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="audit_head_is_singleton")]
+
+    def __str__(self) -> str:
+        return f"head #{self.sequence}"

@@ -1,0 +1,104 @@
+"""Who may do what: roles derived from accounts, mandates and flags, checked by services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from governance.exceptions import NotAllowed
+from governance.models import Body, Mandate
+
+
+@dataclass(frozen=True)
+class Roles:
+    """The roles of one user today. Officer rights are per body."""
+
+    authenticated: bool = False
+    member_id: int | None = None
+    staff: bool = False
+    auditor: bool = False
+    officer_body_ids: frozenset[int] = field(default_factory=frozenset)
+    officer_unit_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def member(self) -> bool:
+        return self.member_id is not None
+
+    @property
+    def officer(self) -> bool:
+        return bool(self.officer_body_ids)
+
+    @property
+    def privileged(self) -> bool:
+        """Roles whose tools require a second factor."""
+        return self.staff or self.auditor or self.officer
+
+    @property
+    def may_write(self) -> bool:
+        # An auditor's account reads everything and changes nothing, whatever else it holds.
+        return self.authenticated and not self.auditor
+
+
+def roles_for(user, on: dt.date | None = None) -> Roles:
+    if user is None or not user.is_authenticated:
+        return Roles()
+    cached = getattr(user, "_roles_cache", None)
+    if cached is not None and on is None:
+        return cached
+    member = getattr(user, "member", None) if hasattr(user, "member") else None
+    mandates = list(Mandate.objects.held_by_user(user, on).values_list("body_id", "body__unit_id"))
+    roles = Roles(
+        authenticated=True,
+        member_id=member.pk if member else None,
+        staff=user.is_staff,
+        auditor=user.is_auditor,
+        officer_body_ids=frozenset(body for body, _ in mandates),
+        officer_unit_ids=frozenset(unit for _, unit in mandates),
+    )
+    if on is None:
+        user._roles_cache = roles
+    return roles
+
+
+def may_act_for_body(user, body: Body) -> bool:
+    """An officer acts for the body they sit on, and a board for the other bodies of its unit."""
+    roles = roles_for(user)
+    if not roles.may_write:
+        return False
+    if body.pk in roles.officer_body_ids:
+        return True
+    return Body.objects.filter(
+        pk__in=roles.officer_body_ids, unit_id=body.unit_id, kind=Body.Kind.BOARD
+    ).exists()
+
+
+def ensure_may_write(user) -> Roles:
+    roles = roles_for(user)
+    if not roles.authenticated:
+        raise NotAllowed(_("You must be logged in."))
+    if roles.auditor:
+        raise NotAllowed(_("Auditor accounts can read everything but change nothing."))
+    return roles
+
+
+def ensure_staff(user) -> None:
+    if not ensure_may_write(user).staff:
+        raise NotAllowed(_("Only staff who keep the membership roll may do this."))
+
+
+def ensure_may_act_for_body(user, body: Body) -> None:
+    ensure_may_write(user)
+    if not (roles_for(user).staff or may_act_for_body(user, body)):
+        raise NotAllowed(_("Only officers of %(body)s may do this.") % {"body": body.name})
+
+
+def may_read_audit(user) -> bool:
+    roles = roles_for(user)
+    return roles.auditor or roles.staff
+
+
+def may_read_roll(user) -> bool:
+    roles = roles_for(user)
+    return roles.staff or roles.auditor

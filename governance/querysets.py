@@ -1,0 +1,138 @@
+"""Reads: query methods named by intention, with their joins inside so callers never N+1."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.apps import apps
+from django.db import models
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.utils import timezone
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+class OrganisationUnitQuerySet(models.QuerySet):
+    def with_counts(self):
+        return self.annotate(
+            member_count=models.Count(
+                "members", filter=Q(members__kind="member", members__status="active")
+            )
+        )
+
+
+class MemberQuerySet(models.QuerySet):
+    def with_standing(self, year: int | None = None):
+        """Annotate `paid_current_year` (dues paid for `year`, this year by default)."""
+        DuesPayment = apps.get_model("governance", "DuesPayment")
+        year = year or _today().year
+        return self.annotate(
+            paid_current_year=Exists(DuesPayment.objects.filter(member=OuterRef("pk"), year=year))
+        )
+
+    def voting_members(self):
+        return self.filter(kind="member", status="active")
+
+    def in_good_standing(self, year: int | None = None):
+        return self.with_standing(year).filter(paid_current_year=True)
+
+    def for_roll(self):
+        return self.select_related("unit", "user").with_standing()
+
+    def search(self, text: str):
+        text = text.strip()
+        if not text:
+            return self
+        query = Q(membership_number__iexact=text)
+        for word in text.split():
+            query |= (
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(email__icontains=word)
+            )
+        return self.filter(query)
+
+
+class BodyQuerySet(models.QuerySet):
+    def with_current_mandates(self, on: dt.date | None = None):
+        Mandate = apps.get_model("governance", "Mandate")
+        on = on or _today()
+        current = (
+            Mandate.objects.current(on)
+            .select_related("member", "decision")
+            .order_by("role", "member__last_name")
+        )
+        return self.select_related("unit").prefetch_related(
+            Prefetch("mandates", queryset=current, to_attr="current_mandates")
+        )
+
+
+class MandateQuerySet(models.QuerySet):
+    def current(self, on: dt.date | None = None):
+        on = on or _today()
+        return self.filter(starts_on__lte=on, ends_on__gte=on)
+
+    def held_by_user(self, user, on: dt.date | None = None):
+        if not user.is_authenticated:
+            return self.none()
+        return self.current(on).filter(member__user=user)
+
+    def with_people(self):
+        return self.select_related("member", "body", "body__unit", "decision")
+
+
+class StatuteVersionQuerySet(models.QuerySet):
+    def in_force(self, on: dt.date | None = None):
+        """The version in force on a date: the latest one effective on or before it."""
+        on = on or _today()
+        return self.filter(effective_from__lte=on).order_by("-effective_from", "-number").first()
+
+
+class DecisionQuerySet(models.QuerySet):
+    def for_register(self):
+        return self.select_related(
+            "body", "body__unit", "statute_version", "article", "assembly", "supersedes"
+        )
+
+    def under_article(self, article):
+        return self.filter(article=article)
+
+    def filter_register(
+        self,
+        *,
+        body=None,
+        outcome: str | None = None,
+        statute_version=None,
+        article_number: str | None = None,
+        date_from: dt.date | None = None,
+        date_to: dt.date | None = None,
+        text: str | None = None,
+    ):
+        qs = self
+        if body:
+            qs = qs.filter(body=body)
+        if outcome:
+            qs = qs.filter(outcome=outcome)
+        if statute_version:
+            qs = qs.filter(statute_version=statute_version)
+        if article_number:
+            qs = qs.filter(article__number=article_number)
+        if date_from:
+            qs = qs.filter(decided_on__gte=date_from)
+        if date_to:
+            qs = qs.filter(decided_on__lte=date_to)
+        if text:
+            qs = qs.filter(
+                Q(title__icontains=text) | Q(text__icontains=text) | Q(reference__icontains=text)
+            )
+        return qs
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def for_object(self, obj):
+        return self.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+
+    def with_actor(self):
+        return self.select_related("actor")

@@ -1,0 +1,186 @@
+"""Statute rules and their evaluated outcomes in plain words, in the active language."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from governance import rules
+
+
+def _fraction(value: Fraction) -> str:
+    named = {
+        Fraction(1, 2): _("half"),
+        Fraction(1, 3): _("a third"),
+        Fraction(2, 3): _("two thirds"),
+        Fraction(1, 4): _("a quarter"),
+        Fraction(3, 4): _("three quarters"),
+        Fraction(1, 5): _("a fifth"),
+        Fraction(3, 5): _("three fifths"),
+    }
+    if value in named:
+        return f"{named[value]} ({value})"
+    return str(value)
+
+
+def _quorum(rule: rules.QuorumRule) -> str:
+    def part(fraction: Fraction | None) -> str:
+        if fraction is None:
+            return _("no quorum")
+        return _("%(fraction)s of the members entitled to vote") % {"fraction": _fraction(fraction)}
+
+    return _("First convocation: %(first)s. Second convocation: %(second)s.") % {
+        "first": part(rule.first_convocation),
+        "second": part(rule.second_convocation),
+    }
+
+
+def _majority(rule: rules.MajorityRule) -> str:
+    fraction = _fraction(rule.fraction)
+    if rule.majority == "absolute":
+        return _(
+            "More than %(fraction)s of all the members entitled to vote must vote in favour."
+        ) % {"fraction": fraction}
+    if rule.majority == "simple":
+        text = _("More than %(fraction)s of the votes cast must be in favour.") % {
+            "fraction": fraction
+        }
+    else:
+        text = _("At least %(fraction)s of the votes cast must be in favour.") % {
+            "fraction": fraction
+        }
+    counted = {
+        (False, False): _("Abstentions and blank ballots are not counted as votes cast."),
+        (True, False): _("Abstentions count as votes cast; blank ballots do not."),
+        (False, True): _("Blank ballots count as votes cast; abstentions do not."),
+        (True, True): _("Abstentions and blank ballots count as votes cast."),
+    }[rule.count_abstentions, rule.count_blanks]
+    return f"{text} {counted}"
+
+
+def _eligibility(rule: rules.EligibilityRule) -> str:
+    parts = [_("a member")]
+    if rule.good_standing:
+        parts.append(_("with this year's dues paid"))
+    if rule.min_months:
+        parts.append(
+            ngettext(
+                "for at least %(months)s month",
+                "for at least %(months)s months",
+                rule.min_months,
+            )
+            % {"months": rule.min_months}
+        )
+    if rule.min_age:
+        parts.append(_("aged %(age)s or over") % {"age": rule.min_age})
+    if rule.body:
+        parts.append(_("sitting on the body %(body)s") % {"body": rule.body})
+    return _("Eligible: %(conditions)s.") % {"conditions": ", ".join(parts)}
+
+
+def _days(days: int) -> str:
+    return ngettext("%(days)s day", "%(days)s days", days) % {"days": days}
+
+
+def _notice(rule: rules.NoticeRule) -> str:
+    return _(
+        "Convened %(assembly)s ahead; motions submitted %(motion)s ahead; amendments %(amendment)s ahead."
+    ) % {
+        "assembly": _days(rule.assembly_days),
+        "motion": _days(rule.motion_days),
+        "amendment": _days(rule.amendment_days),
+    }
+
+
+def _terms(rule: rules.TermsRule) -> str:
+    text = ngettext(
+        "Terms of %(months)s month", "Terms of %(months)s months", rule.length_months
+    ) % {"months": rule.length_months}
+    if rule.max_consecutive:
+        text += "; " + ngettext(
+            "at most %(count)s consecutive term",
+            "at most %(count)s consecutive terms",
+            rule.max_consecutive,
+        ) % {"count": rule.max_consecutive}
+    youth = rule.reserved_seats.get("youth", 0)
+    if youth:
+        text += "; " + ngettext(
+            "%(count)s seat reserved for a member aged %(age)s or under",
+            "%(count)s seats reserved for members aged %(age)s or under",
+            youth,
+        ) % {"count": youth, "age": rule.youth_max_age}
+    return text + "."
+
+
+def _proxies(rule: rules.ProxyRule) -> str:
+    if not rule.allowed:
+        return _("Proxies are not allowed.")
+    return ngettext(
+        "A member may carry at most %(count)s proxy.",
+        "A member may carry at most %(count)s proxies.",
+        rule.max_carried,
+    ) % {"count": rule.max_carried}
+
+
+def _sponsorship(rule: rules.SponsorshipRule) -> str:
+    return ngettext(
+        "At least %(count)s co-sponsor entitled to vote.",
+        "At least %(count)s co-sponsors entitled to vote.",
+        rule.min_cosponsors,
+    ) % {"count": rule.min_cosponsors}
+
+
+DESCRIBERS = {
+    "quorum": _quorum,
+    "majority": _majority,
+    "eligibility": _eligibility,
+    "notice": _notice,
+    "terms": _terms,
+    "proxies": _proxies,
+    "sponsorship": _sponsorship,
+}
+
+
+def describe_rule(kind: str, params: Any) -> str:
+    """A rule (model fields or a decision's stored snapshot) in plain words."""
+    try:
+        parsed = rules.parse_rule(kind, params)
+    except rules.RuleError as error:
+        return _("Unreadable rule (%(error)s).") % {"error": error}
+    return DESCRIBERS[kind](parsed)
+
+
+def describe_outcome(outcome: dict) -> str:
+    """A stored `RuleOutcome.as_dict()` in plain words: the figures against the threshold."""
+    figures = outcome.get("figures", {})
+    kind = outcome.get("kind")
+    if kind == "quorum":
+        if outcome.get("threshold") == "none":
+            return _("%(took_part)s of %(eligible)s took part; no quorum required.") % figures
+        return _("%(took_part)s of %(eligible)s took part; %(needed)s needed.") % figures
+    if kind == "majority":
+        return (
+            _(
+                "%(yes)s in favour, %(no)s against, %(abstain)s abstentions; %(needed)s in favour needed (base %(base)s)."
+            )
+            % figures
+        )
+    if kind == "notice":
+        return _("Done on %(done_on)s; the deadline was %(deadline)s.") % figures
+    if kind == "terms":
+        return _("%(served)s consecutive terms served.") % figures
+    if kind == "proxies":
+        return _("%(already_carried)s proxies already carried.") % figures
+    if kind == "sponsorship":
+        return _("%(cosponsors)s co-sponsors; %(needed)s needed.") % figures
+    if kind == "eligibility":
+        failed = figures.get("failed") or []
+        return (
+            _("Conditions not met: %(failed)s.") % {"failed": ", ".join(failed)}
+            if failed
+            else _("All conditions met.")
+        )
+    return ""

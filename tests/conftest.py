@@ -1,0 +1,139 @@
+"""Shared fixtures: a small section with statutes and one user per role."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+from django.core.cache import cache
+from django.utils import timezone, translation
+
+from governance import services
+from governance.demo import statutes_v1
+from governance.models import Body, OrganisationUnit, User
+from governance.services import SYSTEM
+from tests.factories import DuesFactory, MandateFactory, MemberFactory, UnitFactory, UserFactory
+
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A request in Arabic leaves its language active in the thread; the next test starts in English."""
+    yield
+    translation.deactivate()
+
+
+@dataclass
+class World:
+    section: OrganisationUnit
+    group: OrganisationUnit
+    board: Body
+    assembly_body: Body
+    committee: Body
+    member: User
+    officer: User
+    other_officer: User
+    auditor: User
+    staff: User
+    outsider: User
+
+    def user(self, role: str) -> User | None:
+        return None if role == "anonymous" else getattr(self, role)
+
+
+def _with_totp(user: User) -> User:
+    TOTP.activate(user, TOTP_SECRET)
+    return user
+
+
+@pytest.fixture
+def world(db) -> World:
+    today = timezone.localdate()
+    section = UnitFactory(code="section", name="Section", kind=OrganisationUnit.Kind.SECTION)
+    group = UnitFactory(
+        code="rabat", name="Rabat group", kind=OrganisationUnit.Kind.LOCAL_GROUP, parent=section
+    )
+    services.adopt_statute_version(
+        actor=SYSTEM,
+        title="Statutes",
+        effective_from=today - dt.timedelta(days=1000),
+        articles=statutes_v1(),
+    )
+    board = Body.objects.create(
+        unit=section,
+        code="board",
+        name="Section Board",
+        kind="board",
+        seats=7,
+        reserved_youth_seats=1,
+    )
+    assembly_body = Body.objects.create(
+        unit=section, code="general-assembly", name="General Assembly", kind="assembly"
+    )
+    committee = Body.objects.create(
+        unit=group, code="group-committee", name="Group committee", kind="committee", seats=3
+    )
+
+    def person(email: str, **user_fields) -> User:
+        user = UserFactory(email=email, **user_fields)
+        member = MemberFactory(
+            user=user, unit=group, email=email, joined_on=today - dt.timedelta(days=900)
+        )
+        DuesFactory(member=member)
+        return user
+
+    member = person("member@example.org")
+    officer = _with_totp(person("officer@example.org"))
+    MandateFactory(member=officer.member, body=board, role="chair")
+    other_officer = _with_totp(person("other-officer@example.org"))
+    MandateFactory(member=other_officer.member, body=committee, role="chair")
+    auditor = _with_totp(person("auditor@example.org", is_auditor=True))
+    staff = _with_totp(UserFactory(email="staff@example.org", is_staff=True))
+    outsider = UserFactory(email="outsider@example.org")
+    return World(
+        section,
+        group,
+        board,
+        assembly_body,
+        committee,
+        member,
+        officer,
+        other_officer,
+        auditor,
+        staff,
+        outsider,
+    )
+
+
+@pytest.fixture
+def client_for(client, world):
+    """A Django test client logged in as the given role ("anonymous" for none)."""
+
+    def make(role: str):
+        client.logout()
+        user = world.user(role)
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+def totp_code(secret: str = TOTP_SECRET) -> str:
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(timezone.now().timestamp()) // 30))
+
+
+__all__ = ["TOTP_SECRET", "Authenticator", "World", "totp_code"]
