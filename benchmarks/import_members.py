@@ -1,0 +1,114 @@
+"""Benchmark of the membership import: N generated rows into a fresh database, then again.
+
+Run from the project root:
+
+    .venv/bin/python benchmarks/import_members.py                    # 10,000 rows, SQLite
+    .venv/bin/python benchmarks/import_members.py --rows 50000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/governance_bench \\
+        .venv/bin/python benchmarks/import_members.py               # the database must exist
+
+Without DATABASE_URL a throw-away SQLite file in a temporary folder is used. The database
+is migrated and emptied of members first. Three imports are timed with
+``time.perf_counter``, each through `governance.importing.import_members` (the function
+behind both the command and the staff page: parse and check every line, write in one
+transaction, one audit event per member): the first creates every member, the second
+(same file) changes nothing, the third changes one column on every row.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def generate(rows: int, unit_codes: list[str], seed: int, *, suffix: str = "") -> bytes:
+    rng = random.Random(seed)
+    today = dt.date.today()
+    lines = ["membership_number,first_name,last_name,email,birth_date,joined_on,unit,kind"]
+    for index in range(rows):
+        born = today - dt.timedelta(days=rng.randint(18 * 366, 80 * 365))
+        joined = today - dt.timedelta(days=rng.randint(1, 20 * 365))
+        kind = "supporter" if rng.random() < 0.1 else "member"
+        lines.append(
+            f"B-{index:07d},Prénom{index}{suffix},Nom{index},person{index}@bench.example,"
+            f"{born},{joined},{rng.choice(unit_codes)},{kind}"
+        )
+    return ("\n".join(lines) + "\n").encode()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args()
+
+    os.environ.setdefault("DEBUG", "true")
+    if not os.environ.get("DATABASE_URL"):
+        folder = tempfile.mkdtemp(prefix="import-bench-")
+        os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "governance.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from governance import audit, importing, services
+    from governance.models import AuditEvent, AuditHead, Member, OrganisationUnit
+    from governance.services import SYSTEM
+
+    call_command("migrate", verbosity=0)
+    if Member.objects.exists() or AuditEvent.objects.exists():
+        sys.exit("the benchmark needs an empty database (no members, no audit events)")
+    section = OrganisationUnit.objects.filter(code="bench-section").first() or services.create_unit(
+        actor=SYSTEM, code="bench-section", name="Section", kind="section"
+    )
+    codes = [section.code]
+    for index in range(8):
+        code = f"bench-group-{index}"
+        if not OrganisationUnit.objects.filter(code=code).exists():
+            services.create_unit(
+                actor=SYSTEM, code=code, name=f"Group {index}", kind="local_group", parent=section
+            )
+        codes.append(code)
+
+    first = generate(args.rows, codes, args.seed)
+    changed = generate(args.rows, codes, args.seed, suffix="-x")
+    today = dt.date.today()
+    print(
+        f"# {args.rows:,} rows ({len(first) / 1e6:.1f} MB) on {connection.vendor}, "
+        f"Python {platform.python_version()}, {os.cpu_count()} CPUs, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
+    )
+    for label, data in (
+        ("create", first),
+        ("same file again", first),
+        ("update every row", changed),
+    ):
+        started = time.perf_counter()
+        report = importing.import_members(actor=SYSTEM, data=data, today=today, system=True)
+        elapsed = time.perf_counter() - started
+        print(
+            f"{label:>17}: {elapsed:6.2f} s  ({args.rows / elapsed:,.0f} rows/s)  "
+            f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}"
+        )
+    started = time.perf_counter()
+    result = audit.verify_chain()
+    print(
+        f"{'verify_audit':>17}: {time.perf_counter() - started:6.2f} s  "
+        f"({result.count:,} events, chain {'holds' if result.ok else 'BROKEN'}; head {AuditHead.objects.get().sequence})"
+    )
+
+
+if __name__ == "__main__":
+    main()

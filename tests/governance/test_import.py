@@ -1,0 +1,192 @@
+"""Membership import: idempotent by number, all or nothing, every bad line named."""
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+
+from governance import importing
+from governance.exceptions import DomainError, NotAllowed
+from governance.models import AuditEvent, Member
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2026, 11, 24)
+HEADER = "membership_number,first_name,last_name,email,birth_date,joined_on,unit,kind"
+
+
+def csv_bytes(*lines: str, header: str = HEADER) -> bytes:
+    return "\n".join([header, *lines]).encode()
+
+
+GOOD = csv_bytes(
+    "MA-1,Amina,Alaoui,amina@example.org,2001-03-04,2024-01-10,rabat,member",
+    "MA-2,Youssef,Benali,,1980-12-31,2019-06-01,rabat,supporter",
+    "MA-3,Salma,Tazi,salma@example.org,,2025-09-09,section,",
+)
+
+
+def run(world, data: bytes):
+    return importing.import_members(actor=world.staff, data=data, today=TODAY)
+
+
+def test_new_members_are_created(world):
+    report = run(world, GOOD)
+    assert (report.created, report.updated, report.unchanged) == (3, 0, 0)
+    amina = Member.objects.get(membership_number="MA-1")
+    assert amina.unit == world.group
+    assert amina.birth_date == dt.date(2001, 3, 4)
+    assert Member.objects.get(membership_number="MA-2").kind == "supporter"
+    assert Member.objects.get(membership_number="MA-3").kind == "member"
+
+
+def test_importing_the_same_file_twice_changes_nothing(world):
+    run(world, GOOD)
+    events = AuditEvent.objects.count()
+    report = run(world, GOOD)
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 3)
+    assert Member.objects.filter(membership_number__startswith="MA-").count() == 3
+    assert AuditEvent.objects.count() == events
+
+
+def test_changed_rows_update_the_member_with_old_and_new_values_audited(world):
+    run(world, GOOD)
+    report = run(
+        world,
+        csv_bytes("MA-1,Amina,El Alaoui,amina@example.org,2001-03-04,2024-01-10,rabat,member"),
+    )
+    assert report.updated == 1
+    assert Member.objects.get(membership_number="MA-1").last_name == "El Alaoui"
+    event = AuditEvent.objects.filter(action="member.updated").get()
+    assert event.old == {"last_name": "Alaoui"}
+    assert event.new == {"last_name": "El Alaoui"}
+
+
+def test_each_created_member_gets_an_audit_event(world):
+    run(world, GOOD)
+    assert AuditEvent.objects.filter(action="member.imported").count() == 3
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("MA-9,Nora,Filali,nora@example.org,2001-02-30,2024-01-10,rabat,member", "birth_date"),
+        ("MA-9,Nora,Filali,nora@example.org,2001-02-03,10/01/2024,rabat,member", "joined_on"),
+        ("MA-9,Nora,Filali,nora@example.org,2001-02-03,2024-01-10,nowhere,member", "unknown unit"),
+        ("MA-9,Nora,Filali,not-an-email,2001-02-03,2024-01-10,rabat,member", "e-mail"),
+        ("MA-9,Nora,Filali,nora@example.org,2001-02-03,2024-01-10,rabat,donor", "kind"),
+        (
+            ",Nora,Filali,nora@example.org,2001-02-03,2024-01-10,rabat,member",
+            "membership_number is required",
+        ),
+        ("MA-9,Nora,Filali,nora@example.org,2001-02-03,2030-01-10,rabat,member", "future"),
+        (
+            "MA-9,Nora,Filali,nora@example.org,2001-02-03,2024-01-10,rabat,member,extra",
+            "more fields",
+        ),
+    ],
+)
+def test_a_bad_line_rejects_the_whole_file_and_is_named(world, line, message):
+    data = csv_bytes("MA-8,Omar,Sebti,omar@example.org,1990-01-01,2020-01-01,rabat,member", line)
+    with pytest.raises(importing.ImportRejected) as caught:
+        run(world, data)
+    details = [str(d) for d in caught.value.details]
+    assert any(d.startswith("line 3:") and message in d for d in details), details
+    assert not Member.objects.filter(membership_number__in=["MA-8", "MA-9"]).exists()
+
+
+def test_duplicate_numbers_name_both_lines(world):
+    data = csv_bytes(
+        "MA-8,Omar,Sebti,,1990-01-01,2020-01-01,rabat,member",
+        "MA-8,Omar,Sebti,,1990-01-01,2020-01-01,rabat,member",
+    )
+    with pytest.raises(importing.ImportRejected) as caught:
+        run(world, data)
+    assert "line 3: membership number MA-8 repeats line 2" in [str(d) for d in caught.value.details]
+
+
+def test_every_bad_line_is_reported_not_just_the_first(world):
+    data = csv_bytes(
+        "MA-8,Omar,Sebti,,1990-13-01,2020-01-01,rabat,member",
+        "MA-9,Nora,Filali,,1990-01-01,2020-01-01,mars,member",
+    )
+    with pytest.raises(importing.ImportRejected) as caught:
+        run(world, data)
+    lines = {d.line for d in caught.value.details}
+    assert lines == {2, 3}
+
+
+def test_wrong_header_is_refused(world):
+    with pytest.raises(importing.ImportRejected) as caught:
+        run(world, csv_bytes("1,a,b", header="number,first,last"))
+    assert "missing columns" in str(caught.value.details[0])
+
+
+def test_wrong_encoding_names_the_line(world):
+    data = (
+        HEADER.encode()
+        + "\nMA-1,Amina,Alaoui,,2001-03-04,2024-01-10,rabat,member\nMA-2,Hélène,X,,2001-03-04,2024-01-10,rabat,member".encode(
+            "latin-1"
+        )
+    )
+    with pytest.raises(importing.ImportRejected) as caught:
+        run(world, data)
+    assert caught.value.details[0].line == 3
+
+
+def test_utf8_with_byte_order_mark_is_accepted(world):
+    report = run(world, b"\xef\xbb\xbf" + GOOD)
+    assert report.created == 3
+
+
+def test_only_staff_may_import(world):
+    for user in (world.member, world.officer, world.auditor):
+        with pytest.raises(NotAllowed):
+            importing.import_members(actor=user, data=GOOD, today=TODAY)
+    assert not Member.objects.filter(membership_number="MA-1").exists()
+
+
+def test_command_imports_a_file(world, tmp_path, capsys):
+    path = tmp_path / "roll.csv"
+    path.write_bytes(GOOD)
+    call_command("import_members", str(path), verbosity=0)
+    assert "3 created" in capsys.readouterr().out
+
+
+def test_command_names_the_bad_line_and_fails(world, tmp_path):
+    path = tmp_path / "roll.csv"
+    path.write_bytes(csv_bytes("MA-1,Amina,Alaoui,,2001-03-04,yesterday,rabat,member"))
+    with pytest.raises(CommandError, match="line 2: joined_on"):
+        call_command("import_members", str(path), verbosity=0)
+    assert not Member.objects.filter(membership_number="MA-1").exists()
+
+
+def test_command_refuses_a_missing_file(world, tmp_path):
+    with pytest.raises(CommandError, match="cannot read"):
+        call_command("import_members", str(tmp_path / "nope.csv"), verbosity=0)
+
+
+def test_staff_page_imports_a_file(client_for, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = client_for("staff")
+    response = client.post(reverse("member_import"), {"file": SimpleUploadedFile("roll.csv", GOOD)})
+    assert response.status_code == 302
+    assert Member.objects.filter(membership_number__startswith="MA-").count() == 3
+
+
+def test_staff_page_lists_bad_lines_with_a_400(client_for, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = client_for("staff")
+    data = csv_bytes("MA-1,Amina,Alaoui,,2001-03-04,2024-01-10,nowhere,member")
+    response = client.post(reverse("member_import"), {"file": SimpleUploadedFile("roll.csv", data)})
+    assert response.status_code == 400
+    assert "line 2: unknown unit code" in response.content.decode()
+    assert not Member.objects.filter(membership_number="MA-1").exists()
+
+
+def test_domain_error_is_the_base_of_import_rejection():
+    assert issubclass(importing.ImportRejected, DomainError)
