@@ -1,0 +1,66 @@
+"""Forms: parse and validate input for the governance pages."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from governance.models import Body, Decision, StatuteVersion
+
+
+class MemberSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search by name, number or e-mail"), required=False, max_length=100)
+
+
+class MemberImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Membership file (CSV, UTF-8)"),
+        help_text=_(
+            "Header row: membership_number, first_name, last_name, email, birth_date, joined_on, unit, "
+            "and optionally kind. Dates as 2001-12-31."
+        ),
+    )
+
+    MAX_BYTES = 20 * 1024 * 1024
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        return upload
+
+
+class DecisionFilterForm(forms.Form):
+    q = forms.CharField(label=_("Text"), required=False, max_length=100)
+    body = forms.ModelChoiceField(
+        label=_("Body"), queryset=Body.objects.all(), required=False, to_field_name="code"
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=[("", "—"), *Decision.Outcome.choices], required=False
+    )
+    statute_version = forms.ModelChoiceField(
+        label=_("Statute version"),
+        queryset=StatuteVersion.objects.all(),
+        required=False,
+        to_field_name="number",
+    )
+    article = forms.CharField(label=_("Article"), required=False, max_length=20)
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return data
+
+
+class StatuteDiffForm(forms.Form):
+    old = forms.ModelChoiceField(
+        label=_("From version"), queryset=StatuteVersion.objects.all(), to_field_name="number"
+    )
+    new = forms.ModelChoiceField(
+        label=_("To version"), queryset=StatuteVersion.objects.all(), to_field_name="number"
+    )

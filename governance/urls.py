@@ -1,0 +1,50 @@
+"""Root URLconf: the pages of each app, the REST API, accounts and the language switch."""
+
+from django.http import HttpResponse
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from governance import api, views
+
+
+def health(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+api_patterns = [
+    path("units/", api.UnitList.as_view(), name="api_units"),
+    path("bodies/", api.BodyList.as_view(), name="api_bodies"),
+    path("mandates/", api.MandateList.as_view(), name="api_mandates"),
+    path("members/", api.MemberList.as_view(), name="api_members"),
+    path("statutes/", api.StatuteVersionList.as_view(), name="api_statutes"),
+    path("statutes/<int:number>/", api.StatuteVersionDetail.as_view(), name="api_statute"),
+    path("decisions/", api.DecisionList.as_view(), name="api_decisions"),
+    path("decisions/<path:reference>/", api.DecisionDetail.as_view(), name="api_decision"),
+    path("audit-events/", api.AuditEventList.as_view(), name="api_audit_events"),
+    path("audit-events/verify/", api.AuditVerification.as_view(), name="api_audit_verify"),
+    path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    # The split view serves its script as a file, so the CSP needs no inline script.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
+]
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("organisation/", views.organisation, name="organisation"),
+    path("bodies/<slug:code>/", views.body_detail, name="body_detail"),
+    path("statutes/", views.statute_list, name="statute_list"),
+    path("statutes/diff/", views.statute_diff, name="statute_diff"),
+    path("statutes/<int:number>/", views.statute_version, name="statute_version"),
+    path(
+        "statutes/<int:number>/articles/<str:article>/", views.article_detail, name="article_detail"
+    ),
+    path("members/", views.member_roll, name="member_roll"),
+    path("members/import/", views.member_import, name="member_import"),
+    path("decisions/", views.decision_list, name="decision_list"),
+    path("decisions/<path:reference>/", views.decision_detail, name="decision_detail"),
+    path("audit/", views.audit_log, name="audit_log"),
+    path("audit/verify/", views.audit_verify, name="audit_verify"),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include(api_patterns)),
+    path("health/", health, name="health"),
+]

@@ -1,0 +1,317 @@
+"""Pages of the governance core: thin views that read via querysets and write via services."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from governance import audit, importing
+from governance.exceptions import DomainError
+from governance.forms import DecisionFilterForm, MemberImportForm, MemberSearchForm, StatuteDiffForm
+from governance.models import (
+    Article,
+    Assembly,
+    AuditEvent,
+    Body,
+    Decision,
+    Mandate,
+    Member,
+    OrganisationUnit,
+    Rule,
+    StatuteVersion,
+)
+from governance.permissions import may_read_audit, may_read_roll, roles_for
+from governance.statutes import diff_versions
+
+
+def role_required(predicate):
+    """Log in first; then the predicate on the user decides (403 otherwise)."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not predicate(request.user):
+                raise PermissionDenied(_("Your role does not give access to this page."))
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _may_read_governance(user) -> bool:
+    roles = roles_for(user)
+    return roles.member or roles.privileged
+
+
+def _may_manage_roll(user) -> bool:
+    roles = roles_for(user)
+    return roles.staff and roles.may_write
+
+
+governance_reader = role_required(_may_read_governance)
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    roles = roles_for(request.user)
+    today = timezone.localdate()
+    context = {"today": today}
+    if roles.member:
+        member = (
+            Member.objects.with_standing()
+            .select_related("unit")
+            .prefetch_related("dues_payments")
+            .get(pk=roles.member_id)
+        )
+        context["member"] = member
+        context["my_mandates"] = Mandate.objects.with_people().filter(member=member).current()
+    if roles.member or roles.privileged:
+        context["upcoming_assemblies"] = (
+            Assembly.objects.select_related("body")
+            .filter(starts_at__gte=timezone.now(), status=Assembly.Status.CONVENED)
+            .order_by("starts_at")[:5]
+        )
+        context["recent_decisions"] = Decision.objects.for_register()[:5]
+    if roles.officer:
+        context["officer_bodies"] = Body.objects.filter(
+            pk__in=roles.officer_body_ids
+        ).select_related("unit")
+    if roles.staff or roles.auditor:
+        context["roll_stats"] = Member.objects.aggregate(
+            members=Count("pk", filter=Q(kind=Member.Kind.MEMBER, status=Member.Status.ACTIVE)),
+            supporters=Count("pk", filter=Q(kind=Member.Kind.SUPPORTER)),
+            in_good_standing=Count(
+                "pk",
+                filter=Q(
+                    kind=Member.Kind.MEMBER,
+                    status=Member.Status.ACTIVE,
+                    dues_payments__year=today.year,
+                ),
+            ),
+        )
+    if roles.auditor or roles.staff:
+        context["audit_events"] = AuditEvent.objects.count()
+    return render(request, "governance/dashboard.html", context)
+
+
+# ---------------------------------------------------------------------------
+# Organisation and bodies
+# ---------------------------------------------------------------------------
+
+
+@governance_reader
+@require_GET
+def organisation(request):
+    units = list(
+        OrganisationUnit.objects.with_counts()
+        .select_related("parent")
+        .prefetch_related(Prefetch("bodies", queryset=Body.objects.order_by("name")))
+        .order_by("name")
+    )
+    children: dict[int | None, list] = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+
+    def tree(parent_id):
+        return [{"unit": unit, "children": tree(unit.pk)} for unit in children.get(parent_id, [])]
+
+    return render(request, "governance/organisation.html", {"tree": tree(None)})
+
+
+@governance_reader
+@require_GET
+def body_detail(request, code: str):
+    body = get_object_or_404(Body.objects.with_current_mandates(), code=code)
+    past = (
+        Mandate.objects.with_people()
+        .filter(body=body, ends_on__lt=timezone.localdate())
+        .order_by("-ends_on")[:50]
+    )
+    return render(request, "governance/body_detail.html", {"body": body, "past_mandates": past})
+
+
+# ---------------------------------------------------------------------------
+# Statutes
+# ---------------------------------------------------------------------------
+
+
+@governance_reader
+@require_GET
+def statute_list(request):
+    versions = StatuteVersion.objects.select_related("adopted_by").annotate(
+        article_count=Count("articles")
+    )
+    in_force = StatuteVersion.objects.in_force()
+    return render(
+        request,
+        "governance/statute_list.html",
+        {"versions": versions, "in_force": in_force, "diff_form": StatuteDiffForm()},
+    )
+
+
+@governance_reader
+@require_GET
+def statute_version(request, number: int):
+    version = get_object_or_404(StatuteVersion.objects.select_related("adopted_by"), number=number)
+    articles = version.articles.prefetch_related(
+        Prefetch("rules", queryset=Rule.objects.order_by("kind", "scope"))
+    )
+    return render(
+        request, "governance/statute_version.html", {"version": version, "articles": articles}
+    )
+
+
+@governance_reader
+@require_GET
+def article_detail(request, number: int, article: str):
+    article = get_object_or_404(
+        Article.objects.select_related("version").prefetch_related("rules"),
+        version__number=number,
+        number=article,
+    )
+    decisions = Decision.objects.for_register().under_article(article)[:20]
+    return render(
+        request, "governance/article_detail.html", {"article": article, "decisions": decisions}
+    )
+
+
+@governance_reader
+@require_GET
+def statute_diff(request):
+    form = StatuteDiffForm(request.GET or None)
+    changes = None
+    if form.is_valid():
+        changes = diff_versions(form.cleaned_data["old"], form.cleaned_data["new"])
+    return render(request, "governance/statute_diff.html", {"form": form, "changes": changes})
+
+
+# ---------------------------------------------------------------------------
+# Membership roll
+# ---------------------------------------------------------------------------
+
+
+@role_required(may_read_roll)
+@require_GET
+def member_roll(request):
+    form = MemberSearchForm(request.GET)
+    members = Member.objects.for_roll().order_by("last_name", "first_name", "membership_number")
+    if form.is_valid():
+        members = members.search(form.cleaned_data["q"])
+    page = Paginator(members, 50).get_page(request.GET.get("page"))
+    template = "governance/member_roll.html#roll" if request.htmx else "governance/member_roll.html"
+    return render(request, template, {"form": form, "page": page})
+
+
+@role_required(_may_manage_roll)
+@require_http_methods(["GET", "POST"])
+def member_import(request):
+    form = MemberImportForm(request.POST or None, request.FILES or None)
+    line_errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = importing.import_members(
+                actor=request.user,
+                data=form.cleaned_data["file"].read(),
+                today=timezone.localdate(),
+            )
+        except DomainError as error:
+            form.add_error("file", error.message)
+            line_errors = [str(d) for d in error.details]
+        else:
+            messages.success(
+                request,
+                _("Import done: %(created)s added, %(updated)s updated, %(unchanged)s unchanged.")
+                % {
+                    "created": report.created,
+                    "updated": report.updated,
+                    "unchanged": report.unchanged,
+                },
+            )
+            return redirect("member_roll")
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "governance/member_import.html",
+        {"form": form, "line_errors": line_errors},
+        status=status,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Decision register
+# ---------------------------------------------------------------------------
+
+
+@governance_reader
+@require_GET
+def decision_list(request):
+    form = DecisionFilterForm(request.GET)
+    decisions = Decision.objects.for_register()
+    if form.is_valid():
+        data = form.cleaned_data
+        decisions = decisions.filter_register(
+            body=data["body"],
+            outcome=data["outcome"],
+            statute_version=data["statute_version"],
+            article_number=data["article"],
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            text=data["q"],
+        )
+    else:
+        decisions = decisions.none()
+    page = Paginator(decisions, 25).get_page(request.GET.get("page"))
+    template = (
+        "governance/decision_list.html#results" if request.htmx else "governance/decision_list.html"
+    )
+    return render(request, template, {"form": form, "page": page})
+
+
+@governance_reader
+@require_GET
+def decision_detail(request, reference: str):
+    decision = get_object_or_404(
+        Decision.objects.for_register().prefetch_related("superseded_by"), reference=reference
+    )
+    context = {"decision": decision}
+    if may_read_audit(request.user):
+        context["events"] = AuditEvent.objects.for_object(decision).with_actor()
+    return render(request, "governance/decision_detail.html", context)
+
+
+# ---------------------------------------------------------------------------
+# Audit log
+# ---------------------------------------------------------------------------
+
+
+@role_required(may_read_audit)
+@require_GET
+def audit_log(request):
+    events = AuditEvent.objects.order_by("-sequence")
+    action = request.GET.get("action", "").strip()
+    if action:
+        events = events.filter(action__startswith=action)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "governance/audit_log.html", {"page": page, "action": action})
+
+
+@role_required(may_read_audit)
+@require_GET
+def audit_verify(request):
+    result = audit.verify_chain()
+    template = (
+        "governance/audit_log.html#verification" if request.htmx else "governance/audit_verify.html"
+    )
+    return render(request, template, {"verification": result})
