@@ -1,0 +1,37 @@
+"""Load the demo section (idempotent) and print how to log in."""
+
+from django.core.management.base import BaseCommand
+from django.test.utils import override_settings
+
+from governance.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
+
+
+class Command(BaseCommand):
+    help = "Create a realistic demo section with members, the Board, statutes and assemblies."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--send-mail",
+            action="store_true",
+            help="send the ballot invitations of the demo (by default they are dropped: the addresses are fictitious)",
+        )
+
+    def handle(self, *args, send_mail: bool, **options):
+        if send_mail:
+            created = load_demo()
+        else:
+            with override_settings(
+                MAILERS={"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
+            ):
+                created = load_demo()
+        if created:
+            self.stdout.write(self.style.SUCCESS("Demo section loaded."))
+        else:
+            self.stdout.write("Demo section already present: nothing changed.")
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+        for account in DEMO_ACCOUNTS:
+            line = f"  {account.email:<24} {account.role}"
+            if account.totp_secret:
+                line += f"\n  {'':<24} two-factor secret {account.totp_secret}"
+                line += f"\n  {'':<24} current code: python manage.py demo_code {account.email}"
+            self.stdout.write(line)

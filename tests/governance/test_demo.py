@@ -1,0 +1,41 @@
+"""The demo section: realistic, valid under its own statutes, and loaded only once."""
+
+import pytest
+from django.core.management import call_command
+
+from governance import audit
+from governance.models import Assembly, Body, Decision, Member, Rule, StatuteVersion
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_loads_a_realistic_section_once(capsys):
+    call_command("load_demo")
+    out = capsys.readouterr().out
+    assert "member@demo.example" in out and "officer@demo.example" in out
+    assert "auditor@demo.example" in out and "staff@demo.example" in out
+    counts = (Member.objects.count(), Decision.objects.count(), Assembly.objects.count())
+    assert 280 <= counts[0] <= 320
+    version = StatuteVersion.objects.get()
+    assert version.articles.count() >= 12
+    assert Rule.objects.filter(article__version=version).values("article").distinct().count() >= 10
+    board = Body.objects.with_current_mandates().get(code="board")
+    assert len(board.current_mandates) == 7
+    assert any(m.on_youth_seat for m in board.current_mandates)
+    assert audit.verify_chain().ok
+
+    call_command("load_demo")
+    assert (Member.objects.count(), Decision.objects.count(), Assembly.objects.count()) == counts
+    assert "already present" in capsys.readouterr().out
+
+
+def test_half_of_the_demo_members_are_young():
+    from django.utils import timezone
+
+    from governance import rules
+
+    call_command("load_demo")
+    today = timezone.localdate()
+    members = Member.objects.filter(kind="member")
+    young = sum(1 for m in members if 18 <= rules.age_on(m.birth_date, today) <= 25)
+    assert 0.4 <= young / members.count() <= 0.6
