@@ -1,0 +1,388 @@
+"""The voting engine's records: ballots, candidates, frozen rolls, participations, papers, proxies.
+
+Secrecy is a property of the schema: for a secret ballot, `Participation` (who took part)
+and `BallotPaper` (what was voted) share nothing but the ballot. A paper has a random
+UUID key, no voter, no timestamp and no sequence; a participation has no choice. Reads
+of papers are ordered by the receipt fingerprint, which is random.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from elections.querysets import BallotQuerySet, ProxyQuerySet
+from governance.models import Article, Assembly, Body, Decision, Member
+
+
+class Ballot(models.Model):
+    """One question put to one electorate, frozen when it opens."""
+
+    class Kind(models.TextChoices):
+        QUESTION = "question", _("Yes/no question")
+        ELECTION = "election", _("Election")
+        ROLL_CALL = "roll_call", _("Roll-call vote")
+
+    class Method(models.TextChoices):
+        YESNO = "yesno", _("Yes / no / abstain")
+        PLURALITY = "plurality", _("Plurality")
+        APPROVAL = "approval", _("Approval")
+        IRV = "irv", _("Instant run-off")
+        STV = "stv", _("Single transferable vote (Scottish rules)")
+        MEEK = "meek", _("Single transferable vote (Meek)")
+
+    class Electorate(models.TextChoices):
+        MEMBERS = "members", _("Members entitled to vote")
+        BODY = "body", _("Members of the body")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+        COUNTED = "counted", _("Counted")
+        PUBLISHED = "published", _("Published")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    title = models.CharField(_("title"), max_length=300)
+    question = models.TextField(_("question or text put to the vote"), blank=True)
+    body = models.ForeignKey(
+        Body, verbose_name=_("deciding body"), on_delete=models.PROTECT, related_name="ballots"
+    )
+    assembly = models.ForeignKey(
+        Assembly,
+        verbose_name=_("assembly"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ballots",
+    )
+    elects_body = models.ForeignKey(
+        Body,
+        verbose_name=_("body whose seats are filled"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="elections",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    method = models.CharField(_("method"), max_length=20, choices=Method.choices)
+    seats = models.PositiveSmallIntegerField(_("seats"), default=1)
+    max_approvals = models.PositiveSmallIntegerField(
+        _("most approvals per paper"), null=True, blank=True
+    )
+    secret = models.BooleanField(_("secret ballot"), default=True)
+    electorate = models.CharField(
+        _("electorate"), max_length=20, choices=Electorate.choices, default=Electorate.MEMBERS
+    )
+    rule_scope = models.SlugField(
+        _("rules applied"),
+        max_length=40,
+        help_text=_(
+            "The scope of the statute rules that apply: quorum and majority (e.g. assembly, board)."
+        ),
+    )
+    article = models.ForeignKey(
+        Article,
+        verbose_name=_("authorising article"),
+        on_delete=models.PROTECT,
+        related_name="ballots",
+        help_text=_("The statute article the decision will be recorded under."),
+    )
+    convocation = models.PositiveSmallIntegerField(_("convocation"), default=1)
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(_("closes at"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+    seed = models.CharField(_("seed for drawing lots"), max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+    result = models.JSONField(_("result"), null=True, blank=True)
+    decision = models.OneToOneField(
+        Decision,
+        verbose_name=_("decision"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ballot",
+    )
+
+    objects = BallotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opens_at", "-id"]
+        verbose_name = _("ballot")
+        verbose_name_plural = _("ballots")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")), name="ballot_closes_after_opening"
+            ),
+            models.CheckConstraint(condition=Q(seats__gte=1), name="ballot_has_a_seat"),
+            models.CheckConstraint(
+                condition=Q(convocation__in=[1, 2]), name="ballot_convocation_first_or_second"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="roll_call") | Q(secret=False), name="roll_call_is_never_secret"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def ranked(self) -> bool:
+        return self.method in (self.Method.IRV, self.Method.STV, self.Method.MEEK)
+
+    @property
+    def yes_no(self) -> bool:
+        return self.method == self.Method.YESNO
+
+
+class Candidate(models.Model):
+    """A person standing in an election (or an option of a choice), nominated with consent."""
+
+    class Status(models.TextChoices):
+        NOMINATED = "nominated", _("Nominated, awaiting consent")
+        STANDING = "standing", _("Standing")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    ballot = models.ForeignKey(
+        Ballot, verbose_name=_("ballot"), on_delete=models.PROTECT, related_name="candidates"
+    )
+    code = models.SlugField(_("code"), max_length=20)
+    member = models.ForeignKey(
+        Member,
+        verbose_name=_("member"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="candidacies",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    statement = models.TextField(_("statement"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NOMINATED
+    )
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("nominated by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["ballot", "position"]
+        verbose_name = _("candidate")
+        verbose_name_plural = _("candidates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ballot", "code"], name="candidate_code_unique_in_ballot"
+            ),
+            models.UniqueConstraint(
+                fields=["ballot", "member"],
+                condition=Q(member__isnull=False),
+                name="one_candidacy_per_ballot",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RollEntry(models.Model):
+    """One voter on a ballot's electoral roll, frozen when the ballot opened."""
+
+    ballot = models.ForeignKey(
+        Ballot, verbose_name=_("ballot"), on_delete=models.PROTECT, related_name="roll"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="roll_entries"
+    )
+    weight = models.PositiveIntegerField(_("weight"), default=1)
+
+    class Meta:
+        verbose_name = _("electoral roll entry")
+        verbose_name_plural = _("electoral roll")
+        constraints = [models.UniqueConstraint(fields=["ballot", "member"], name="once_on_a_roll")]
+
+    def __str__(self) -> str:
+        return f"{self.ballot_id}: {self.member_id}"
+
+
+class Participation(models.Model):
+    """That a voter took part (in person or by proxy). Never what they chose.
+
+    No timestamp and a random key, so its order says nothing about the papers' order.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ballot = models.ForeignKey(
+        Ballot, verbose_name=_("ballot"), on_delete=models.PROTECT, related_name="participations"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="participations"
+    )
+    by_proxy = models.BooleanField(_("cast by a proxy holder"), default=False)
+
+    class Meta:
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
+        constraints = [
+            models.UniqueConstraint(fields=["ballot", "member"], name="one_participation_per_voter")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ballot_id}: {self.member_id}"
+
+
+class BallotPaper(models.Model):
+    """What one voter voted, and nothing about who: see the module docstring.
+
+    `receipt_fingerprint` is the SHA-256 of the receipt code given to the voter, so the
+    voter can find the paper in the published list and nobody else can tie it to them.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ballot = models.ForeignKey(
+        Ballot, verbose_name=_("ballot"), on_delete=models.PROTECT, related_name="papers"
+    )
+    content = models.JSONField(_("content"))
+    weight = models.PositiveIntegerField(_("weight"), default=1)
+    receipt_fingerprint = models.CharField(_("receipt fingerprint"), max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["receipt_fingerprint"]
+        verbose_name = _("ballot paper")
+        verbose_name_plural = _("ballot papers")
+
+    def __str__(self) -> str:
+        return self.receipt_fingerprint[:12]
+
+
+class NamedVote(models.Model):
+    """A roll-call vote, recorded with the voter as boards require (never for secret ballots)."""
+
+    ballot = models.ForeignKey(
+        Ballot, verbose_name=_("ballot"), on_delete=models.PROTECT, related_name="named_votes"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="named_votes"
+    )
+    content = models.JSONField(_("content"))
+    cast_at = models.DateTimeField(_("cast at"))
+
+    class Meta:
+        ordering = ["member__last_name", "member__first_name"]
+        verbose_name = _("named vote")
+        verbose_name_plural = _("named votes")
+        constraints = [
+            models.UniqueConstraint(fields=["ballot", "member"], name="one_named_vote_per_voter")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ballot_id}: {self.member_id}"
+
+
+class Proxy(models.Model):
+    """A member's vote on one ballot carried by another member, until used or revoked."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        USED = "used", _("Used")
+        REVOKED = "revoked", _("Revoked")
+
+    ballot = models.ForeignKey(
+        Ballot, verbose_name=_("ballot"), on_delete=models.PROTECT, related_name="proxies"
+    )
+    giver = models.ForeignKey(
+        Member, verbose_name=_("given by"), on_delete=models.PROTECT, related_name="proxies_given"
+    )
+    holder = models.ForeignKey(
+        Member,
+        verbose_name=_("carried by"),
+        on_delete=models.PROTECT,
+        related_name="proxies_carried",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
+    created_at = models.DateTimeField(_("given at"))
+
+    objects = ProxyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("proxy")
+        verbose_name_plural = _("proxies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ballot", "giver"],
+                condition=~Q(status="revoked"),
+                name="one_live_proxy_per_giver",
+            ),
+            models.CheckConstraint(
+                condition=~Q(giver=models.F("holder")), name="proxy_not_to_oneself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.giver} → {self.holder}"
+
+
+class PaperCount(models.Model):
+    """Results counted by hand by a teller, merged into the count once a second teller confirms.
+
+    `content` is ``{"groups": [[paper, number], ...]}``: each distinct paper as it would be
+    cast online (``"yes"``; ``["c1", "c3"]`` for plurality and approval; a ranking such as
+    ``["c2", "c1"]``) with the number of such papers counted, so a batch merges into the
+    count and the published ballot list exactly like papers cast online.
+    """
+
+    ballot = models.ForeignKey(
+        Ballot, verbose_name=_("ballot"), on_delete=models.PROTECT, related_name="paper_counts"
+    )
+    label = models.CharField(_("batch"), max_length=100)
+    content = models.JSONField(_("content"))
+    papers = models.PositiveIntegerField(_("papers in the batch"))
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["ballot", "id"]
+        verbose_name = _("paper count")
+        verbose_name_plural = _("paper counts")
+        constraints = [
+            models.UniqueConstraint(fields=["ballot", "label"], name="paper_batch_label_unique"),
+            models.CheckConstraint(
+                condition=Q(confirmed_by__isnull=True) | ~Q(confirmed_by=models.F("entered_by")),
+                name="paper_count_confirmed_by_another_teller",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label

@@ -1,0 +1,913 @@
+"""Writes of the voting engine: one transaction each, role and statute checks first, audit event last.
+
+The ballot lifecycle is explicit (`TRANSITIONS`): draft → open → closed → counted →
+published, and cancelled from draft, open or closed. Casting and closing lock the ballot
+row, so a vote racing the close is either committed before the close (and counted) or
+sees the ballot closed (and is refused): a receipt is only ever given for a vote that is
+in the count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from elections import counting, tasks
+from elections.models import (
+    Ballot,
+    BallotPaper,
+    Candidate,
+    NamedVote,
+    PaperCount,
+    Participation,
+    Proxy,
+    RollEntry,
+)
+from governance import audit, rules
+from governance import services as governance
+from governance.audit import model_values
+from governance.exceptions import DomainError, NotAllowed, RuleViolation
+from governance.models import Body, Mandate, Member, StatuteVersion
+from governance.permissions import ensure_may_act_for_body, ensure_may_write
+
+S = Ballot.Status
+
+#: (from, to) -> the service that takes the step. Every step needs an officer of the
+#: deciding body (or of its unit's board), checked by `ensure_may_act_for_body`.
+TRANSITIONS = {
+    (S.DRAFT, S.OPEN): "open_ballot",
+    (S.OPEN, S.CLOSED): "close_ballot",
+    (S.CLOSED, S.COUNTED): "count_ballot",
+    (S.COUNTED, S.PUBLISHED): "publish_results",
+    (S.DRAFT, S.CANCELLED): "cancel_ballot",
+    (S.OPEN, S.CANCELLED): "cancel_ballot",
+    (S.CLOSED, S.CANCELLED): "cancel_ballot",
+}
+
+METHODS_BY_KIND = {
+    Ballot.Kind.QUESTION: {Ballot.Method.YESNO},
+    Ballot.Kind.ROLL_CALL: {Ballot.Method.YESNO},
+    Ballot.Kind.ELECTION: {
+        Ballot.Method.PLURALITY,
+        Ballot.Method.APPROVAL,
+        Ballot.Method.IRV,
+        Ballot.Method.STV,
+        Ballot.Method.MEEK,
+    },
+}
+
+
+def _locked(ballot: Ballot) -> Ballot:
+    """The ballot row, locked until the transaction ends.
+
+    Voters and the closer queue on this lock in arrival order (PostgreSQL queues
+    conflicting row locks fairly; a shared lock for voters would let a stream of votes
+    starve the chair's close). Votes append to the audit chain, which serialises them
+    anyway, so the lock costs no throughput. On SQLite, transactions are IMMEDIATE: the
+    database is already locked for writing.
+    """
+    return (
+        Ballot.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("body")
+        .get(pk=ballot.pk)
+    )
+
+
+def _step(ballot: Ballot, target: str) -> str:
+    """Check that the lifecycle allows the step; return the old status."""
+    if (ballot.status, target) not in TRANSITIONS:
+        raise DomainError(
+            _("A ballot that is %(status)s cannot become %(target)s.")
+            % {"status": ballot.get_status_display().lower(), "target": S(target).label.lower()}
+        )
+    return ballot.status
+
+
+def _member_of(user) -> Member:
+    member = getattr(user, "member", None) if user is not None else None
+    if member is None:
+        raise NotAllowed(_("Only members on the roll may do this."))
+    return member
+
+
+# ---------------------------------------------------------------------------
+# Drafting
+# ---------------------------------------------------------------------------
+
+
+def create_ballot(
+    *,
+    actor,
+    body: Body,
+    title: str,
+    kind: str,
+    method: str,
+    rule_scope: str,
+    article,
+    opens_at: dt.datetime,
+    closes_at: dt.datetime,
+    question: str = "",
+    seats: int = 1,
+    max_approvals: int | None = None,
+    secret: bool = True,
+    electorate: str = Ballot.Electorate.MEMBERS,
+    elects_body: Body | None = None,
+    assembly=None,
+    convocation: int = 1,
+) -> Ballot:
+    """Officers of the deciding body draft a ballot; it opens later, by `open_ballot`."""
+    ensure_may_act_for_body(actor, body)
+    if not title.strip():
+        raise DomainError(_("Give the ballot a title."), field="title")
+    if kind not in Ballot.Kind.values:
+        raise DomainError(_("Unknown kind of ballot."), field="kind")
+    if method not in METHODS_BY_KIND[kind]:
+        raise DomainError(
+            _("This counting method does not fit this kind of ballot."), field="method"
+        )
+    if kind == Ballot.Kind.ROLL_CALL:
+        secret, electorate = False, Ballot.Electorate.BODY
+    if seats < 1 or (method in (Ballot.Method.YESNO, Ballot.Method.IRV) and seats != 1):
+        raise DomainError(_("This method fills exactly one seat."), field="seats")
+    if max_approvals is not None and method != Ballot.Method.APPROVAL:
+        raise DomainError(_("Only approval ballots limit approvals."), field="max_approvals")
+    if closes_at <= opens_at:
+        raise DomainError(_("The ballot must close after it opens."), field="closes_at")
+    if convocation not in (1, 2):
+        raise DomainError(_("The convocation is the first or the second."), field="convocation")
+    in_force = StatuteVersion.objects.in_force(timezone.localdate(opens_at))
+    if in_force is None or article.version_id != in_force.pk:
+        raise DomainError(
+            _("Cite an article of the statutes in force when the ballot opens."), field="article"
+        )
+    if (
+        method == Ballot.Method.YESNO
+        and governance.rule_in_force("majority", rule_scope, in_force.effective_from) is None
+    ):
+        raise RuleViolation(
+            _("The statutes in force have no majority rule for %(scope)s.") % {"scope": rule_scope},
+            field="rule_scope",
+        )
+    with transaction.atomic():
+        ballot = Ballot.objects.create(
+            title=title.strip(),
+            question=question,
+            body=body,
+            assembly=assembly,
+            elects_body=elects_body,
+            kind=kind,
+            method=method,
+            seats=seats,
+            max_approvals=max_approvals,
+            secret=secret,
+            electorate=electorate,
+            rule_scope=rule_scope,
+            article=article,
+            convocation=convocation,
+            opens_at=opens_at,
+            closes_at=closes_at,
+            seed=secrets.token_hex(16),
+            created_by=actor,
+        )
+        audit.record(actor, "ballot.created", ballot, new=model_values(ballot))
+    return ballot
+
+
+def _check_candidate_eligibility(ballot: Ballot, member: Member) -> None:
+    """The statutes' rules for standing: the election eligibility rule and the term limit."""
+    on = timezone.localdate(ballot.opens_at)
+    rule = governance.rule_in_force("eligibility", "election", on)
+    if rule is not None:
+        standing = Member.objects.with_standing(on.year).get(pk=member.pk)
+        outcome = rules.evaluate_eligibility(
+            rule.parsed(), standing.facts(on=on), on=on, article=rule.article.number
+        )
+        if not outcome.satisfied:
+            raise RuleViolation(
+                _("%(name)s cannot stand: article %(article)s (%(reasons)s).")
+                % {
+                    "name": member.full_name,
+                    "article": rule.article.number,
+                    "reasons": ", ".join(outcome.figures["failed"]),
+                },
+                field="member",
+            )
+    body = ballot.elects_body
+    if body is not None:
+        terms = governance.rule_in_force("terms", body.code, on) or governance.rule_in_force(
+            "terms", body.kind, on
+        )
+        if terms is not None:
+            outcome = rules.check_term_limit(
+                terms.parsed(),
+                consecutive_terms_served=governance.consecutive_terms(member, body, on),
+                article=terms.article.number,
+            )
+            if not outcome.satisfied:
+                raise RuleViolation(
+                    _(
+                        "%(name)s has reached the limit of consecutive terms on %(body)s (article %(article)s)."
+                    )
+                    % {
+                        "name": member.full_name,
+                        "body": body.name,
+                        "article": terms.article.number,
+                    },
+                    field="member",
+                )
+
+
+def nominate_candidate(
+    *, actor, ballot: Ballot, member: Member | None = None, name: str = "", statement: str = ""
+) -> Candidate:
+    """Nominate a candidate (or add an option) to a draft election.
+
+    A member nominating themselves stands at once; a nomination by someone else waits for
+    the nominee's consent. Officers may add an option that is not a person (a name only).
+    Eligibility and the term limit come from the statutes in force when the ballot opens.
+    """
+    roles = ensure_may_write(actor)
+    if ballot.kind != Ballot.Kind.ELECTION:
+        raise DomainError(_("Only elections have candidates."))
+    if member is None:
+        ensure_may_act_for_body(actor, ballot.body)
+        if not name.strip():
+            raise DomainError(_("Give the option a name."), field="name")
+    elif not roles.member:
+        raise NotAllowed(_("Only members may nominate."))
+    with transaction.atomic():
+        ballot = _locked(ballot)
+        if ballot.status != S.DRAFT:
+            raise DomainError(_("Nominations close when the ballot opens."))
+        if member is not None:
+            if ballot.candidates.filter(member=member).exists():
+                raise DomainError(
+                    _("%(name)s is already nominated.") % {"name": member.full_name}, field="member"
+                )
+            _check_candidate_eligibility(ballot, member)
+        position = ballot.candidates.count() + 1
+        self_nominated = member is not None and member.user_id == actor.pk
+        candidate = Candidate.objects.create(
+            ballot=ballot,
+            code=f"c{position}",
+            member=member,
+            name=member.full_name if member else name.strip(),
+            statement=statement,
+            position=position,
+            status=Candidate.Status.STANDING
+            if member is None or self_nominated
+            else Candidate.Status.NOMINATED,
+            nominated_by=actor,
+        )
+        audit.record(actor, "candidate.nominated", candidate, new=model_values(candidate))
+    return candidate
+
+
+def consent_to_nomination(*, actor, candidate: Candidate) -> Candidate:
+    """The nominee accepts a nomination made by someone else; they then stand."""
+    ensure_may_write(actor)
+    with transaction.atomic():
+        candidate = (
+            Candidate.objects.select_for_update(of=("self",))
+            .select_related("member", "ballot")
+            .get(pk=candidate.pk)
+        )
+        if candidate.member is None or candidate.member.user_id != actor.pk:
+            raise NotAllowed(_("Only the nominee can accept a nomination."))
+        if candidate.ballot.status != S.DRAFT or candidate.status != Candidate.Status.NOMINATED:
+            raise DomainError(_("This nomination is not awaiting consent."))
+        candidate.status = Candidate.Status.STANDING
+        candidate.save(update_fields=["status"])
+        audit.record(
+            actor,
+            "candidate.consented",
+            candidate,
+            old={"status": "nominated"},
+            new={"status": "standing"},
+        )
+    return candidate
+
+
+def withdraw_candidate(*, actor, candidate: Candidate) -> Candidate:
+    """The candidate (or an officer of the body) withdraws before the ballot opens."""
+    ensure_may_write(actor)
+    with transaction.atomic():
+        candidate = (
+            Candidate.objects.select_for_update(of=("self",))
+            .select_related("member", "ballot__body")
+            .get(pk=candidate.pk)
+        )
+        if candidate.member is None or candidate.member.user_id != actor.pk:
+            ensure_may_act_for_body(actor, candidate.ballot.body)
+        if candidate.ballot.status != S.DRAFT:
+            raise DomainError(_("A candidate can only withdraw before the ballot opens."))
+        if candidate.status == Candidate.Status.WITHDRAWN:
+            raise DomainError(_("This candidate has already withdrawn."))
+        old = candidate.status
+        candidate.status = Candidate.Status.WITHDRAWN
+        candidate.save(update_fields=["status"])
+        audit.record(
+            actor,
+            "candidate.withdrawn",
+            candidate,
+            old={"status": old},
+            new={"status": "withdrawn"},
+        )
+    return candidate
+
+
+# ---------------------------------------------------------------------------
+# Opening: the roll is frozen
+# ---------------------------------------------------------------------------
+
+
+def eligible_voters(ballot: Ballot, on: dt.date) -> list[Member]:
+    """Who may vote, per the statutes in force on `on`: the roll `open_ballot` freezes."""
+    if ballot.electorate == Ballot.Electorate.BODY:
+        ids = Mandate.objects.current(on).filter(body=ballot.body).values("member_id")
+        return list(Member.objects.filter(pk__in=ids, status=Member.Status.ACTIVE))
+    rule = governance.require_rule("eligibility", "ballot", on)
+    parsed = rule.parsed()
+    bodies: dict[int, set[str]] = {}
+    if parsed.body:
+        for member_id, code in Mandate.objects.current(on).values_list("member_id", "body__code"):
+            bodies.setdefault(member_id, set()).add(code)
+    voters = []
+    for member in Member.objects.voting_members().with_standing(on.year).iterator(chunk_size=2000):
+        facts = member.facts(on=on, body_codes=frozenset(bodies.get(member.pk, ())))
+        if rules.evaluate_eligibility(parsed, facts, on=on).satisfied:
+            voters.append(member)
+    return voters
+
+
+def open_ballot(*, actor, ballot: Ballot) -> Ballot:
+    """Officers open a draft ballot: the electoral roll is frozen from the statutes in force.
+
+    Later changes to the membership do not change an open ballot's roll. Invitations are
+    sent after the transaction commits.
+    """
+    ensure_may_act_for_body(actor, ballot.body)
+    now = timezone.now()
+    with transaction.atomic():
+        ballot = _locked(ballot)
+        old = _step(ballot, S.OPEN)
+        if now >= ballot.closes_at:
+            raise DomainError(
+                _("The closing time has passed; change it before opening."), field="closes_at"
+            )
+        if ballot.kind == Ballot.Kind.ELECTION:
+            if ballot.candidates.filter(status=Candidate.Status.NOMINATED).exists():
+                raise DomainError(
+                    _("Some nominations still await the nominee's consent: withdraw them or wait.")
+                )
+            if not ballot.candidates.filter(status=Candidate.Status.STANDING).exists():
+                raise DomainError(_("An election needs at least one candidate standing."))
+        voters = eligible_voters(ballot, timezone.localdate(now))
+        if not voters:
+            raise RuleViolation(_("Nobody is entitled to vote in this ballot."))
+        RollEntry.objects.bulk_create(
+            [RollEntry(ballot=ballot, member=m) for m in voters], batch_size=2000
+        )
+        ballot.status, ballot.opened_at = S.OPEN, now
+        if ballot.opens_at > now:
+            ballot.opens_at = now
+        ballot.save(update_fields=["status", "opened_at", "opens_at"])
+        audit.record(
+            actor,
+            "ballot.opened",
+            ballot,
+            old={"status": old},
+            new={"status": S.OPEN, "roll_size": len(voters), "seed": ballot.seed},
+        )
+        transaction.on_commit(lambda: tasks.send_invitations.enqueue(ballot.pk))
+    return ballot
+
+
+# ---------------------------------------------------------------------------
+# Casting
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """Given to the voter once: the code finds their paper in the published list."""
+
+    code: str
+    fingerprint: str
+
+
+def fingerprint(code: str) -> str:
+    return hashlib.sha256(code.strip().encode()).hexdigest()
+
+
+def candidate_codes(ballot: Ballot) -> list[str]:
+    return list(
+        ballot.candidates.filter(status=Candidate.Status.STANDING).values_list("code", flat=True)
+    )
+
+
+def paper_content(ballot: Ballot, choices: Any, codes: Sequence[str]) -> dict[str, Any]:
+    """Validate what the voter chose for the ballot's method; the paper's JSON content."""
+    try:
+        if ballot.yes_no:
+            return {"choice": counting.validate_yes_no(choices)}
+        if ballot.ranked:
+            return {"ranking": list(counting.validate_ranking(choices, codes))}
+        limit = ballot.seats if ballot.method == Ballot.Method.PLURALITY else ballot.max_approvals
+        return {"choices": list(counting.validate_choices(choices, codes, limit=limit))}
+    except counting.InvalidBallot as error:
+        messages = {
+            counting.InvalidCode.UNKNOWN_CANDIDATE: _("That candidate is not on this ballot."),
+            counting.InvalidCode.REPEATED_CANDIDATE: _("Each candidate may be ranked once only."),
+            counting.InvalidCode.TOO_MANY_CHOICES: _("Too many candidates marked."),
+            counting.InvalidCode.UNKNOWN_CHOICE: _("Choose yes, no, abstain or blank."),
+        }
+        raise DomainError(
+            messages.get(error.code, _("This vote is not valid.")), field="choices"
+        ) from None
+
+
+def cast_vote(
+    *, actor, ballot: Ballot, choices: Any, on_behalf_of: Member | None = None
+) -> Receipt:
+    """A voter on the roll casts their vote (or one they carry by proxy); returns the receipt.
+
+    In one transaction: the ballot is open (shared lock, so closing waits), the voter is on
+    the roll, the choices are valid for the method; the participation (unique per ballot
+    and voter, a database constraint) and the paper are written together. A secret paper
+    carries nothing that links it to the voter.
+    """
+    ensure_may_write(actor)
+    holder = _member_of(actor)
+    voter = on_behalf_of or holder
+    with transaction.atomic():
+        ballot = _locked(ballot)
+        if ballot.status != S.OPEN or timezone.now() >= ballot.closes_at:
+            raise DomainError(_("This ballot is not open for voting."))
+        entry = RollEntry.objects.filter(ballot=ballot, member=voter).first()
+        if entry is None:
+            raise NotAllowed(_("You are not on the electoral roll of this ballot."))
+        if on_behalf_of is not None:
+            proxy = (
+                Proxy.objects.select_for_update()
+                .filter(ballot=ballot, giver=voter, holder=holder)
+                .first()
+            )
+            if proxy is None or proxy.status != Proxy.Status.ACTIVE:
+                raise NotAllowed(_("You do not carry a proxy for this member on this ballot."))
+            proxy.status = Proxy.Status.USED
+            proxy.save(update_fields=["status"])
+        content = paper_content(ballot, choices, candidate_codes(ballot))
+        try:
+            with transaction.atomic():
+                Participation.objects.create(
+                    ballot=ballot, member=voter, by_proxy=on_behalf_of is not None
+                )
+        except IntegrityError:
+            raise DomainError(
+                _("A vote has already been cast for this member in this ballot.")
+            ) from None
+        code = secrets.token_urlsafe(18)
+        receipt = Receipt(code=code, fingerprint=fingerprint(code))
+        BallotPaper.objects.create(
+            ballot=ballot,
+            content=content,
+            weight=entry.weight,
+            receipt_fingerprint=receipt.fingerprint,
+        )
+        if not ballot.secret:
+            NamedVote.objects.create(
+                ballot=ballot, member=voter, content=content, cast_at=timezone.now()
+            )
+        audit.record(
+            actor,
+            "ballot.vote_cast",
+            ballot,
+            # Who took part, never what they chose (for a named vote, the record is NamedVote).
+            new={"voter": voter.pk, "by_proxy": on_behalf_of is not None},
+        )
+    return receipt
+
+
+# ---------------------------------------------------------------------------
+# Proxies
+# ---------------------------------------------------------------------------
+
+
+def proxy_rule(ballot: Ballot):
+    return governance.rule_in_force(
+        "proxies", ballot.body.kind, timezone.localdate(ballot.opens_at)
+    )
+
+
+def give_proxy(*, actor, ballot: Ballot, holder: Member) -> Proxy:
+    """A member asks another eligible member to vote for them on one ballot, within the limit."""
+    ensure_may_write(actor)
+    giver = _member_of(actor)
+    if holder.pk == giver.pk:
+        raise DomainError(_("You cannot give a proxy to yourself."), field="holder")
+    rule = proxy_rule(ballot)
+    if rule is None or not rule.parsed().allowed:
+        raise RuleViolation(_("The statutes allow no proxies for this ballot."))
+    with transaction.atomic():
+        ballot = _locked(ballot)
+        if ballot.status not in (S.DRAFT, S.OPEN):
+            raise DomainError(_("Proxies can only be given before the ballot closes."))
+        if ballot.status == S.OPEN:
+            on_roll = set(
+                RollEntry.objects.filter(ballot=ballot, member__in=[giver, holder]).values_list(
+                    "member_id", flat=True
+                )
+            )
+            if giver.pk not in on_roll:
+                raise NotAllowed(_("You are not on the electoral roll of this ballot."))
+            if holder.pk not in on_roll:
+                raise RuleViolation(
+                    _("%(name)s is not on the electoral roll.") % {"name": holder.full_name},
+                    field="holder",
+                )
+            if Participation.objects.filter(ballot=ballot, member=giver).exists():
+                raise DomainError(_("You have already voted in this ballot."))
+        if (
+            Proxy.objects.live().filter(ballot=ballot, giver=giver).exists()
+            or Proxy.objects.filter(ballot=ballot, giver=giver, status=Proxy.Status.USED).exists()
+        ):
+            raise DomainError(_("You have already given a proxy for this ballot; revoke it first."))
+        # Lock the holder's proxies so two givers cannot both take the last place.
+        carried = len(
+            Proxy.objects.select_for_update()
+            .filter(ballot=ballot, holder=holder)
+            .exclude(status=Proxy.Status.REVOKED)
+        )
+        outcome = rules.check_proxy(
+            rule.parsed(), already_carried=carried, article=rule.article.number
+        )
+        if not outcome.satisfied:
+            raise RuleViolation(
+                _(
+                    "%(name)s already carries %(count)s proxies, the most article %(article)s allows."
+                )
+                % {"name": holder.full_name, "count": carried, "article": rule.article.number},
+                field="holder",
+            )
+        proxy = Proxy.objects.create(
+            ballot=ballot, giver=giver, holder=holder, created_at=timezone.now()
+        )
+        audit.record(actor, "proxy.given", proxy, new=model_values(proxy))
+    return proxy
+
+
+def revoke_proxy(*, actor, proxy: Proxy) -> Proxy:
+    """The giver takes back a proxy that has not been used yet."""
+    ensure_may_write(actor)
+    with transaction.atomic():
+        proxy = (
+            Proxy.objects.select_for_update(of=("self",)).select_related("giver").get(pk=proxy.pk)
+        )
+        if proxy.giver.user_id != actor.pk:
+            raise NotAllowed(_("Only the member who gave a proxy can revoke it."))
+        if proxy.status != Proxy.Status.ACTIVE:
+            raise DomainError(_("This proxy has already been used or revoked."))
+        proxy.status = Proxy.Status.REVOKED
+        proxy.save(update_fields=["status"])
+        audit.record(
+            actor, "proxy.revoked", proxy, old={"status": "active"}, new={"status": "revoked"}
+        )
+    return proxy
+
+
+# ---------------------------------------------------------------------------
+# Paper results entered by tellers
+# ---------------------------------------------------------------------------
+
+
+def enter_paper_count(
+    *, actor, ballot: Ballot, label: str, groups: Sequence[Sequence[Any]]
+) -> PaperCount:
+    """A teller (an officer of the body) enters a batch of papers counted by hand.
+
+    `groups` lists each distinct paper with how many there were; the batch counts only
+    once a second teller confirms it.
+    """
+    ensure_may_act_for_body(actor, ballot.body)
+    if not label.strip():
+        raise DomainError(_("Name the batch (e.g. the room or the box)."), field="label")
+    codes = candidate_codes(ballot)
+    clean: list[list[Any]] = []
+    for index, group in enumerate(groups, start=1):
+        if (
+            not isinstance(group, list | tuple)
+            or len(group) != 2
+            or isinstance(group[1], bool)
+            or not isinstance(group[1], int)
+            or group[1] < 1
+        ):
+            raise DomainError(
+                _("Line %(line)s: give a paper and a number of at least 1.") % {"line": index},
+                field="groups",
+            )
+        try:
+            content = paper_content(ballot, group[0], codes)
+        except DomainError as error:
+            raise DomainError(
+                _("Line %(line)s: %(problem)s") % {"line": index, "problem": error.message},
+                field="groups",
+            ) from None
+        clean.append([next(iter(content.values())), group[1]])
+    if not clean:
+        raise DomainError(_("The batch is empty."), field="groups")
+    with transaction.atomic():
+        ballot = _locked(ballot)
+        if ballot.status not in (S.OPEN, S.CLOSED):
+            raise DomainError(
+                _("Paper results are entered while the ballot is open or closed, before the count.")
+            )
+        if ballot.paper_counts.filter(label=label.strip()).exists():
+            raise DomainError(_("A batch with this name was already entered."), field="label")
+        batch = PaperCount.objects.create(
+            ballot=ballot,
+            label=label.strip(),
+            content={"groups": clean},
+            papers=sum(n for _paper, n in clean),
+            entered_by=actor,
+        )
+        audit.record(actor, "paper_count.entered", batch, new=model_values(batch))
+    return batch
+
+
+def confirm_paper_count(*, actor, batch: PaperCount) -> PaperCount:
+    """A second teller confirms a batch entered by another; it is then merged into the count."""
+    with transaction.atomic():
+        batch = (
+            PaperCount.objects.select_for_update(of=("self",))
+            .select_related("ballot__body")
+            .get(pk=batch.pk)
+        )
+        ensure_may_act_for_body(actor, batch.ballot.body)
+        if batch.entered_by_id == actor.pk:
+            raise NotAllowed(_("A second teller must confirm: not the one who entered the batch."))
+        if batch.confirmed_by_id is not None:
+            raise DomainError(_("This batch is already confirmed."))
+        if batch.ballot.status not in (S.OPEN, S.CLOSED):
+            raise DomainError(_("The ballot has already been counted."))
+        batch.confirmed_by = actor
+        batch.save(update_fields=["confirmed_by"])
+        audit.record(actor, "paper_count.confirmed", batch, new={"confirmed_by": actor.pk})
+    return batch
+
+
+# ---------------------------------------------------------------------------
+# Closing, counting, publishing, cancelling
+# ---------------------------------------------------------------------------
+
+
+def close_ballot(*, actor, ballot: Ballot) -> Ballot:
+    """Officers close an open ballot. Votes already committed are in; later ones are refused."""
+    ensure_may_act_for_body(actor, ballot.body)
+    with transaction.atomic():
+        ballot = _locked(ballot)  # waits for the votes already under way
+        old = _step(ballot, S.CLOSED)
+        ballot.status, ballot.closed_at = S.CLOSED, timezone.now()
+        ballot.save(update_fields=["status", "closed_at"])
+        audit.record(
+            actor,
+            "ballot.closed",
+            ballot,
+            old={"status": old},
+            new={"status": S.CLOSED, "early": ballot.closed_at < ballot.closes_at},
+        )
+    return ballot
+
+
+def papers_for_count(ballot: Ballot) -> list[tuple[Any, int]]:
+    """Every paper's content value with its weight: online papers and confirmed batches."""
+    key = "choice" if ballot.yes_no else ("ranking" if ballot.ranked else "choices")
+    papers = [
+        (content[key], weight) for content, weight in ballot.papers.values_list("content", "weight")
+    ]
+    for content in ballot.paper_counts.filter(confirmed_by__isnull=False).values_list(
+        "content", flat=True
+    ):
+        papers.extend((paper, number) for paper, number in content["groups"])
+    return papers
+
+
+def tally_ballot(ballot: Ballot):
+    """The count of the ballot's papers by its method (pure counting, no rule applied)."""
+    papers = papers_for_count(ballot)
+    codes = [c.code for c in ballot.candidates.exclude(status=Candidate.Status.WITHDRAWN)]
+    if ballot.yes_no:
+        return counting.count_yes_no(p for paper, weight in papers for p in [paper] * weight)
+    grouped: Counter = Counter()
+    for paper, weight in papers:
+        grouped[tuple(paper)] += weight
+    return counting.tally(
+        ballot.method,
+        ballot.seats,
+        codes,
+        grouped,
+        seed=ballot.seed,
+        max_approvals=ballot.max_approvals,
+    )
+
+
+def count_ballot(*, actor, ballot: Ballot):
+    """Officers count a closed ballot; the result is recorded as a decision in the register.
+
+    The quorum and majority rules of the ballot's scope in the statutes in force are
+    applied; the decision cites the ballot's article, the rules' snapshots and the figures.
+    """
+    ensure_may_act_for_body(actor, ballot.body)
+    with transaction.atomic():
+        ballot = _locked(ballot)
+        old = _step(ballot, S.COUNTED)
+        if ballot.paper_counts.filter(confirmed_by__isnull=True).exists():
+            raise DomainError(_("A batch of paper results awaits a second teller's confirmation."))
+        on = timezone.localdate(ballot.closed_at or timezone.now())
+        eligible = sum(ballot.roll.values_list("weight", flat=True))
+        result = tally_ballot(ballot)
+        confirmed_papers = sum(
+            ballot.paper_counts.filter(confirmed_by__isnull=False).values_list("papers", flat=True)
+        )
+        took_part = ballot.participations.count() + confirmed_papers
+        figures: dict[str, Any] = {
+            "eligible": eligible,
+            "took_part": took_part,
+            "method": ballot.method,
+        }
+        applied = []
+        quorum_rule = governance.rule_in_force("quorum", ballot.rule_scope, on)
+        quorum_met = True
+        if quorum_rule is not None:
+            quorum = rules.evaluate_quorum(
+                quorum_rule.parsed(),
+                eligible=eligible,
+                took_part=min(took_part, eligible),
+                convocation=ballot.convocation,
+                article=quorum_rule.article.number,
+            )
+            applied.append((quorum_rule, quorum))
+            quorum_met = quorum.satisfied
+        names = dict(ballot.candidates.values_list("code", "name"))
+        if ballot.yes_no:
+            figures.update(
+                yes=result.yes,
+                no=result.no,
+                abstain=result.abstain,
+                blank=result.blank,
+                invalid=result.invalid,
+            )
+            majority_rule = governance.require_rule("majority", ballot.rule_scope, on)
+            majority = rules.evaluate_majority(
+                majority_rule.parsed(),
+                yes=result.yes,
+                no=result.no,
+                abstain=result.abstain,
+                blank=result.blank,
+                eligible=max(eligible, result.total),
+                article=majority_rule.article.number,
+            )
+            applied.append((majority_rule, majority))
+            outcome = (
+                "no_quorum" if not quorum_met else ("adopted" if majority.satisfied else "rejected")
+            )
+        else:
+            figures.update(
+                seats=ballot.seats,
+                valid=result.valid,
+                blank=result.blank,
+                invalid=result.invalid,
+                elected=[names.get(code, code) for code in result.elected],
+            )
+            outcome = "elected" if quorum_met else "no_quorum"
+        ballot.result = audit.jsonable(
+            {"count": result.as_dict(), "figures": figures, "names": names, "outcome": outcome}
+        )
+        decision = governance.record_decision(
+            actor=actor,
+            body=ballot.body,
+            title=ballot.title,
+            text=ballot.question or ballot.title,
+            article=ballot.article,
+            outcome=outcome,
+            decided_on=on,
+            applied=applied,
+            figures=figures,
+            assembly=ballot.assembly,
+            check_permission=False,
+        )
+        ballot.decision, ballot.status = decision, S.COUNTED
+        ballot.save(update_fields=["result", "decision", "status"])
+        audit.record(
+            actor,
+            "ballot.counted",
+            ballot,
+            old={"status": old},
+            new={"status": S.COUNTED, "decision": decision.reference},
+        )
+    return ballot
+
+
+def publish_results(*, actor, ballot: Ballot) -> Ballot:
+    """Officers publish a counted ballot: the result and the list of papers become public."""
+    ensure_may_act_for_body(actor, ballot.body)
+    with transaction.atomic():
+        ballot = _locked(ballot)
+        old = _step(ballot, S.PUBLISHED)
+        ballot.status = S.PUBLISHED
+        ballot.save(update_fields=["status"])
+        audit.record(
+            actor, "ballot.published", ballot, old={"status": old}, new={"status": S.PUBLISHED}
+        )
+        transaction.on_commit(lambda: tasks.send_results.enqueue(ballot.pk))
+    return ballot
+
+
+def cancel_ballot(*, actor, ballot: Ballot, reason: str) -> Ballot:
+    """Officers cancel a ballot before it is counted, giving the reason (kept on the record)."""
+    ensure_may_act_for_body(actor, ballot.body)
+    if not reason.strip():
+        raise DomainError(_("Give the reason for cancelling."), field="reason")
+    with transaction.atomic():
+        ballot = _locked(ballot)
+        old = _step(ballot, S.CANCELLED)
+        ballot.status, ballot.cancel_reason = S.CANCELLED, reason.strip()
+        ballot.save(update_fields=["status", "cancel_reason"])
+        audit.record(
+            actor,
+            "ballot.cancelled",
+            ballot,
+            old={"status": old},
+            new={"status": S.CANCELLED, "reason": reason.strip()},
+        )
+    return ballot
+
+
+def mark_reminded(*, actor, ballot: Ballot) -> bool:
+    """The reminder job records that the closing reminder went out (once per ballot)."""
+    with transaction.atomic():
+        ballot = _locked(ballot)
+        if ballot.status != S.OPEN or ballot.reminded_at is not None:
+            return False
+        ballot.reminded_at = timezone.now()
+        ballot.save(update_fields=["reminded_at"])
+        audit.record(actor, "ballot.reminder_sent", ballot, new={"reminded_at": ballot.reminded_at})
+    return True
+
+
+# ---------------------------------------------------------------------------
+# Reads for verification
+# ---------------------------------------------------------------------------
+
+
+def ballot_list(ballot: Ballot) -> counting.BallotList:
+    """The published list of papers, in random order, with the teller batches as papers."""
+    rng = secrets.SystemRandom()
+    papers = []
+    for fp, content, weight in ballot.papers.values_list(
+        "receipt_fingerprint", "content", "weight"
+    ):
+        papers.extend(
+            counting.Paper(fp if n == 0 else f"{fp}/{n + 1}", content) for n in range(weight)
+        )
+    key = "choice" if ballot.yes_no else ("ranking" if ballot.ranked else "choices")
+    for batch in ballot.paper_counts.filter(confirmed_by__isnull=False).order_by("pk"):
+        serial = 0
+        for paper, number in batch.content["groups"]:
+            for _n in range(number):
+                serial += 1
+                papers.append(counting.Paper(f"paper:{batch.label}:{serial}", {key: paper}))
+    rng.shuffle(papers)
+    return counting.BallotList(
+        reference=ballot.decision.reference if ballot.decision else f"ballot-{ballot.pk}",
+        title=ballot.title,
+        method=ballot.method,
+        seats=ballot.seats,
+        candidates=[
+            counting.ListedCandidate(c.code, c.name)
+            for c in ballot.candidates.exclude(status=Candidate.Status.WITHDRAWN)
+        ],
+        seed=ballot.seed,
+        papers=papers,
+        max_approvals=ballot.max_approvals,
+    )
+
+
+def find_paper(code: str) -> BallotPaper | None:
+    """The paper a receipt code stands for, if any."""
+    if not code or len(code) > 100:
+        return None
+    return (
+        BallotPaper.objects.select_related("ballot")
+        .filter(receipt_fingerprint=fingerprint(code))
+        .first()
+    )
