@@ -4,6 +4,7 @@ from django.http import HttpResponse
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from elections.api_urls import api_patterns as election_api_patterns
 from governance import api, views
 
 
@@ -22,6 +23,7 @@ api_patterns = [
     path("decisions/<path:reference>/", api.DecisionDetail.as_view(), name="api_decision"),
     path("audit-events/", api.AuditEventList.as_view(), name="api_audit_events"),
     path("audit-events/verify/", api.AuditVerification.as_view(), name="api_audit_verify"),
+    *election_api_patterns,
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # The split view serves its script as a file, so the CSP needs no inline script.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),

@@ -1,0 +1,832 @@
+"""REST API of the voting engine: one view per action, every write through `elections.services`.
+
+Input serializers check types and resolve codes (body code, article number, membership
+number) so a malformed body is a 400 naming the field; the services then check roles and
+statute rules, and `governance.api_errors.exception_handler` turns their refusals into
+403 or 400. Nested serializers carry a `component_name` so the OpenAPI schema has no
+colliding "Input"/"Output" components.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from django.db.models import BooleanField, Exists, OuterRef, Prefetch, Q, Value
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+)
+from rest_framework import generics, permissions, serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from elections import services
+from elections.models import Ballot, Candidate, PaperCount, Participation, Proxy, RollEntry
+from governance.api_permissions import IsMemberOrPrivileged
+from governance.exceptions import DomainError
+from governance.models import Assembly, Body, Member, StatuteVersion
+from governance.permissions import may_act_for_body, roles_for
+
+#: Bounds that keep a request small; the services check the meaning.
+MAX_MARKS = 200
+MAX_GROUPS = 1000
+MAX_PAPERS_IN_GROUP = 100_000
+
+
+# ---------------------------------------------------------------------------
+# Reads: which ballots a user sees, and what they see of them
+# ---------------------------------------------------------------------------
+
+
+def visible_ballots(user):
+    """Ballots the user may read: every ballot past draft; drafts for those who may run them.
+
+    Drafts follow `ensure_may_act_for_body`: staff, officers of the deciding body and
+    officers of the board of its unit. Annotated with `on_roll` and `has_voted` for the
+    user's membership, so lists cost one query whatever their length.
+    """
+    roles = roles_for(user)
+    ballots = Ballot.objects.select_related("body", "article", "article__version", "decision")
+    if not roles.may_write:
+        ballots = ballots.exclude(status=Ballot.Status.DRAFT)
+    elif not roles.staff:
+        officer_bodies = list(roles.officer_body_ids)
+        board_units = Body.objects.filter(pk__in=officer_bodies, kind=Body.Kind.BOARD).values(
+            "unit_id"
+        )
+        ballots = ballots.filter(
+            ~Q(status=Ballot.Status.DRAFT)
+            | Q(body_id__in=officer_bodies)
+            | Q(body__unit_id__in=board_units)
+        )
+    if roles.member_id is None:
+        return ballots.annotate(
+            on_roll=Value(False, output_field=BooleanField()),
+            has_voted=Value(False, output_field=BooleanField()),
+        )
+    return ballots.annotate(
+        on_roll=Exists(RollEntry.objects.filter(ballot=OuterRef("pk"), member_id=roles.member_id)),
+        has_voted=Exists(
+            Participation.objects.filter(ballot=OuterRef("pk"), member_id=roles.member_id)
+        ),
+    )
+
+
+def may_oversee(user, ballot: Ballot) -> bool:
+    """Who sees a ballot's turnout and its result before publication: staff, auditors, officers."""
+    roles = roles_for(user)
+    return roles.staff or roles.auditor or may_act_for_body(user, ballot.body)
+
+
+class MayWrite(permissions.BasePermission):
+    """Refuse auditors before any input is read; the services check every other role."""
+
+    message = _("Auditor accounts can read everything but change nothing.")
+
+    def has_permission(self, request, view) -> bool:
+        return roles_for(request.user).may_write
+
+
+WRITE_PERMISSIONS = [IsMemberOrPrivileged, MayWrite]
+
+
+@contextmanager
+def fields_renamed(names: dict[str, str]):
+    """Report a service's field under the name the API's input uses for it."""
+    try:
+        yield
+    except DomainError as error:
+        error.field = names.get(error.field, error.field)
+        raise
+
+
+# ---------------------------------------------------------------------------
+# Serializers shared by several views
+# ---------------------------------------------------------------------------
+
+
+class ErrorSerializer(serializers.Serializer):
+    """A refusal: `detail`, plus the message under the name of each input field at fault."""
+
+    detail = serializers.CharField()
+
+
+def enum_field(choices, component_name: str) -> type[serializers.ChoiceField]:
+    """A ChoiceField whose enum is one named schema component.
+
+    "status" and "kind" name different choice sets across the API (a member's, a body's);
+    without a component of its own, the schema would name each enum by a hash.
+    """
+
+    @extend_schema_field(
+        {"type": "string", "enum": list(choices.values)}, component_name=component_name
+    )
+    class EnumField(serializers.ChoiceField):
+        def __init__(self, **kwargs):
+            super().__init__(choices=choices.choices, **kwargs)
+
+    EnumField.__name__ = EnumField.__qualname__ = f"{component_name}Field"
+    return EnumField
+
+
+BallotStatusField = enum_field(Ballot.Status, "BallotStatus")
+BallotKindField = enum_field(Ballot.Kind, "BallotKind")
+CandidateStatusField = enum_field(Candidate.Status, "CandidateStatus")
+ProxyStatusField = enum_field(Proxy.Status, "ProxyStatus")
+
+
+class MembershipNumberField(serializers.SlugRelatedField):
+    default_error_messages = {
+        "does_not_exist": _("No member has the membership number {value}."),
+        "invalid": _("Give a membership number."),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="membership_number", queryset=Member.objects.all(), **kwargs)
+
+
+class CandidateSerializer(serializers.ModelSerializer):
+    status = CandidateStatusField()
+
+    class Meta:
+        model = Candidate
+        fields = ["id", "code", "name", "statement", "status"]
+
+
+class BallotSummarySerializer(serializers.ModelSerializer):
+    status = BallotStatusField()
+    kind = BallotKindField()
+    body = serializers.CharField(source="body.code")
+    statute_version = serializers.IntegerField(source="article.version.number")
+    article = serializers.CharField(source="article.number")
+    on_roll = serializers.BooleanField(help_text="The current member is on the electoral roll.")
+    has_voted = serializers.BooleanField(
+        help_text="A vote has been cast for the current member (in person or by proxy)."
+    )
+
+    class Meta:
+        model = Ballot
+        fields = [
+            "id",
+            "title",
+            "status",
+            "kind",
+            "method",
+            "seats",
+            "secret",
+            "opens_at",
+            "closes_at",
+            "body",
+            "statute_version",
+            "article",
+            "on_roll",
+            "has_voted",
+        ]
+
+
+class BallotDetailSerializer(BallotSummarySerializer):
+    elects_body = serializers.CharField(source="elects_body.code", allow_null=True)
+    decision = serializers.CharField(source="decision.reference", allow_null=True)
+    candidates = CandidateSerializer(many=True)
+    roll_size = serializers.IntegerField(
+        allow_null=True, help_text="For officers, auditors and staff; null for others."
+    )
+    turnout = serializers.IntegerField(
+        allow_null=True, help_text="For officers, auditors and staff; null for others."
+    )
+
+    class Meta(BallotSummarySerializer.Meta):
+        fields = [
+            *BallotSummarySerializer.Meta.fields,
+            "question",
+            "max_approvals",
+            "electorate",
+            "rule_scope",
+            "convocation",
+            "assembly",
+            "elects_body",
+            "cancel_reason",
+            "decision",
+            "candidates",
+            "roll_size",
+            "turnout",
+        ]
+
+
+class BallotStatusChangeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = BallotStatusField()
+
+
+class ProxySerializer(serializers.ModelSerializer):
+    holder = serializers.CharField(source="holder.membership_number")
+    status = ProxyStatusField()
+
+    class Meta:
+        model = Proxy
+        fields = ["id", "ballot", "holder", "status", "created_at"]
+
+
+class PaperCountSerializer(serializers.ModelSerializer):
+    confirmed = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PaperCount
+        fields = ["id", "ballot", "label", "papers", "content", "confirmed"]
+
+    def get_confirmed(self, batch: PaperCount) -> bool:
+        return batch.confirmed_by_id is not None
+
+
+def ballot_detail(user, pk: int) -> Ballot:
+    """One visible ballot with its candidates, and its turnout for those who oversee it."""
+    candidates = Prefetch("candidates", queryset=Candidate.objects.order_by("position"))
+    ballot = get_object_or_404(
+        visible_ballots(user).select_related("elects_body").prefetch_related(candidates), pk=pk
+    )
+    ballot.roll_size = ballot.turnout = None
+    if may_oversee(user, ballot):
+        ballot.roll_size = ballot.roll.count()
+        ballot.turnout = ballot.participations.count()
+    return ballot
+
+
+def not_allowed(description: str = "The role or the service refused.") -> OpenApiResponse:
+    return OpenApiResponse(ErrorSerializer, description=description)
+
+
+BAD_INPUT = OpenApiResponse(
+    ErrorSerializer, description="Invalid input: the message is under each field at fault."
+)
+NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such object, or not visible to you.")
+
+
+# ---------------------------------------------------------------------------
+# Ballots: list, create, detail
+# ---------------------------------------------------------------------------
+
+
+@extend_schema(
+    summary="Ballots visible to you",
+    description="Every ballot past draft, and drafts of the bodies you may act for; "
+    "`on_roll` and `has_voted` are for your membership.",
+)
+class BallotListApi(generics.ListAPIView):
+    serializer_class = BallotSummarySerializer
+
+    def get_queryset(self):
+        return visible_ballots(self.request.user)
+
+
+class BallotCreateApi(APIView):
+    """Officers of the deciding body draft a ballot (POST /api/ballots/create/)."""
+
+    permission_classes = WRITE_PERMISSIONS
+
+    @extend_schema_serializer(component_name="BallotCreateInput")
+    class InputSerializer(serializers.Serializer):
+        body = serializers.SlugRelatedField(slug_field="code", queryset=Body.objects.all())
+        title = serializers.CharField(max_length=300)
+        question = serializers.CharField(required=False, allow_blank=True, default="")
+        kind = BallotKindField()
+        method = serializers.ChoiceField(choices=Ballot.Method.choices)
+        rule_scope = serializers.SlugField(max_length=40)
+        article = serializers.CharField(
+            max_length=20, help_text="Article number in the statutes in force when it opens."
+        )
+        opens_at = serializers.DateTimeField()
+        closes_at = serializers.DateTimeField()
+        seats = serializers.IntegerField(min_value=1, max_value=1000, default=1)
+        max_approvals = serializers.IntegerField(
+            min_value=1, max_value=1000, required=False, allow_null=True, default=None
+        )
+        secret = serializers.BooleanField(default=True)
+        electorate = serializers.ChoiceField(
+            choices=Ballot.Electorate.choices, default=Ballot.Electorate.MEMBERS
+        )
+        elects_body = serializers.SlugRelatedField(
+            slug_field="code",
+            queryset=Body.objects.all(),
+            required=False,
+            allow_null=True,
+            default=None,
+        )
+        assembly = serializers.PrimaryKeyRelatedField(
+            queryset=Assembly.objects.all(), required=False, allow_null=True, default=None
+        )
+        convocation = serializers.ChoiceField(choices=[1, 2], default=1)
+
+        def validate(self, attrs):
+            on = timezone.localdate(attrs["opens_at"])
+            version = StatuteVersion.objects.in_force(on)
+            article = version.articles.filter(number=attrs["article"]).first() if version else None
+            if article is None:
+                raise serializers.ValidationError(
+                    {
+                        "article": _(
+                            "The statutes in force when the ballot opens have no such article."
+                        )
+                    }
+                )
+            return {**attrs, "article": article}
+
+    @extend_schema(
+        operation_id="ballots_create",
+        summary="Draft a ballot",
+        request=InputSerializer,
+        responses={201: BallotDetailSerializer, 400: BAD_INPUT, 403: not_allowed()},
+    )
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ballot = services.create_ballot(actor=request.user, **serializer.validated_data)
+        output = BallotDetailSerializer(ballot_detail(request.user, ballot.pk))
+        return Response(output.data, status=status.HTTP_201_CREATED)
+
+
+class BallotDetailApi(APIView):
+    @extend_schema(
+        summary="One ballot with its candidates",
+        responses={200: BallotDetailSerializer, 404: NOT_FOUND},
+    )
+    def get(self, request, pk: int):
+        return Response(BallotDetailSerializer(ballot_detail(request.user, pk)).data)
+
+
+# ---------------------------------------------------------------------------
+# Casting a vote
+# ---------------------------------------------------------------------------
+
+
+class BallotVoteApi(APIView):
+    permission_classes = WRITE_PERMISSIONS
+
+    @extend_schema_serializer(component_name="BallotVoteInput")
+    class InputSerializer(serializers.Serializer):
+        choices = serializers.JSONField(
+            help_text='"yes", "no", "abstain" or "blank" for a question; a list of candidate '
+            "codes for an election (a ranking for IRV and STV)."
+        )
+        on_behalf_of = MembershipNumberField(
+            required=False,
+            allow_null=True,
+            default=None,
+            help_text="The membership number of the member whose proxy you carry.",
+        )
+
+        def validate_choices(self, value):
+            valid = isinstance(value, str) or (
+                isinstance(value, list)
+                and len(value) <= MAX_MARKS
+                and all(isinstance(code, str) for code in value)
+            )
+            if not valid:
+                raise serializers.ValidationError(
+                    _("Give a choice (yes, no, abstain or blank) or a list of candidate codes.")
+                )
+            return value
+
+    @extend_schema_serializer(component_name="Receipt")
+    class OutputSerializer(serializers.Serializer):
+        receipt = serializers.CharField(
+            help_text="Shown once: keep it to find your paper in the list."
+        )
+        fingerprint = serializers.CharField()
+
+    @extend_schema(
+        summary="Cast a vote",
+        request=InputSerializer,
+        responses={
+            201: OutputSerializer,
+            400: BAD_INPUT,
+            403: not_allowed("Not on the roll, no proxy, or a role that cannot vote."),
+            404: NOT_FOUND,
+        },
+    )
+    def post(self, request, pk: int):
+        ballot = get_object_or_404(Ballot, pk=pk)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        receipt = services.cast_vote(
+            actor=request.user,
+            ballot=ballot,
+            choices=serializer.validated_data["choices"],
+            on_behalf_of=serializer.validated_data["on_behalf_of"],
+        )
+        output = self.OutputSerializer(
+            {"receipt": receipt.code, "fingerprint": receipt.fingerprint}
+        )
+        return Response(output.data, status=status.HTTP_201_CREATED)
+
+
+# ---------------------------------------------------------------------------
+# The lifecycle: open, close, count, publish, cancel
+# ---------------------------------------------------------------------------
+
+
+class BallotStepApi(APIView):
+    """Base of the lifecycle views: the service named by `step` takes the ballot one step."""
+
+    permission_classes = WRITE_PERMISSIONS
+    step: str
+
+    def post(self, request, pk: int):
+        ballot = get_object_or_404(Ballot, pk=pk)
+        ballot = getattr(services, self.step)(actor=request.user, ballot=ballot)
+        return Response(BallotStatusChangeSerializer(ballot).data)
+
+
+def step_schema(summary: str):
+    return extend_schema(
+        summary=summary,
+        request=None,
+        responses={
+            200: BallotStatusChangeSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="The lifecycle forbids this step."),
+            403: not_allowed("Only officers of the deciding body (or staff)."),
+            404: NOT_FOUND,
+        },
+    )
+
+
+class BallotOpenApi(BallotStepApi):
+    """Officers open a draft ballot; the electoral roll is frozen from the statutes in force."""
+
+    step = "open_ballot"
+
+    @step_schema("Open a draft ballot, freezing its electoral roll")
+    def post(self, request, pk: int):
+        return super().post(request, pk)
+
+
+class BallotCloseApi(BallotStepApi):
+    """Officers close an open ballot; votes already committed are in the count."""
+
+    step = "close_ballot"
+
+    @step_schema("Close an open ballot")
+    def post(self, request, pk: int):
+        return super().post(request, pk)
+
+
+class BallotCountApi(BallotStepApi):
+    """Officers count a closed ballot; the result is recorded as a decision."""
+
+    step = "count_ballot"
+
+    @step_schema("Count a closed ballot and record the decision")
+    def post(self, request, pk: int):
+        return super().post(request, pk)
+
+
+class BallotPublishApi(BallotStepApi):
+    """Officers publish a counted ballot: its result and list of papers become public."""
+
+    step = "publish_results"
+
+    @step_schema("Publish a counted ballot's result and its list of papers")
+    def post(self, request, pk: int):
+        return super().post(request, pk)
+
+
+class BallotCancelApi(APIView):
+    permission_classes = WRITE_PERMISSIONS
+
+    @extend_schema_serializer(component_name="BallotCancelInput")
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=2000)
+
+    @extend_schema(
+        summary="Cancel a ballot before it is counted",
+        request=InputSerializer,
+        responses={
+            200: BallotStatusChangeSerializer,
+            400: BAD_INPUT,
+            403: not_allowed(),
+            404: NOT_FOUND,
+        },
+    )
+    def post(self, request, pk: int):
+        ballot = get_object_or_404(Ballot, pk=pk)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ballot = services.cancel_ballot(
+            actor=request.user, ballot=ballot, reason=serializer.validated_data["reason"]
+        )
+        return Response(BallotStatusChangeSerializer(ballot).data)
+
+
+# ---------------------------------------------------------------------------
+# Candidates
+# ---------------------------------------------------------------------------
+
+
+class CandidateNominateApi(APIView):
+    permission_classes = WRITE_PERMISSIONS
+
+    @extend_schema_serializer(component_name="CandidateNominateInput")
+    class InputSerializer(serializers.Serializer):
+        membership_number = MembershipNumberField(
+            required=False,
+            allow_null=True,
+            default=None,
+            help_text="The member nominated (yourself for a self-nomination).",
+        )
+        name = serializers.CharField(
+            max_length=200,
+            required=False,
+            allow_blank=True,
+            default="",
+            help_text="Instead of a member: an option that is not a person (officers only).",
+        )
+        statement = serializers.CharField(
+            max_length=5000, required=False, allow_blank=True, default=""
+        )
+
+        def validate(self, attrs):
+            if attrs["membership_number"] is not None and attrs["name"].strip():
+                raise serializers.ValidationError(
+                    {"name": _("Give either a membership number or a name, not both.")}
+                )
+            return attrs
+
+    @extend_schema(
+        summary="Nominate a candidate (or add an option) to a draft election",
+        request=InputSerializer,
+        responses={201: CandidateSerializer, 400: BAD_INPUT, 403: not_allowed(), 404: NOT_FOUND},
+    )
+    def post(self, request, pk: int):
+        ballot = get_object_or_404(Ballot, pk=pk)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        with fields_renamed({"member": "membership_number"}):
+            candidate = services.nominate_candidate(
+                actor=request.user,
+                ballot=ballot,
+                member=data["membership_number"],
+                name=data["name"],
+                statement=data["statement"],
+            )
+        return Response(CandidateSerializer(candidate).data, status=status.HTTP_201_CREATED)
+
+
+class CandidateConsentApi(APIView):
+    permission_classes = WRITE_PERMISSIONS
+
+    @extend_schema(
+        summary="Accept a nomination made by someone else",
+        request=None,
+        responses={
+            200: CandidateSerializer,
+            400: BAD_INPUT,
+            403: not_allowed("Only the nominee."),
+            404: NOT_FOUND,
+        },
+    )
+    def post(self, request, pk: int):
+        candidate = get_object_or_404(Candidate, pk=pk)
+        candidate = services.consent_to_nomination(actor=request.user, candidate=candidate)
+        return Response(CandidateSerializer(candidate).data)
+
+
+class CandidateWithdrawApi(APIView):
+    permission_classes = WRITE_PERMISSIONS
+
+    @extend_schema(
+        summary="Withdraw a candidate before the ballot opens",
+        request=None,
+        responses={
+            200: CandidateSerializer,
+            400: BAD_INPUT,
+            403: not_allowed("Only the candidate or an officer of the body."),
+            404: NOT_FOUND,
+        },
+    )
+    def post(self, request, pk: int):
+        candidate = get_object_or_404(Candidate, pk=pk)
+        candidate = services.withdraw_candidate(actor=request.user, candidate=candidate)
+        return Response(CandidateSerializer(candidate).data)
+
+
+# ---------------------------------------------------------------------------
+# Proxies
+# ---------------------------------------------------------------------------
+
+
+class ProxyGiveApi(APIView):
+    permission_classes = WRITE_PERMISSIONS
+
+    @extend_schema_serializer(component_name="ProxyGiveInput")
+    class InputSerializer(serializers.Serializer):
+        holder = MembershipNumberField(help_text="The membership number of who will carry it.")
+
+    @extend_schema(
+        summary="Give your proxy on one ballot to another member",
+        request=InputSerializer,
+        responses={201: ProxySerializer, 400: BAD_INPUT, 403: not_allowed(), 404: NOT_FOUND},
+    )
+    def post(self, request, pk: int):
+        ballot = get_object_or_404(Ballot, pk=pk)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        proxy = services.give_proxy(
+            actor=request.user, ballot=ballot, holder=serializer.validated_data["holder"]
+        )
+        return Response(ProxySerializer(proxy).data, status=status.HTTP_201_CREATED)
+
+
+class ProxyRevokeApi(APIView):
+    permission_classes = WRITE_PERMISSIONS
+
+    @extend_schema(
+        summary="Take back a proxy that has not been used",
+        request=None,
+        responses={
+            200: ProxySerializer,
+            400: BAD_INPUT,
+            403: not_allowed("Only the member who gave it."),
+            404: NOT_FOUND,
+        },
+    )
+    def post(self, request, pk: int):
+        proxy = get_object_or_404(Proxy.objects.select_related("holder"), pk=pk)
+        proxy = services.revoke_proxy(actor=request.user, proxy=proxy)
+        return Response(ProxySerializer(proxy).data)
+
+
+# ---------------------------------------------------------------------------
+# Paper results entered by tellers
+# ---------------------------------------------------------------------------
+
+
+class PaperCountEnterApi(APIView):
+    permission_classes = WRITE_PERMISSIONS
+
+    @extend_schema_serializer(component_name="PaperCountInput")
+    class InputSerializer(serializers.Serializer):
+        label = serializers.CharField(max_length=100, help_text="The batch: a room, a box.")
+        groups = serializers.JSONField(
+            help_text='Each distinct paper with how many there were: [["yes", 30], ["no", 5]] '
+            'or [[["c2", "c1"], 12]].'
+        )
+
+        def validate_groups(self, value):
+            message = _("Give a list of [paper, number] pairs, each number at least 1.")
+            if not isinstance(value, list) or not value or len(value) > MAX_GROUPS:
+                raise serializers.ValidationError(message)
+            for group in value:
+                if not (isinstance(group, list) and len(group) == 2):
+                    raise serializers.ValidationError(message)
+                paper, number = group
+                paper_ok = isinstance(paper, str) or (
+                    isinstance(paper, list)
+                    and len(paper) <= MAX_MARKS
+                    and all(isinstance(code, str) for code in paper)
+                )
+                number_ok = (
+                    isinstance(number, int)
+                    and not isinstance(number, bool)
+                    and 1 <= number <= MAX_PAPERS_IN_GROUP
+                )
+                if not (paper_ok and number_ok):
+                    raise serializers.ValidationError(message)
+            return value
+
+    @extend_schema(
+        summary="Enter a batch of papers counted by hand",
+        request=InputSerializer,
+        responses={201: PaperCountSerializer, 400: BAD_INPUT, 403: not_allowed(), 404: NOT_FOUND},
+    )
+    def post(self, request, pk: int):
+        ballot = get_object_or_404(Ballot, pk=pk)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        batch = services.enter_paper_count(
+            actor=request.user, ballot=ballot, **serializer.validated_data
+        )
+        return Response(PaperCountSerializer(batch).data, status=status.HTTP_201_CREATED)
+
+
+class PaperCountConfirmApi(APIView):
+    permission_classes = WRITE_PERMISSIONS
+
+    @extend_schema(
+        summary="Confirm a batch entered by another teller",
+        request=None,
+        responses={
+            200: PaperCountSerializer,
+            400: BAD_INPUT,
+            403: not_allowed("Only another officer of the body."),
+            404: NOT_FOUND,
+        },
+    )
+    def post(self, request, pk: int):
+        batch = get_object_or_404(PaperCount, pk=pk)
+        batch = services.confirm_paper_count(actor=request.user, batch=batch)
+        return Response(PaperCountSerializer(batch).data)
+
+
+# ---------------------------------------------------------------------------
+# Results, the published list of papers, receipts
+# ---------------------------------------------------------------------------
+
+
+class BallotResultsApi(APIView):
+    @extend_schema_serializer(component_name="BallotResults")
+    class OutputSerializer(serializers.Serializer):
+        ballot = serializers.IntegerField(source="pk")
+        title = serializers.CharField()
+        status = BallotStatusField()
+        decision = serializers.CharField(source="decision.reference", allow_null=True)
+        result = serializers.JSONField(
+            help_text="The count (stages, elected), the figures, candidate names and the outcome."
+        )
+
+    @extend_schema(
+        summary="The result of a counted ballot",
+        description="Officers, auditors and staff see it once counted; members once published.",
+        responses={200: OutputSerializer, 404: NOT_FOUND},
+    )
+    def get(self, request, pk: int):
+        ballot = get_object_or_404(visible_ballots(request.user), pk=pk)
+        shown = ballot.status == Ballot.Status.PUBLISHED or (
+            ballot.status == Ballot.Status.COUNTED and may_oversee(request.user, ballot)
+        )
+        if not shown:
+            raise NotFound(_("No result has been published for this ballot."))
+        return Response(self.OutputSerializer(ballot).data)
+
+
+class ListedCandidateSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+
+
+class ListedBallotSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    title = serializers.CharField()
+    method = serializers.ChoiceField(choices=Ballot.Method.choices)
+    seats = serializers.IntegerField()
+    candidates = ListedCandidateSerializer(many=True)
+    max_approvals = serializers.IntegerField(allow_null=True)
+    seed = serializers.CharField()
+
+
+class ListedPaperSerializer(serializers.Serializer):
+    receipt_fingerprint = serializers.CharField()
+    content = serializers.JSONField()
+
+
+class BallotPaperListSerializer(serializers.Serializer):
+    format = serializers.CharField()
+    ballot = ListedBallotSerializer()
+    papers = ListedPaperSerializer(many=True)
+
+
+class BallotPapersApi(APIView):
+    @extend_schema(
+        summary="The published list of papers, for recounting",
+        description="Shuffled, without voters: the format `manage.py tally` reads.",
+        responses={200: BallotPaperListSerializer, 404: NOT_FOUND},
+    )
+    def get(self, request, pk: int):
+        ballot = get_object_or_404(
+            visible_ballots(request.user), pk=pk, status=Ballot.Status.PUBLISHED
+        )
+        # Already plain data in the documented shape; a serializer pass would cost per paper.
+        return Response(services.ballot_list(ballot).as_dict())
+
+
+class ReceiptCheckApi(APIView):
+    """A voter checks their receipt (a POST, so codes stay out of access logs)."""
+
+    @extend_schema_serializer(component_name="ReceiptCheckInput")
+    class InputSerializer(serializers.Serializer):
+        code = serializers.CharField(max_length=100)
+
+    @extend_schema_serializer(component_name="ReceiptCheck")
+    class OutputSerializer(serializers.Serializer):
+        ballot = serializers.IntegerField(source="ballot_id")
+        title = serializers.CharField(source="ballot.title")
+        fingerprint = serializers.CharField(source="receipt_fingerprint")
+        content = serializers.JSONField(help_text="What the paper records.")
+
+    @extend_schema(
+        summary="Find the paper a receipt stands for",
+        request=InputSerializer,
+        responses={200: OutputSerializer, 400: BAD_INPUT, 404: NOT_FOUND},
+    )
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        paper = services.find_paper(serializer.validated_data["code"])
+        if paper is None:
+            raise NotFound(_("No paper has this receipt."))
+        return Response(self.OutputSerializer(paper).data)

@@ -1,0 +1,47 @@
+"""REST API of the voting engine, included under /api/ by governance.urls."""
+
+from django.urls import path
+
+from elections import api
+
+api_patterns = [
+    path("ballots/", api.BallotListApi.as_view(), name="api_ballots"),
+    path("ballots/create/", api.BallotCreateApi.as_view(), name="api_ballot_create"),
+    path("ballots/<int:pk>/", api.BallotDetailApi.as_view(), name="api_ballot"),
+    path("ballots/<int:pk>/vote/", api.BallotVoteApi.as_view(), name="api_ballot_vote"),
+    path("ballots/<int:pk>/open/", api.BallotOpenApi.as_view(), name="api_ballot_open"),
+    path("ballots/<int:pk>/close/", api.BallotCloseApi.as_view(), name="api_ballot_close"),
+    path("ballots/<int:pk>/count/", api.BallotCountApi.as_view(), name="api_ballot_count"),
+    path("ballots/<int:pk>/publish/", api.BallotPublishApi.as_view(), name="api_ballot_publish"),
+    path("ballots/<int:pk>/cancel/", api.BallotCancelApi.as_view(), name="api_ballot_cancel"),
+    path(
+        "ballots/<int:pk>/candidates/",
+        api.CandidateNominateApi.as_view(),
+        name="api_ballot_candidates",
+    ),
+    path(
+        "candidates/<int:pk>/consent/",
+        api.CandidateConsentApi.as_view(),
+        name="api_candidate_consent",
+    ),
+    path(
+        "candidates/<int:pk>/withdraw/",
+        api.CandidateWithdrawApi.as_view(),
+        name="api_candidate_withdraw",
+    ),
+    path("ballots/<int:pk>/proxies/", api.ProxyGiveApi.as_view(), name="api_ballot_proxies"),
+    path("proxies/<int:pk>/revoke/", api.ProxyRevokeApi.as_view(), name="api_proxy_revoke"),
+    path(
+        "ballots/<int:pk>/paper-counts/",
+        api.PaperCountEnterApi.as_view(),
+        name="api_ballot_paper_counts",
+    ),
+    path(
+        "paper-counts/<int:pk>/confirm/",
+        api.PaperCountConfirmApi.as_view(),
+        name="api_paper_count_confirm",
+    ),
+    path("ballots/<int:pk>/results/", api.BallotResultsApi.as_view(), name="api_ballot_results"),
+    path("ballots/<int:pk>/papers/", api.BallotPapersApi.as_view(), name="api_ballot_papers"),
+    path("receipts/check/", api.ReceiptCheckApi.as_view(), name="api_receipt_check"),
+]
