@@ -8,3 +8,6 @@ class ElectionsConfig(AppConfig):
     name = "elections"
     verbose_name = _("Elections and ballots")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from elections import demo  # noqa: F401  (connects the demo receiver)

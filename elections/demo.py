@@ -1,0 +1,118 @@
+"""The voting engine's part of the demo section: a published roll call, two open ballots."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.dispatch import receiver
+from django.utils import timezone
+
+from elections import services
+from elections.models import Ballot
+from governance import services as governance
+from governance.demo import DEMO_ACCOUNTS, demo_section_loaded
+from governance.models import Body, Mandate, Member, StatuteVersion, User
+from governance.services import SYSTEM
+
+
+def _account(member: Member) -> User:
+    """The member's login, created without a password (they would set one by reset)."""
+    if not member.user_id:
+        governance.create_account_for_member(actor=SYSTEM, member=member)
+        member.refresh_from_db()
+    return member.user
+
+
+@receiver(demo_section_loaded)
+def add_demo_ballots(sender, today: dt.date, **kwargs) -> None:
+    now = timezone.now()
+    officer = User.objects.get(email=DEMO_ACCOUNTS[1].email)
+    articles = {a.number: a for a in StatuteVersion.objects.in_force(today).articles.all()}
+    board = Body.objects.get(code="board")
+    assembly = Body.objects.get(code="general-assembly")
+
+    # The Board's roll call, taken and published today.
+    roll_call = services.create_ballot(
+        actor=officer,
+        body=board,
+        title="Join the regional campaign on freedom of expression",
+        question="Does the Board commit the section to the regional campaign on freedom of expression?",
+        kind=Ballot.Kind.ROLL_CALL,
+        method=Ballot.Method.YESNO,
+        rule_scope="board",
+        article=articles["14"],
+        opens_at=now,
+        closes_at=now + dt.timedelta(days=7),
+    )
+    services.open_ballot(actor=officer, ballot=roll_call)
+    seats = list(
+        Mandate.objects.current(today)
+        .filter(body=board)
+        .select_related("member", "member__user")
+        .order_by("pk")
+    )
+    for mandate, choice in zip(
+        seats[:6], ["yes", "yes", "yes", "no", "yes", "abstain"], strict=False
+    ):
+        services.cast_vote(actor=_account(mandate.member), ballot=roll_call, choices=choice)
+    services.close_ballot(actor=officer, ballot=roll_call)
+    services.count_ballot(actor=officer, ballot=roll_call)
+    services.publish_results(actor=officer, ballot=roll_call)
+
+    # An online question to the members, open for two weeks.
+    services.open_ballot(
+        actor=officer,
+        ballot=services.create_ballot(
+            actor=officer,
+            body=assembly,
+            title="Dues for next year",
+            question="Does the General Assembly keep the yearly dues at 100 dirhams (50 for members aged 25 or under)?",
+            kind=Ballot.Kind.QUESTION,
+            method=Ballot.Method.YESNO,
+            rule_scope="assembly",
+            article=articles["5"],
+            opens_at=now,
+            closes_at=now + dt.timedelta(days=14),
+        ),
+    )
+
+    # The Control Committee election by STV, candidates standing by self-nomination.
+    election = services.create_ballot(
+        actor=officer,
+        body=assembly,
+        title="Election of the Control Committee",
+        question="Three seats, single transferable vote: rank as many candidates as you wish.",
+        kind=Ballot.Kind.ELECTION,
+        method=Ballot.Method.STV,
+        seats=3,
+        rule_scope="assembly",
+        article=articles["16"],
+        elects_body=Body.objects.get(code="control-committee"),
+        opens_at=now,
+        closes_at=now + dt.timedelta(days=14),
+    )
+    busy = set(Mandate.objects.current(today).values_list("member_id", flat=True))
+    demo_people = set(
+        User.objects.filter(email__in=[a.email for a in DEMO_ACCOUNTS]).values_list(
+            "member", flat=True
+        )
+    )
+    candidates = (
+        Member.objects.voting_members()
+        .in_good_standing(today.year)
+        .filter(joined_on__lte=today - dt.timedelta(days=400))
+        .exclude(pk__in=busy | demo_people)
+        .order_by("membership_number")[:5]
+    )
+    statements = [
+        "Twelve years as a chartered accountant; I audited the accounts of two associations.",
+        "Member since the youth group days; I want the register to be readable by every member.",
+        "Lawyer; I followed the last two General Assemblies as a teller.",
+        "I will report to the General Assembly on every decision the Board takes.",
+        "Treasurer of the Fès group for three years.",
+    ]
+    for member, statement in zip(candidates, statements, strict=False):
+        services.nominate_candidate(
+            actor=_account(member), ballot=election, member=member, statement=statement
+        )
+    services.open_ballot(actor=officer, ballot=election)
