@@ -45,6 +45,7 @@ urlpatterns = [
     path("decisions/<path:reference>/", views.decision_detail, name="decision_detail"),
     path("audit/", views.audit_log, name="audit_log"),
     path("audit/verify/", views.audit_verify, name="audit_verify"),
+    path("ballots/", include("elections.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include(api_patterns)),

@@ -1,0 +1,26 @@
+"""Pages of the voting engine, included under /ballots/ (names are global, as in governance)."""
+
+from django.urls import path
+
+from elections import views
+
+urlpatterns = [
+    path("", views.ballot_list, name="ballot_list"),
+    path("new/", views.ballot_create, name="ballot_create"),
+    path("receipt/", views.ballot_receipt_check, name="ballot_receipt_check"),
+    path("<int:pk>/", views.ballot_detail, name="ballot_detail"),
+    path("<int:pk>/vote/", views.ballot_vote, name="ballot_vote"),
+    path("<int:pk>/results/", views.ballot_results, name="ballot_results"),
+    path("<int:pk>/papers.json", views.ballot_papers_json, name="ballot_papers_json"),
+    path("<int:pk>/papers.blt", views.ballot_papers_blt, name="ballot_papers_blt"),
+    path("<int:pk>/console/", views.ballot_console, name="ballot_console"),
+    path("<int:pk>/nominate/", views.ballot_nominate, name="ballot_nominate"),
+    path("<int:pk>/proxy/", views.proxy_give, name="proxy_give"),
+    path("<int:pk>/paper-counts/", views.paper_count_enter, name="paper_count_enter"),
+    # Last of the /<pk>/ pages: the lifecycle steps open, close, count, publish, cancel.
+    path("<int:pk>/<str:action>/", views.ballot_action, name="ballot_action"),
+    path("candidates/<int:pk>/consent/", views.candidate_consent, name="candidate_consent"),
+    path("candidates/<int:pk>/withdraw/", views.candidate_withdraw, name="candidate_withdraw"),
+    path("proxies/<int:pk>/revoke/", views.proxy_revoke, name="proxy_revoke"),
+    path("paper-counts/<int:pk>/confirm/", views.paper_count_confirm, name="paper_count_confirm"),
+]

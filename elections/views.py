@@ -1,0 +1,800 @@
+"""Pages of the voting engine: thin views that read via querysets and write via services.
+
+Who sees what: members and privileged roles read every ballot but drafts, which only the
+officers acting for the deciding body see. Every write goes through `elections.services`,
+which checks the actor's role again; a refusal (`NotAllowed`) becomes a 403 page and any
+other `DomainError` a form error (400) or a message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from elections import counting, services
+from elections.counting import Action, TieMethod, TiePurpose
+from elections.forms import (
+    BallotForm,
+    CancelForm,
+    NominationForm,
+    PaperCountForm,
+    ProxyForm,
+    ReceiptCheckForm,
+    vote_form_class,
+)
+from elections.models import (
+    Ballot,
+    Candidate,
+    PaperCount,
+    Participation,
+    Proxy,
+    RollEntry,
+)
+from governance.exceptions import DomainError, NotAllowed
+from governance.models import Article, Body, Member, Rule, StatuteVersion
+from governance.permissions import may_act_for_body, roles_for
+from governance.views import role_required
+
+Status = Ballot.Status
+
+
+def _may_read(user) -> bool:
+    roles = roles_for(user)
+    return roles.member or roles.privileged
+
+
+def _may_take_part(user) -> bool:
+    # Auditors read everything and change nothing: refused here, before any form is parsed.
+    roles = roles_for(user)
+    return (roles.member or roles.privileged) and roles.may_write
+
+
+def _may_draft(user) -> bool:
+    roles = roles_for(user)
+    return roles.officer and roles.may_write
+
+
+ballot_reader = role_required(_may_read)
+ballot_writer = role_required(_may_take_part)
+
+
+def _bodies_acted_for(user):
+    """The bodies `may_act_for_body` allows: those sat on, and every body of a board's unit."""
+    roles = roles_for(user)
+    if not (roles.officer and roles.may_write):
+        return Body.objects.none()
+    boards = Body.objects.filter(pk__in=roles.officer_body_ids, kind=Body.Kind.BOARD)
+    return Body.objects.filter(
+        Q(pk__in=roles.officer_body_ids) | Q(unit_id__in=boards.values("unit_id"))
+    ).select_related("unit")
+
+
+def _draft_visible(user, ballot: Ballot) -> bool:
+    """A draft is for the officers of its body and the auditors; a draft election is also a
+    call for candidates, open to members."""
+    roles = roles_for(user)
+    if roles.auditor or may_act_for_body(user, ballot.body):
+        return True
+    return ballot.kind == Ballot.Kind.ELECTION and roles.member
+
+
+def _ballot_for(request, pk: int, queryset=None) -> Ballot:
+    """The ballot if the user may see it (see `_draft_visible` for drafts)."""
+    ballot = get_object_or_404(
+        queryset if queryset is not None else Ballot.objects.with_context(), pk=pk
+    )
+    if ballot.status == Status.DRAFT and not _draft_visible(request.user, ballot):
+        raise Http404(_("No ballot here."))
+    return ballot
+
+
+def _results_visible(user, ballot: Ballot) -> bool:
+    """Published results are public; counted ones only for the body's officers and auditors."""
+    if ballot.status == Status.PUBLISHED:
+        return True
+    if ballot.status == Status.COUNTED:
+        return roles_for(user).auditor or may_act_for_body(user, ballot.body)
+    return False
+
+
+def _refuse_if_not_allowed(error: DomainError) -> None:
+    if isinstance(error, NotAllowed):
+        raise PermissionDenied(error.message) from error
+
+
+def _form_error(form, error: DomainError, aliases: dict[str, str] | None = None) -> None:
+    """Put a service's refusal on the field it names, or on the form as a whole."""
+    field = (aliases or {}).get(error.field, error.field)
+    form.add_error(field if field in form.fields else None, error.message)
+
+
+def _back_to_ballot(request, ballot: Ballot):
+    if ballot.status == Status.DRAFT and not _draft_visible(request.user, ballot):
+        return redirect("ballot_list")
+    return redirect("ballot_detail", ballot.pk)
+
+
+# ---------------------------------------------------------------------------
+# Lists and drafting
+# ---------------------------------------------------------------------------
+
+
+@ballot_reader
+@require_GET
+def ballot_list(request):
+    roles = roles_for(request.user)
+    context: dict = {
+        "published": Ballot.objects.with_context()
+        .filter(status=Status.PUBLISHED)
+        .order_by("-closed_at", "-pk")[:10]
+    }
+    if roles.member:
+        member_id = roles.member_id
+        context["my_ballots"] = (
+            Ballot.objects.for_member(member_id).filter(status=Status.OPEN).order_by("closes_at")
+        )
+        context["carried"] = (
+            Proxy.objects.carried_by(member_id)
+            .filter(ballot__status=Status.OPEN)
+            .order_by("ballot__closes_at")
+        )
+        context["given"] = (
+            Proxy.objects.live()
+            .filter(giver_id=member_id, ballot__status__in=[Status.DRAFT, Status.OPEN])
+            .select_related("holder", "ballot")
+        )
+        context["calls_for_candidates"] = (
+            Ballot.objects.with_context()
+            .filter(status=Status.DRAFT, kind=Ballot.Kind.ELECTION)
+            .order_by("opens_at")
+        )
+        context["candidacies"] = (
+            Candidate.objects.filter(member_id=member_id, ballot__status=Status.DRAFT)
+            .exclude(status=Candidate.Status.WITHDRAWN)
+            .select_related("ballot", "ballot__body")
+        )
+    if roles.officer and roles.may_write:
+        context["run_ballots"] = Ballot.objects.for_bodies(
+            _bodies_acted_for(request.user).values("pk")
+        )[:50]
+    return render(request, "elections/ballot_list.html", context)
+
+
+@role_required(_may_draft)
+@require_http_methods(["GET", "POST"])
+def ballot_create(request):
+    version = StatuteVersion.objects.in_force()
+    articles = Article.objects.filter(version=version).order_by("position")
+    scopes = (
+        Rule.objects.filter(article__version=version, kind__in=["quorum", "majority"])
+        .order_by("scope")
+        .values_list("scope", flat=True)
+        .distinct()
+    )
+    now = timezone.now().replace(second=0, microsecond=0)
+    form = BallotForm(
+        request.POST or None,
+        bodies=_bodies_acted_for(request.user),
+        articles=articles,
+        rule_scopes=list(scopes),
+        initial={"opens_at": now, "closes_at": now + dt.timedelta(days=7)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            ballot = services.create_ballot(actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            _refuse_if_not_allowed(error)
+            _form_error(form, error)
+        else:
+            messages.success(request, _("The ballot is drafted. Open it from its console."))
+            return redirect("ballot_detail", ballot.pk)
+    return render(
+        request, "elections/ballot_form.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+# ---------------------------------------------------------------------------
+# A ballot's page and voting
+# ---------------------------------------------------------------------------
+
+
+def _detail_context(
+    request, ballot: Ballot, *, bound=None, nomination_form=None, proxy_form=None, alert=""
+) -> dict:
+    roles = roles_for(request.user)
+    runs = may_act_for_body(request.user, ballot.body)
+    candidates = list(ballot.candidates.all())
+    standing = [c for c in candidates if c.status == Candidate.Status.STANDING]
+    voting_open = ballot.status == Status.OPEN and timezone.now() < ballot.closes_at
+    context = {
+        "ballot": ballot,
+        "candidates": candidates,
+        "runs": runs,
+        "voting_open": voting_open,
+        "results_visible": _results_visible(request.user, ballot),
+        "alert": alert,
+        "vote_forms": [],
+        "nomination_form": nomination_form,
+        "proxy_form": proxy_form,
+    }
+    if (
+        nomination_form is None
+        and (runs or roles.member)
+        and roles.may_write
+        and ballot.status == Status.DRAFT
+        and ballot.kind == Ballot.Kind.ELECTION
+    ):
+        context["nomination_form"] = NominationForm(options=runs)
+    if not roles.member:
+        return context
+
+    member_id = roles.member_id
+    on_roll = RollEntry.objects.filter(ballot=ballot, member_id=member_id).exists()
+    has_voted = Participation.objects.filter(ballot=ballot, member_id=member_id).exists()
+    my_proxy = (
+        Proxy.objects.filter(ballot=ballot, giver_id=member_id)
+        .exclude(status=Proxy.Status.REVOKED)
+        .select_related("holder")
+        .first()
+    )
+    carried = list(
+        Proxy.objects.carried_by(member_id)
+        .filter(ballot=ballot)
+        .exclude(giver__participations__ballot=ballot)
+    )
+    context.update(on_roll=on_roll, has_voted=has_voted, my_proxy=my_proxy, carried=carried)
+
+    form_class = vote_form_class(ballot)
+
+    def vote_form(key: str):
+        if bound is not None and bound.key == key:
+            return bound
+        return form_class(ballot=ballot, candidates=standing, key=key)
+
+    if voting_open and roles.may_write:
+        if on_roll and not has_voted and my_proxy is None:
+            context["vote_forms"].append(
+                {"key": "self", "on_behalf_of": None, "form": vote_form("self")}
+            )
+        for proxy in carried:
+            key = f"proxy-{proxy.giver_id}"
+            context["vote_forms"].append(
+                {"key": key, "on_behalf_of": proxy.giver, "form": vote_form(key)}
+            )
+    may_give_proxy = (
+        roles.may_write
+        and voting_open
+        and on_roll
+        and not has_voted
+        and my_proxy is None
+        and _proxies_allowed(ballot)
+    )
+    if context["proxy_form"] is None and may_give_proxy:
+        context["proxy_form"] = ProxyForm()
+    return context
+
+
+def _proxies_allowed(ballot: Ballot) -> bool:
+    rule = services.proxy_rule(ballot)
+    return rule is not None and rule.parsed().allowed
+
+
+def _render_detail(request, ballot: Ballot, *, status: int = 200, **forms):
+    return render(
+        request,
+        "elections/ballot_detail.html",
+        _detail_context(request, ballot, **forms),
+        status=status,
+    )
+
+
+@ballot_reader
+@require_GET
+def ballot_detail(request, pk: int):
+    return _render_detail(request, _ballot_for(request, pk))
+
+
+@ballot_writer
+@require_POST
+def ballot_vote(request, pk: int):
+    ballot = _ballot_for(request, pk)
+    on_behalf_of = None
+    key = "self"
+    raw = request.POST.get("on_behalf_of", "").strip()
+    if raw:
+        on_behalf_of = Member.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+        if on_behalf_of is None:
+            raise PermissionDenied(_("You do not carry a proxy for this member on this ballot."))
+        key = f"proxy-{on_behalf_of.pk}"
+    standing = ballot.candidates.filter(status=Candidate.Status.STANDING)
+    form = vote_form_class(ballot)(request.POST, ballot=ballot, candidates=standing, key=key)
+    if not form.is_valid():
+        return _render_detail(request, ballot, bound=form, status=400)
+    try:
+        receipt = services.cast_vote(
+            actor=request.user, ballot=ballot, choices=form.paper(), on_behalf_of=on_behalf_of
+        )
+    except DomainError as error:
+        status = 403 if isinstance(error, NotAllowed) else 400
+        if error.field in form.fields:
+            form.add_error(error.field, error.message)
+            return _render_detail(request, ballot, bound=form, status=status)
+        return _render_detail(request, ballot, bound=form, alert=error.message, status=status)
+    # The code exists only in this response: never stored, logged, cached or put in a URL.
+    response = render(
+        request,
+        "elections/ballot_receipt.html",
+        {"ballot": ballot, "receipt": receipt, "on_behalf_of": on_behalf_of},
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+YES_NO_WORDS = {
+    "yes": gettext_lazy("Yes"),
+    "no": gettext_lazy("No"),
+    "abstain": gettext_lazy("Abstain"),
+    "blank": gettext_lazy("Blank paper"),
+}
+
+
+def _paper_in_words(content: dict, names: dict[str, str]) -> list[str]:
+    """A paper's content with names for codes: one answer, or the candidates in order."""
+    if "choice" in content:
+        return [str(YES_NO_WORDS.get(content["choice"], content["choice"]))]
+    codes = content.get("ranking", content.get("choices", []))
+    return [names.get(code, code) for code in codes]
+
+
+@ballot_reader
+@require_GET
+def ballot_receipt_check(request):
+    form = ReceiptCheckForm(request.GET or None)
+    context: dict = {"form": form, "checked": False}
+    if form.is_valid():
+        paper = services.find_paper(form.cleaned_data["code"])
+        context.update(checked=True, paper=paper)
+        if paper is not None:
+            names = dict(paper.ballot.candidates.values_list("code", "name"))
+            context["ballot"] = paper.ballot
+            context["marks"] = _paper_in_words(paper.content, names)
+            context["ranked"] = "ranking" in paper.content
+    response = render(request, "elections/receipt_check.html", context)
+    add_never_cache_headers(response)
+    return response
+
+
+# ---------------------------------------------------------------------------
+# Results and the published list of papers
+# ---------------------------------------------------------------------------
+
+FIGURE_LABELS = {
+    "eligible": gettext_lazy("Entitled to vote"),
+    "took_part": gettext_lazy("Took part"),
+    "yes": gettext_lazy("Yes"),
+    "no": gettext_lazy("No"),
+    "abstain": gettext_lazy("Abstentions"),
+    "blank": gettext_lazy("Blank papers"),
+    "invalid": gettext_lazy("Invalid papers"),
+    "valid": gettext_lazy("Valid papers"),
+    "seats": gettext_lazy("Seats"),
+    "elected": gettext_lazy("Elected"),
+    "method": gettext_lazy("Counting method"),
+}
+
+STAGE_ACTIONS = {
+    Action.FIRST_PREFERENCES: gettext_lazy("First preferences counted"),
+    Action.VOTES_COUNTED: gettext_lazy("Votes counted"),
+    Action.SURPLUS_TRANSFERRED: gettext_lazy("Surplus of %(name)s transferred"),
+    Action.EXCLUDED: gettext_lazy("%(name)s excluded, papers transferred"),
+    Action.KEEP_FACTORS_ADJUSTED: gettext_lazy("Keep factors adjusted"),
+    Action.REMAINING_ELECTED: gettext_lazy("Remaining seats filled by the continuing candidates"),
+    Action.NO_VALID_VOTES: gettext_lazy("No valid votes"),
+}
+
+TIE_PURPOSES = {
+    TiePurpose.EXCLUSION: gettext_lazy("for exclusion"),
+    TiePurpose.SURPLUS_ORDER: gettext_lazy("for the order of surpluses"),
+    TiePurpose.LAST_SEATS: gettext_lazy("for the last seats"),
+}
+
+
+def _figures(figures: dict) -> list[tuple[str, object]]:
+    shown = []
+    for key, value in figures.items():
+        if key == "method":
+            value = Ballot.Method(value).label if value in Ballot.Method.values else value
+        elif isinstance(value, list):
+            value = ", ".join(map(str, value)) or "—"
+        shown.append((str(FIGURE_LABELS.get(key, key)), value))
+    return shown
+
+
+def _names(codes, names: dict[str, str]) -> str:
+    return ", ".join(names.get(code, code) for code in codes)
+
+
+def _signed(value) -> str:
+    text = str(value)
+    return text if text.startswith("-") else f"+{text}"
+
+
+def _tie_in_words(tie: dict, names: dict[str, str]) -> str:
+    values = {
+        "tied": _names(tie.get("candidates", []), names),
+        "purpose": TIE_PURPOSES.get(tie.get("purpose"), tie.get("purpose")),
+        "chosen": _names(tie.get("chosen", []), names),
+        "stage": tie.get("decided_at_stage"),
+    }
+    if tie.get("method") == TieMethod.LOT:
+        return (
+            _(
+                "%(tied)s were tied %(purpose)s; lots drawn from the published seed chose %(chosen)s."
+            )
+            % values
+        )
+    return _("%(tied)s were tied %(purpose)s; the votes at stage %(stage)s chose %(chosen)s.") % (
+        values
+    )
+
+
+def _stage_table(count: dict, names: dict[str, str]) -> dict:
+    """The stages of a count as rows of names (candidates) and columns (stages)."""
+    stages = count.get("stages", [])
+    columns = []
+    for stage in stages:
+        action = STAGE_ACTIONS.get(stage["action_code"], stage.get("action", ""))
+        subject = names.get(stage.get("subject"), stage.get("subject") or "")
+        columns.append(
+            {
+                "number": stage["number"],
+                "action": str(action) % {"name": subject} if "%(name)s" in str(action) else action,
+                "elected": _names(stage.get("elected", []), names),
+                "excluded": _names(stage.get("excluded", []), names),
+                "quota": stage.get("quota"),
+                "surplus": stage.get("surplus"),
+                "exhausted": stage.get("exhausted_total", 0),
+                "exhausted_change": stage.get("exhausted", 0),
+                "loss": stage.get("loss", 0),
+                "tie": _tie_in_words(stage["tie_break"], names) if stage.get("tie_break") else "",
+            }
+        )
+    rows = []
+    for code in count.get("candidates", []):
+        cells = []
+        for stage in stages:
+            transfer = stage.get("transfers", {}).get(code)
+            cells.append(
+                {
+                    "votes": stage["votes"].get(code, 0),
+                    "transfer": _signed(transfer) if transfer is not None else "",
+                    "elected": code in stage.get("elected", []),
+                    "excluded": code in stage.get("excluded", []),
+                }
+            )
+        rows.append(
+            {"name": names.get(code, code), "cells": cells, "elected": code in count["elected"]}
+        )
+    return {"columns": columns, "rows": rows}
+
+
+def _bars(values: list[tuple[str, object]], total) -> list[dict]:
+    """Rows of the chart: each a label, a value and the maximum for a <meter>."""
+    return [{"label": label, "value": value, "max": total or 1} for label, value in values]
+
+
+@ballot_reader
+@require_GET
+def ballot_results(request, pk: int):
+    ballot = _ballot_for(request, pk)
+    if not _results_visible(request.user, ballot) or not ballot.result:
+        raise Http404(_("The results of this ballot are not published."))
+    result = ballot.result
+    count = result.get("count", {})
+    names = result.get("names", {})
+    context = {
+        "ballot": ballot,
+        "decision": ballot.decision,
+        "figures": _figures(result.get("figures", {})),
+        "count": count,
+    }
+    if ballot.yes_no:
+        context["bars"] = _bars(
+            [(YES_NO_WORDS[key], count.get(key, 0)) for key in ("yes", "no", "abstain", "blank")],
+            count.get("total", 0),
+        )
+    else:
+        final = count["stages"][-1]["votes"] if count.get("stages") else {}
+        context["elected"] = [names.get(code, code) for code in count.get("elected", [])]
+        context["table"] = _stage_table(count, names)
+        context["bars"] = _bars(
+            [(names.get(code, code), final.get(code, 0)) for code in count.get("candidates", [])],
+            count.get("valid", 0),
+        )
+        context["ties"] = [_tie_in_words(tie, names) for tie in count.get("tie_breaks", [])]
+    if not ballot.secret:
+        context["named_votes"] = [
+            (vote.member.full_name, _paper_in_words(vote.content, names))
+            for vote in ballot.named_votes.select_related("member")
+        ]
+    return render(request, "elections/ballot_results.html", context)
+
+
+def _published(request, pk: int) -> Ballot:
+    ballot = _ballot_for(request, pk, Ballot.objects.select_related("body", "decision"))
+    if ballot.status != Status.PUBLISHED:
+        raise Http404(_("The list of papers is published with the results."))
+    return ballot
+
+
+def _attachment(text: str, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(text, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@ballot_reader
+@require_GET
+def ballot_papers_json(request, pk: int):
+    ballot = _published(request, pk)
+    text = counting.write_export(services.ballot_list(ballot))
+    return _attachment(text, "application/json; charset=utf-8", f"ballot-{ballot.pk}.json")
+
+
+@ballot_reader
+@require_GET
+def ballot_papers_blt(request, pk: int):
+    ballot = _published(request, pk)
+    if not ballot.ranked:
+        raise Http404(_("Only ranked ballots have a BLT file."))
+    listed = services.ballot_list(ballot)
+
+    def plain(text: str) -> str:
+        # BLT strings are quoted and one per line.
+        return " ".join(text.replace('"', "'").split())
+
+    text = counting.write_blt(
+        listed.candidate_ids,
+        listed.seats,
+        [paper.content["ranking"] for paper in listed.papers],
+        title=plain(listed.title),
+        names={c.id: plain(c.name) for c in listed.candidates},
+    )
+    return _attachment(text, "text/plain; charset=utf-8", f"ballot-{ballot.pk}.blt")
+
+
+# ---------------------------------------------------------------------------
+# The officers' console and the lifecycle steps
+# ---------------------------------------------------------------------------
+
+NEXT_STEPS = {
+    Status.DRAFT: ("open", gettext_lazy("Open the ballot and freeze the roll")),
+    Status.OPEN: ("close", gettext_lazy("Close the ballot")),
+    Status.CLOSED: ("count", gettext_lazy("Count and record the decision")),
+    Status.COUNTED: ("publish", gettext_lazy("Publish the results and the papers")),
+}
+
+STEPS = {
+    "open": services.open_ballot,
+    "close": services.close_ballot,
+    "count": services.count_ballot,
+    "publish": services.publish_results,
+    "cancel": services.cancel_ballot,
+}
+
+STEP_DONE = {
+    "open": gettext_lazy("The ballot is open; the electoral roll is frozen."),
+    "close": gettext_lazy("The ballot is closed."),
+    "count": gettext_lazy("The ballot is counted and the decision recorded."),
+    "publish": gettext_lazy("The results and the list of papers are published."),
+    "cancel": gettext_lazy("The ballot is cancelled."),
+}
+
+
+def _console_ballot(request, pk: int) -> Ballot:
+    ballot = get_object_or_404(Ballot.objects.with_context(), pk=pk)
+    if not may_act_for_body(request.user, ballot.body):
+        raise PermissionDenied(
+            _("Only officers of %(body)s run this ballot.") % {"body": ballot.body}
+        )
+    return ballot
+
+
+def _render_console(request, ballot: Ballot, *, paper_form=None, cancel_form=None, status=200):
+    turnout = {
+        "ballot": ballot,
+        "roll_size": ballot.roll.count(),
+        "turnout": ballot.participations.count(),
+    }
+    if request.htmx:
+        return render(request, "elections/ballot_console.html#turnout", turnout)
+    counting_by_hand = ballot.status in (Status.OPEN, Status.CLOSED)
+    codes = ballot.candidates.filter(status=Candidate.Status.STANDING)
+    if paper_form is None and counting_by_hand:
+        paper_form = PaperCountForm(ballot=ballot, codes=[])
+    context = {
+        **turnout,
+        "batches": ballot.paper_counts.select_related("entered_by", "confirmed_by"),
+        "codes": codes,
+        "next_step": NEXT_STEPS.get(ballot.status),
+        "paper_form": paper_form,
+        "cancel_form": cancel_form or CancelForm(),
+        "may_cancel": (ballot.status, Status.CANCELLED) in services.TRANSITIONS,
+        "results_visible": ballot.status in (Status.COUNTED, Status.PUBLISHED),
+    }
+    return render(request, "elections/ballot_console.html", context, status=status)
+
+
+@ballot_writer
+@require_GET
+def ballot_console(request, pk: int):
+    return _render_console(request, _console_ballot(request, pk))
+
+
+@ballot_writer
+@require_POST
+def ballot_action(request, pk: int, action: str):
+    step = STEPS.get(action)
+    if step is None:
+        raise Http404(_("Unknown step."))
+    ballot = _ballot_for(request, pk, Ballot.objects.select_related("body"))
+    extra = {"reason": request.POST.get("reason", "")} if action == "cancel" else {}
+    try:
+        step(actor=request.user, ballot=ballot, **extra)
+    except DomainError as error:
+        _refuse_if_not_allowed(error)
+        messages.error(request, error.message)
+    else:
+        messages.success(request, STEP_DONE[action])
+    return redirect("ballot_console", ballot.pk)
+
+
+@ballot_writer
+@require_POST
+def paper_count_enter(request, pk: int):
+    ballot = _console_ballot(request, pk)
+    form = PaperCountForm(request.POST, ballot=ballot, codes=services.candidate_codes(ballot))
+    if form.is_valid():
+        try:
+            batch = services.enter_paper_count(
+                actor=request.user,
+                ballot=ballot,
+                label=form.cleaned_data["label"],
+                groups=form.cleaned_data["lines"],
+            )
+        except DomainError as error:
+            _refuse_if_not_allowed(error)
+            _form_error(form, error, {"groups": "lines", "choices": "lines"})
+        else:
+            messages.success(
+                request,
+                _("Batch %(label)s entered (%(papers)s papers): a second teller must confirm it.")
+                % {"label": batch.label, "papers": batch.papers},
+            )
+            return redirect("ballot_console", ballot.pk)
+    return _render_console(request, ballot, paper_form=form, status=400)
+
+
+@ballot_writer
+@require_POST
+def paper_count_confirm(request, pk: int):
+    batch = get_object_or_404(PaperCount.objects.select_related("ballot__body"), pk=pk)
+    try:
+        services.confirm_paper_count(actor=request.user, batch=batch)
+    except DomainError as error:
+        _refuse_if_not_allowed(error)
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Batch %(label)s confirmed.") % {"label": batch.label})
+    return redirect("ballot_console", batch.ballot_id)
+
+
+# ---------------------------------------------------------------------------
+# Candidates and proxies
+# ---------------------------------------------------------------------------
+
+
+@ballot_writer
+@require_POST
+def ballot_nominate(request, pk: int):
+    ballot = _ballot_for(request, pk)
+    form = NominationForm(request.POST, options=may_act_for_body(request.user, ballot.body))
+    if form.is_valid():
+        data = form.cleaned_data
+        member = data["member"]
+        if data["myself"]:
+            member = getattr(request.user, "member", None)
+            if member is None:
+                raise PermissionDenied(_("Only members may stand."))
+        try:
+            candidate = services.nominate_candidate(
+                actor=request.user,
+                ballot=ballot,
+                member=member,
+                name="" if member else data["name"],
+                statement=data["statement"],
+            )
+        except DomainError as error:
+            _refuse_if_not_allowed(error)
+            _form_error(form, error)
+        else:
+            if candidate.status == Candidate.Status.NOMINATED:
+                text = _("%(name)s is nominated and must now accept the nomination.")
+            else:
+                text = _("%(name)s stands in this election.")
+            messages.success(request, text % {"name": candidate.name})
+            return redirect("ballot_detail", ballot.pk)
+    return _render_detail(request, ballot, nomination_form=form, status=400)
+
+
+def _candidate_step(request, pk: int, service, done: str):
+    candidate = get_object_or_404(Candidate.objects.select_related("ballot__body"), pk=pk)
+    try:
+        service(actor=request.user, candidate=candidate)
+    except DomainError as error:
+        _refuse_if_not_allowed(error)
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done % {"name": candidate.name})
+    return _back_to_ballot(request, candidate.ballot)
+
+
+@ballot_writer
+@require_POST
+def candidate_consent(request, pk: int):
+    return _candidate_step(
+        request, pk, services.consent_to_nomination, _("%(name)s accepts the nomination.")
+    )
+
+
+@ballot_writer
+@require_POST
+def candidate_withdraw(request, pk: int):
+    return _candidate_step(request, pk, services.withdraw_candidate, _("%(name)s has withdrawn."))
+
+
+@ballot_writer
+@require_POST
+def proxy_give(request, pk: int):
+    ballot = _ballot_for(request, pk)
+    form = ProxyForm(request.POST)
+    if form.is_valid():
+        try:
+            proxy = services.give_proxy(
+                actor=request.user, ballot=ballot, holder=form.cleaned_data["holder"]
+            )
+        except DomainError as error:
+            _refuse_if_not_allowed(error)
+            _form_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s now carries your proxy. You can revoke it until it is used.")
+                % {"name": proxy.holder.full_name},
+            )
+            return redirect("ballot_detail", ballot.pk)
+    return _render_detail(request, ballot, proxy_form=form, status=400)
+
+
+@ballot_writer
+@require_POST
+def proxy_revoke(request, pk: int):
+    proxy = get_object_or_404(Proxy.objects.select_related("ballot__body"), pk=pk)
+    try:
+        services.revoke_proxy(actor=request.user, proxy=proxy)
+    except DomainError as error:
+        _refuse_if_not_allowed(error)
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your proxy is revoked: you may vote yourself."))
+    return _back_to_ballot(request, proxy.ballot)
