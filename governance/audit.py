@@ -155,8 +155,7 @@ def record_many(actor, changes: Iterable[Change], *, actor_label: str = "") -> l
         object_type = change.object_type or (obj._meta.label_lower if obj is not None else "")
         object_id = change.object_id or (str(obj.pk) if obj is not None else "")
         object_label = (change.object_label or (str(obj) if obj is not None else ""))[:300]
-        old, new = jsonable(change.old), jsonable(change.new)
-        digest = event_hash(
+        event = AuditEvent(
             sequence=sequence,
             occurred_at=now,
             actor_id=actor_id,
@@ -165,27 +164,13 @@ def record_many(actor, changes: Iterable[Change], *, actor_label: str = "") -> l
             object_type=object_type,
             object_id=object_id,
             object_label=object_label,
-            old=old,
-            new=new,
+            old=jsonable(change.old),
+            new=jsonable(change.new),
             prev_hash=prev,
         )
-        events.append(
-            AuditEvent(
-                sequence=sequence,
-                occurred_at=now,
-                actor_id=actor_id,
-                actor_label=label,
-                action=change.action,
-                object_type=object_type,
-                object_id=object_id,
-                object_label=object_label,
-                old=old,
-                new=new,
-                prev_hash=prev,
-                hash=digest,
-            )
-        )
-        prev = digest
+        # The same function the verification uses, so writing and checking cannot drift apart.
+        event.hash = prev = _hash_of(event)
+        events.append(event)
     AuditEvent.objects.bulk_create(events, batch_size=1000)
     head.sequence, head.hash = sequence, prev
     head.save(update_fields=["sequence", "hash"])
