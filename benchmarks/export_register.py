@@ -18,7 +18,8 @@ Each measured step runs as its own ``manage.py`` process (DEBUG off), timed with
 ``time.perf_counter``; its peak memory is the process's own high-water resident set size
 (``VmHWM`` in ``/proc/self/status``, read as it exits; Linux only). The steps are
 ``export_register --format json`` and ``--format csv`` to files, ``verify_export`` of each,
-``verify_audit``, and with ``--pdf`` the PDF export and its verification (the PDF is built in
+``verify_audit``, ``anomaly_report`` (which re-checks every decision's figures against its
+rule snapshot), and with ``--pdf`` the PDF export and its verification (the PDF is built in
 memory: try it at a smaller N). ``manage.py check`` gives the baseline memory of a process
 that loads the project and does nothing else.
 """
@@ -55,7 +56,8 @@ def decisions(count: int, setup: dict, seed: int) -> Iterator:
         year = years[index * len(years) // count]
         numbers[year] += 1
         eligible = rng.randint(7, 9000)
-        took_part = rng.randint(eligible // 4, eligible)
+        # At least the quorum of article 7 (a quarter, rounded up): the anomaly report re-checks it.
+        took_part = rng.randint(-(-eligible // 4), eligible)
         yes = rng.randint(0, took_part)
         no = rng.randint(0, took_part - yes)
         abstain = took_part - yes - no
@@ -313,6 +315,7 @@ def main() -> None:
         path = folder / f"register.{fmt}"
         steps.append((f"verify_export ({fmt})", ("verify_export", str(path)), None))
     steps.append(("verify_audit", ("verify_audit",), None))
+    steps.append(("anomaly_report", ("anomaly_report",), None))
     last_lines = []
     for label, command, path in steps:
         elapsed, peak, last = run(label, *command)

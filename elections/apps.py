@@ -10,4 +10,6 @@ class ElectionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from elections import demo  # noqa: F401  (connects the demo receiver)
+        from elections import auditing, demo  # noqa: F401  (demo connects its receiver)
+
+        auditing.register()  # the ballot in decision trails, ballots closed early

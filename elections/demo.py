@@ -51,8 +51,10 @@ def add_demo_ballots(sender, today: dt.date, **kwargs) -> None:
         .select_related("member", "member__user")
         .order_by("pk")
     )
+    # Every seat votes: the chair closes the roll call before its announced time, which is
+    # only regular once the whole roll has voted (see elections.auditing.ballots_closed_early).
     for mandate, choice in zip(
-        seats[:6], ["yes", "yes", "yes", "no", "yes", "abstain"], strict=False
+        seats, ["yes", "yes", "yes", "no", "yes", "abstain", "yes"], strict=False
     ):
         services.cast_vote(actor=_account(mandate.member), ballot=roll_call, choices=choice)
     services.close_ballot(actor=officer, ballot=roll_call)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance import audit
 from governance.api_permissions import MayReadAudit, MayReadRoll
+from governance.forms import DecisionFilterForm
 from governance.models import (
     AuditEvent,
     Body,
@@ -197,8 +199,34 @@ class StatuteVersionDetail(generics.RetrieveAPIView):
 
 
 class DecisionList(generics.ListAPIView):
+    """The register, filtered as on the page: ``body`` (code), ``assembly`` (id), ``outcome``,
+    ``statute_version`` (number), ``article`` (number), ``date_from``, ``date_to``, ``q``."""
+
     serializer_class = DecisionSerializer
-    queryset = Decision.objects.for_register()
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(name, str, description=description)
+            for name, description in [
+                ("body", "body code"),
+                ("assembly", "assembly id"),
+                ("outcome", "adopted, rejected, elected, no_quorum or noted"),
+                ("statute_version", "statute version number"),
+                ("article", "article number"),
+                ("date_from", "YYYY-MM-DD"),
+                ("date_to", "YYYY-MM-DD"),
+                ("q", "text in the title, the text or the reference"),
+            ]
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        form = DecisionFilterForm(self.request.query_params)
+        if not form.is_valid():
+            raise ValidationError({name: list(errors) for name, errors in form.errors.items()})
+        return Decision.objects.for_register().filter_register(**form.register_filters())
 
 
 class DecisionDetail(generics.RetrieveAPIView):

@@ -21,7 +21,7 @@ import io
 import json
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -245,22 +245,29 @@ def write_json(
     out: IO[str], rows: Iterable[dict], *, head: tuple[int, str], exported_at: dt.datetime
 ) -> Trailer:
     """One decision per line inside the ``decisions`` array, then the trailer object."""
-    out.write("{\n")
-    out.write(f'  "format": "{DOCUMENT_FORMAT}",\n')
-    out.write(f'  "version": {DOCUMENT_VERSION},\n')
-    out.write(f'  "exported_at": {json.dumps(jsonable(exported_at))},\n')
-    out.write(f'  "fields": {json.dumps(list(FIELDS))},\n')
-    out.write('  "decisions": [\n')
+    return _drain(json_chunks(rows, head=head, exported_at=exported_at), out)
+
+
+def json_chunks(
+    rows: Iterable[dict], *, head: tuple[int, str], exported_at: dt.datetime
+) -> Generator[str, None, Trailer]:
+    """The JSON export piece by piece; the generator returns the trailer."""
+    yield "{\n"
+    yield f'  "format": "{DOCUMENT_FORMAT}",\n'
+    yield f'  "version": {DOCUMENT_VERSION},\n'
+    yield f'  "exported_at": {json.dumps(jsonable(exported_at))},\n'
+    yield f'  "fields": {json.dumps(list(FIELDS))},\n'
+    yield '  "decisions": [\n'
     digest = RowDigest()
     for row in rows:
         if digest.count:
-            out.write(",\n")
-        out.write("    " + json.dumps(row, ensure_ascii=False))
+            yield ",\n"
+        yield "    " + json.dumps(row, ensure_ascii=False)
         digest.add(row)
-    out.write("\n  ],\n" if digest.count else "  ],\n")
+    yield "\n  ],\n" if digest.count else "  ],\n"
     trailer = Trailer(digest.count, digest.hexdigest(), *head)
-    out.write(f'  "trailer": {json.dumps(trailer.as_json())}\n')
-    out.write("}\n")
+    yield f'  "trailer": {json.dumps(trailer.as_json())}\n'
+    yield "}\n"
     return trailer
 
 
@@ -270,21 +277,67 @@ def _csv_cell(name: str, value: Any) -> Any:
     return canonical_json(value) if name in _JSON_COLUMNS else value
 
 
+class _Line:
+    """A file-like object for `csv.writer` that hands back the last line written."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
 def write_csv(
     out: IO[str], rows: Iterable[dict], *, head: tuple[int, str], exported_at: dt.datetime
 ) -> Trailer:
     """A header row, one row per decision (JSON columns as JSON), the trailer as ``#`` lines."""
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(FIELDS)
+    return _drain(csv_chunks(rows, head=head, exported_at=exported_at), out)
+
+
+def csv_chunks(
+    rows: Iterable[dict], *, head: tuple[int, str], exported_at: dt.datetime
+) -> Generator[str, None, Trailer]:
+    """The CSV export line by line; the generator returns the trailer."""
+    writer = csv.writer(_Line(), lineterminator="\n")
+    yield writer.writerow(FIELDS)
     digest = RowDigest()
     for row in rows:
-        writer.writerow([_csv_cell(name, row[name]) for name in FIELDS])
+        yield writer.writerow([_csv_cell(name, row[name]) for name in FIELDS])
         digest.add(row)
     trailer = Trailer(digest.count, digest.hexdigest(), *head)
-    out.write(f"# exported_at={jsonable(exported_at)}\n")
+    yield f"# exported_at={jsonable(exported_at)}\n"
     for key, value in trailer.as_pairs():
-        out.write(f"# {key}={value}\n")
+        yield f"# {key}={value}\n"
     return trailer
+
+
+def _drain(chunks: Generator[str, None, Trailer], out: IO[str]) -> Trailer:
+    """Write every chunk to `out` and return what the generator returns."""
+    while True:
+        try:
+            out.write(next(chunks))
+        except StopIteration as done:
+            return done.value
+
+
+def export_chunks(
+    fmt: str, *, exported_at: dt.datetime | None = None, size: int = 64 * 1024
+) -> Iterator[str]:
+    """The JSON or CSV export in pieces of about `size` characters, for a streamed response.
+
+    Rows and audit head are read in one snapshot held while the pieces are consumed (a
+    read-only transaction for the length of the download); memory stays constant.
+    """
+    chunker = {"json": json_chunks, "csv": csv_chunks}[fmt]
+    exported_at = exported_at or timezone.now()
+    with register_snapshot():
+        pending: list[str] = []
+        length = 0
+        for chunk in chunker(register_rows(), head=audit_head(), exported_at=exported_at):
+            pending.append(chunk)
+            length += len(chunk)
+            if length >= size:
+                yield "".join(pending)
+                pending, length = [], 0
+        if pending:
+            yield "".join(pending)
 
 
 def _write_pdf(out: IO[bytes], exported_at: dt.datetime) -> Trailer:

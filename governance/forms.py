@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from governance.models import Body, Decision, StatuteVersion
+from governance.models import Assembly, Body, Decision, StatuteVersion
 
 
 class MemberSearchForm(forms.Form):
@@ -42,6 +42,11 @@ class DecisionFilterForm(forms.Form):
         required=False,
         to_field_name="number",
     )
+    assembly = forms.ModelChoiceField(
+        label=_("Assembly"),
+        queryset=Assembly.objects.order_by("-starts_at"),
+        required=False,
+    )
     article = forms.CharField(label=_("Article"), required=False, max_length=20)
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -55,6 +60,29 @@ class DecisionFilterForm(forms.Form):
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             self.add_error("date_to", _("The end date is before the start date."))
         return data
+
+    def register_filters(self) -> dict:
+        """The cleaned filters as `DecisionQuerySet.filter_register` takes them (page and API)."""
+        data = self.cleaned_data
+        return {
+            "body": data["body"],
+            "assembly": data["assembly"],
+            "outcome": data["outcome"],
+            "statute_version": data["statute_version"],
+            "article_number": data["article"],
+            "date_from": data["date_from"],
+            "date_to": data["date_to"],
+            "text": data["q"],
+        }
+
+
+class AsOfForm(forms.Form):
+    date = forms.DateField(
+        label=_("Date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        input_formats=["%Y-%m-%d"],
+        help_text=_("As YYYY-MM-DD."),
+    )
 
 
 class StatuteDiffForm(forms.Form):

@@ -103,6 +103,7 @@ class DecisionQuerySet(models.QuerySet):
         self,
         *,
         body=None,
+        assembly=None,
         outcome: str | None = None,
         statute_version=None,
         article_number: str | None = None,
@@ -113,6 +114,8 @@ class DecisionQuerySet(models.QuerySet):
         qs = self
         if body:
             qs = qs.filter(body=body)
+        if assembly:
+            qs = qs.filter(assembly=assembly)
         if outcome:
             qs = qs.filter(outcome=outcome)
         if statute_version:

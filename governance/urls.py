@@ -1,13 +1,17 @@
 """Root URLconf: the pages of each app, the REST API, accounts and the language switch."""
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.urls import include, path
+from django.views.decorators.http import require_safe
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from elections.api_urls import api_patterns as election_api_patterns
-from governance import api, views
+from governance import api, audit_api, audit_views, views
 
 
+@require_safe
 def health(request):
     return HttpResponse("ok", content_type="text/plain")
 
@@ -23,6 +27,8 @@ api_patterns = [
     path("decisions/<path:reference>/", api.DecisionDetail.as_view(), name="api_decision"),
     path("audit-events/", api.AuditEventList.as_view(), name="api_audit_events"),
     path("audit-events/verify/", api.AuditVerification.as_view(), name="api_audit_verify"),
+    path("audit/as-of/", audit_api.AsOfApi.as_view(), name="api_audit_as_of"),
+    path("audit/anomalies/", audit_api.AnomalyReportApi.as_view(), name="api_audit_anomalies"),
     *election_api_patterns,
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # The split view serves its script as a file, so the CSP needs no inline script.
@@ -45,9 +51,21 @@ urlpatterns = [
     path("decisions/<path:reference>/", views.decision_detail, name="decision_detail"),
     path("audit/", views.audit_log, name="audit_log"),
     path("audit/verify/", views.audit_verify, name="audit_verify"),
+    path("audit/as-of/", audit_views.audit_as_of, name="audit_as_of"),
+    path("audit/anomalies/", audit_views.audit_anomalies, name="audit_anomalies"),
+    path("audit/export/", audit_views.audit_export, name="audit_export"),
     path("ballots/", include("elections.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include(api_patterns)),
     path("health/", health, name="health"),
+    # Browsers ask for /favicon.ico on pages that name no icon (allauth's MFA step, the API's).
+    # The unhashed name: it stays beside the hashed copy after collectstatic.
+    path(
+        "favicon.ico",
+        RedirectView.as_view(
+            url=f"{settings.STATIC_URL}img/favicon.svg", http_method_names=["get", "head"]
+        ),
+        name="favicon",
+    ),
 ]

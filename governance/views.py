@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from governance import audit, importing
+from governance.anomalies import recheck_rules
 from governance.exceptions import DomainError
 from governance.forms import DecisionFilterForm, MemberImportForm, MemberSearchForm, StatuteDiffForm
 from governance.models import (
@@ -31,6 +32,7 @@ from governance.models import (
 )
 from governance.permissions import may_read_audit, may_read_roll, roles_for
 from governance.statutes import diff_versions
+from governance.trail import decision_trail
 
 
 def role_required(predicate):
@@ -260,16 +262,7 @@ def decision_list(request):
     form = DecisionFilterForm(request.GET)
     decisions = Decision.objects.for_register()
     if form.is_valid():
-        data = form.cleaned_data
-        decisions = decisions.filter_register(
-            body=data["body"],
-            outcome=data["outcome"],
-            statute_version=data["statute_version"],
-            article_number=data["article"],
-            date_from=data["date_from"],
-            date_to=data["date_to"],
-            text=data["q"],
-        )
+        decisions = decisions.filter_register(**form.register_filters())
     else:
         decisions = decisions.none()
     page = Paginator(decisions, 25).get_page(request.GET.get("page"))
@@ -285,9 +278,13 @@ def decision_detail(request, reference: str):
     decision = get_object_or_404(
         Decision.objects.for_register().prefetch_related("superseded_by"), reference=reference
     )
-    context = {"decision": decision}
+    context = {
+        "decision": decision,
+        "rechecks": recheck_rules(decision.figures, decision.rule_snapshot),
+    }
     if may_read_audit(request.user):
-        context["events"] = AuditEvent.objects.for_object(decision).with_actor()
+        # The full trail (the ballot, later the motion, and every audit event) is for auditors.
+        context["trail"] = decision_trail(decision)
     return render(request, "governance/decision_detail.html", context)
 
 
