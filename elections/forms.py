@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from elections.models import Ballot
-from governance.models import Article, Body, Member
+from governance.models import Article, Assembly, Body, Member
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -67,6 +67,17 @@ class BallotForm(forms.Form):
     )
     opens_at = forms.DateTimeField(label=gettext_lazy("Opens at"), widget=DATETIME_WIDGET)
     closes_at = forms.DateTimeField(label=gettext_lazy("Closes at"), widget=DATETIME_WIDGET)
+    assembly = forms.ModelChoiceField(
+        label=gettext_lazy("Meeting"),
+        queryset=Assembly.objects.filter(
+            status__in=[Assembly.Status.CONVENED, Assembly.Status.IN_SESSION]
+        ).select_related("body"),
+        required=False,
+        help_text=gettext_lazy(
+            "The meeting the vote belongs to; required for a vote in the room, whose electorate "
+            "is the members present and their proxies."
+        ),
+    )
     convocation = forms.TypedChoiceField(
         label=gettext_lazy("Convocation"),
         coerce=int,

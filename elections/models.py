@@ -38,6 +38,7 @@ class Ballot(models.Model):
     class Electorate(models.TextChoices):
         MEMBERS = "members", _("Members entitled to vote")
         BODY = "body", _("Members of the body")
+        ASSEMBLY = "assembly", _("Present members and their proxies")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -93,6 +94,15 @@ class Ballot(models.Model):
         help_text=_("The statute article the decision will be recorded under."),
     )
     convocation = models.PositiveSmallIntegerField(_("convocation"), default=1)
+    quorum_eligible = models.PositiveIntegerField(
+        _("entitled to vote, for the quorum"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "For a vote in the room: the members entitled to vote in the assembly, frozen when "
+            "the ballot opens. The quorum is taken of them, not only of those present."
+        ),
+    )
     opens_at = models.DateTimeField(_("opens at"))
     closes_at = models.DateTimeField(_("closes at"))
     status = models.CharField(
@@ -135,6 +145,10 @@ class Ballot(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(kind="roll_call") | Q(secret=False), name="roll_call_is_never_secret"
+            ),
+            models.CheckConstraint(
+                condition=~Q(electorate="assembly") | Q(assembly__isnull=False),
+                name="vote_in_the_room_has_an_assembly",
             ),
         ]
 

@@ -32,11 +32,11 @@ from elections.models import (
     Proxy,
     RollEntry,
 )
-from governance import audit, rules
+from governance import assemblies, audit, eligibility, rules
 from governance import services as governance
 from governance.audit import model_values
 from governance.exceptions import DomainError, NotAllowed, RuleViolation
-from governance.models import Body, Mandate, Member, StatuteVersion
+from governance.models import Assembly, Body, Member, StatuteVersion
 from governance.permissions import ensure_may_act_for_body, ensure_may_write
 
 S = Ballot.Status
@@ -144,6 +144,23 @@ def create_ballot(
         raise DomainError(_("The ballot must close after it opens."), field="closes_at")
     if convocation not in (1, 2):
         raise DomainError(_("The convocation is the first or the second."), field="convocation")
+    if electorate not in Ballot.Electorate.values:
+        raise DomainError(_("Unknown electorate."), field="electorate")
+    if electorate == Ballot.Electorate.ASSEMBLY:
+        if assembly is None:
+            raise DomainError(
+                _("A vote in the room needs the assembly it is taken at."), field="assembly"
+            )
+        if assembly.body_id != body.pk:
+            raise DomainError(_("The assembly is a meeting of another body."), field="assembly")
+        if assembly.status not in (Assembly.Status.CONVENED, Assembly.Status.IN_SESSION):
+            raise DomainError(
+                _("The assembly is %(status)s: no vote can be taken at it.")
+                % {"status": assembly.get_status_display().lower()},
+                field="assembly",
+            )
+        # The quorum of a vote in the room is the meeting's: its convocation.
+        convocation = assembly.convocation
     in_force = StatuteVersion.objects.in_force(timezone.localdate(opens_at))
     if in_force is None or article.version_id != in_force.pk:
         raise DomainError(
@@ -330,23 +347,30 @@ def withdraw_candidate(*, actor, candidate: Candidate) -> Candidate:
 # ---------------------------------------------------------------------------
 
 
-def eligible_voters(ballot: Ballot, on: dt.date) -> list[Member]:
-    """Who may vote, per the statutes in force on `on`: the roll `open_ballot` freezes."""
-    if ballot.electorate == Ballot.Electorate.BODY:
-        ids = Mandate.objects.current(on).filter(body=ballot.body).values("member_id")
-        return list(Member.objects.filter(pk__in=ids, status=Member.Status.ACTIVE))
-    rule = governance.require_rule("eligibility", "ballot", on)
-    parsed = rule.parsed()
-    bodies: dict[int, set[str]] = {}
-    if parsed.body:
-        for member_id, code in Mandate.objects.current(on).values_list("member_id", "body__code"):
-            bodies.setdefault(member_id, set()).add(code)
-    voters = []
-    for member in Member.objects.voting_members().with_standing(on.year).iterator(chunk_size=2000):
-        facts = member.facts(on=on, body_codes=frozenset(bodies.get(member.pk, ())))
-        if rules.evaluate_eligibility(parsed, facts, on=on).satisfied:
-            voters.append(member)
-    return voters
+def eligible_voters(ballot: Ballot, on: dt.date) -> list[int]:
+    """Who may vote, by member id, per the statutes in force on `on`: the roll `open_ballot` freezes.
+
+    The body's current seats for a roll call, the statutes' eligibility rule otherwise
+    (`governance.eligibility`, which the assemblies use too). A vote in the room takes its
+    roll from the assembly instead: see `_room_roll`.
+    """
+    body = ballot.body if ballot.electorate == Ballot.Electorate.BODY else None
+    return eligibility.entitled_member_ids(on, body=body)
+
+
+def _room_roll(ballot: Ballot) -> tuple[list[int], list[tuple[int, int]], int]:
+    """A vote in the room: (voters, proxies as (giver, holder), the number entitled).
+
+    The voters are the members present and entitled to vote, and the givers of the live
+    proxies whose holder is present; the number entitled is the assembly's quorum base.
+    """
+    assembly = Assembly.objects.select_related("body").get(pk=ballot.assembly_id)
+    if assembly.status != Assembly.Status.IN_SESSION:
+        raise DomainError(
+            _("A vote in the room opens while the assembly is in session."), field="assembly"
+        )
+    here = assemblies.room(assembly)
+    return here.voter_ids, here.proxies, here.eligible
 
 
 def open_ballot(*, actor, ballot: Ballot) -> Ballot:
@@ -371,23 +395,35 @@ def open_ballot(*, actor, ballot: Ballot) -> Ballot:
                 )
             if not ballot.candidates.filter(status=Candidate.Status.STANDING).exists():
                 raise DomainError(_("An election needs at least one candidate standing."))
-        voters = eligible_voters(ballot, timezone.localdate(now))
+        room_proxies: list[tuple[int, int]] = []
+        if ballot.electorate == Ballot.Electorate.ASSEMBLY:
+            voters, room_proxies, ballot.quorum_eligible = _room_roll(ballot)
+        else:
+            voters = eligible_voters(ballot, timezone.localdate(now))
         if not voters:
             raise RuleViolation(_("Nobody is entitled to vote in this ballot."))
         RollEntry.objects.bulk_create(
-            [RollEntry(ballot=ballot, member=m) for m in voters], batch_size=2000
+            [RollEntry(ballot=ballot, member_id=pk) for pk in voters], batch_size=2000
+        )
+        # A proxy carried into the room becomes the ballot's: the holder casts it with
+        # `cast_vote(on_behalf_of=giver)`, like a proxy given online.
+        Proxy.objects.bulk_create(
+            [
+                Proxy(ballot=ballot, giver_id=giver, holder_id=holder, created_at=now)
+                for giver, holder in room_proxies
+            ]
         )
         ballot.status, ballot.opened_at = S.OPEN, now
         if ballot.opens_at > now:
             ballot.opens_at = now
-        ballot.save(update_fields=["status", "opened_at", "opens_at"])
-        audit.record(
-            actor,
-            "ballot.opened",
-            ballot,
-            old={"status": old},
-            new={"status": S.OPEN, "roll_size": len(voters), "seed": ballot.seed},
-        )
+        ballot.save(update_fields=["status", "opened_at", "opens_at", "quorum_eligible"])
+        opened = {"status": S.OPEN, "roll_size": len(voters), "seed": ballot.seed}
+        if ballot.electorate == Ballot.Electorate.ASSEMBLY:
+            opened.update(
+                quorum_eligible=ballot.quorum_eligible,
+                proxies=[{"giver": g, "holder": h} for g, h in room_proxies],
+            )
+        audit.record(actor, "ballot.opened", ballot, old={"status": old}, new=opened)
         transaction.on_commit(lambda: tasks.send_invitations.enqueue(ballot.pk))
     return ballot
 
@@ -515,6 +551,11 @@ def give_proxy(*, actor, ballot: Ballot, holder: Member) -> Proxy:
     giver = _member_of(actor)
     if holder.pk == giver.pk:
         raise DomainError(_("You cannot give a proxy to yourself."), field="holder")
+    if ballot.electorate == Ballot.Electorate.ASSEMBLY:
+        raise DomainError(
+            _("Proxies for a vote in the room are registered at the assembly's door."),
+            field="holder",
+        )
     rule = proxy_rule(ballot)
     if rule is None or not rule.parsed().allowed:
         raise RuleViolation(_("The statutes allow no proxies for this ballot."))
@@ -734,24 +775,33 @@ def count_ballot(*, actor, ballot: Ballot):
             raise DomainError(_("A batch of paper results awaits a second teller's confirmation."))
         on = timezone.localdate(ballot.closed_at or timezone.now())
         eligible = sum(ballot.roll.values_list("weight", flat=True))
+        # A vote in the room: the quorum is of every member entitled to vote in the
+        # assembly, not only of those on the roll (present or represented).
+        quorum_base = eligible if ballot.quorum_eligible is None else ballot.quorum_eligible
         result = tally_ballot(ballot)
         confirmed_papers = sum(
             ballot.paper_counts.filter(confirmed_by__isnull=False).values_list("papers", flat=True)
         )
         took_part = ballot.participations.count() + confirmed_papers
         figures: dict[str, Any] = {
-            "eligible": eligible,
+            "eligible": quorum_base,
             "took_part": took_part,
             "method": ballot.method,
         }
+        if ballot.quorum_eligible is not None:
+            figures["on_roll"] = eligible
         applied = []
-        quorum_rule = governance.rule_in_force("quorum", ballot.rule_scope, on)
+        # A scope with a majority of its own but no quorum (the demo's IC motions, article
+        # 11) still needs the deciding body's quorum: the meeting must be able to decide.
+        quorum_rule = governance.rule_in_force(
+            "quorum", ballot.rule_scope, on
+        ) or governance.rule_in_force("quorum", ballot.body.kind, on)
         quorum_met = True
         if quorum_rule is not None:
             quorum = rules.evaluate_quorum(
                 quorum_rule.parsed(),
-                eligible=eligible,
-                took_part=min(took_part, eligible),
+                eligible=quorum_base,
+                took_part=min(took_part, quorum_base),
                 convocation=ballot.convocation,
                 article=quorum_rule.article.number,
             )

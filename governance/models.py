@@ -12,6 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from governance.querysets import (
+    AssemblyProxyQuerySet,
+    AssemblyQuerySet,
+    AttendanceQuerySet,
     AuditEventQuerySet,
     BodyQuerySet,
     DecisionQuerySet,
@@ -451,6 +454,20 @@ class Assembly(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.CONVENED
     )
+    opened_at = models.DateTimeField(_("session opened at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("session closed at"), null=True, blank=True)
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+    eligible_at_close = models.PositiveIntegerField(
+        _("entitled to vote at the close"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Frozen when the session closes, so the quorum on the record does not move "
+            "when the roll changes later."
+        ),
+    )
+
+    objects = AssemblyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-starts_at"]
@@ -464,6 +481,113 @@ class Assembly(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def meets_on(self) -> dt.date:
+        return timezone.localdate(self.starts_at)
+
+
+class Attendance(models.Model):
+    """A member checked in at an assembly's door as a voter. Present = checked in, not out.
+
+    One row per member and assembly: checking in again after leaving clears the check-out
+    (the audit log keeps every arrival and departure).
+    """
+
+    assembly = models.ForeignKey(
+        Assembly, verbose_name=_("assembly"), on_delete=models.PROTECT, related_name="attendances"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="attendances"
+    )
+    checked_in_at = models.DateTimeField(_("checked in at"))
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("checked in by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    checked_out_at = models.DateTimeField(_("checked out at"), null=True, blank=True)
+
+    objects = AttendanceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["assembly", "member"]
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendances")
+        constraints = [
+            models.UniqueConstraint(fields=["assembly", "member"], name="attends_an_assembly_once"),
+            models.CheckConstraint(
+                condition=Q(checked_out_at__isnull=True)
+                | Q(checked_out_at__gte=models.F("checked_in_at")),
+                name="attendance_leaves_after_arriving",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assembly_id}: {self.member_id}"
+
+    @property
+    def present(self) -> bool:
+        return self.checked_out_at is None
+
+
+class AssemblyProxy(models.Model):
+    """A procuration for one meeting: the giver's vote carried by the holder, registered at the door."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        REVOKED = "revoked", _("Revoked")
+
+    assembly = models.ForeignKey(
+        Assembly, verbose_name=_("assembly"), on_delete=models.PROTECT, related_name="proxies"
+    )
+    giver = models.ForeignKey(
+        Member,
+        verbose_name=_("given by"),
+        on_delete=models.PROTECT,
+        related_name="assembly_proxies_given",
+    )
+    holder = models.ForeignKey(
+        Member,
+        verbose_name=_("carried by"),
+        on_delete=models.PROTECT,
+        related_name="assembly_proxies_carried",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
+    created_at = models.DateTimeField(_("registered at"))
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoke_reason = models.CharField(_("reason for revoking"), max_length=200, blank=True)
+
+    objects = AssemblyProxyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["assembly", "created_at", "pk"]
+        verbose_name = _("assembly proxy")
+        verbose_name_plural = _("assembly proxies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assembly", "giver"],
+                condition=Q(status="active"),
+                name="one_live_assembly_proxy_per_giver",
+            ),
+            models.CheckConstraint(
+                condition=~Q(giver=models.F("holder")), name="assembly_proxy_not_to_oneself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.giver} → {self.holder}"
 
 
 # ---------------------------------------------------------------------------

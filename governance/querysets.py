@@ -7,6 +7,7 @@ import datetime as dt
 from django.apps import apps
 from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 
@@ -53,6 +54,34 @@ class MemberQuerySet(models.QuerySet):
                 | Q(email__icontains=word)
             )
         return self.filter(query)
+
+    def at_door(self, assembly):
+        """Annotate what the door of an assembly needs to know about each member.
+
+        `present` (checked in, not out), `checked_in_at`, `has_left` (checked out),
+        `gave_proxy` (a live proxy given for the meeting) and `carried_count` (live proxies held).
+        """
+        Attendance = apps.get_model("governance", "Attendance")
+        AssemblyProxy = apps.get_model("governance", "AssemblyProxy")
+        attendance = Attendance.objects.filter(assembly=assembly, member=OuterRef("pk"))
+        carried = (
+            AssemblyProxy.objects.filter(assembly=assembly, holder=OuterRef("pk"), status="active")
+            .order_by()
+            .values("holder")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            present=Exists(attendance.filter(checked_out_at__isnull=True)),
+            has_left=Exists(attendance.filter(checked_out_at__isnull=False)),
+            checked_in_at=models.Subquery(attendance.values("checked_in_at")[:1]),
+            gave_proxy=Exists(
+                AssemblyProxy.objects.filter(
+                    assembly=assembly, giver=OuterRef("pk"), status="active"
+                )
+            ),
+            carried_count=Coalesce(models.Subquery(carried, output_field=models.IntegerField()), 0),
+        )
 
 
 class BodyQuerySet(models.QuerySet):
@@ -139,3 +168,58 @@ class AuditEventQuerySet(models.QuerySet):
 
     def with_actor(self):
         return self.select_related("actor")
+
+
+class AssemblyQuerySet(models.QuerySet):
+    def with_context(self):
+        return self.select_related("body", "body__unit", "convened_by")
+
+    def upcoming(self, now: dt.datetime | None = None):
+        """Meetings still to be held or under way, the soonest first."""
+        now = now or timezone.now()
+        return self.filter(
+            Q(status="in_session")
+            | Q(status="convened", starts_at__date__gte=timezone.localdate(now))
+        ).order_by("starts_at", "pk")
+
+    def past(self, now: dt.datetime | None = None):
+        """Meetings closed, cancelled, or whose day has gone by, the latest first."""
+        now = now or timezone.now()
+        return self.exclude(
+            Q(status="in_session")
+            | Q(status="convened", starts_at__date__gte=timezone.localdate(now))
+        ).order_by("-starts_at", "-pk")
+
+
+class AttendanceQuerySet(models.QuerySet):
+    def present(self):
+        """Checked in and not checked out."""
+        return self.filter(checked_out_at__isnull=True)
+
+    def with_members(self):
+        return self.select_related("member", "checked_in_by").order_by(
+            "member__last_name", "member__first_name", "member__membership_number"
+        )
+
+
+class AssemblyProxyQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(status="active")
+
+    def represented(self):
+        """Live proxies whose holder is present: the votes carried into the room."""
+        Attendance = apps.get_model("governance", "Attendance")
+        return self.live().filter(
+            Exists(
+                Attendance.objects.filter(
+                    assembly=OuterRef("assembly"),
+                    member=OuterRef("holder"),
+                    checked_out_at__isnull=True,
+                )
+            )
+        )
+
+    def with_members(self):
+        return self.select_related("giver", "holder").order_by(
+            "giver__last_name", "giver__first_name", "giver__membership_number"
+        )

@@ -8,7 +8,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from elections.api_urls import api_patterns as election_api_patterns
-from governance import api, audit_api, audit_views, views
+from governance import api, assembly_api, assembly_views, audit_api, audit_views, views
 
 
 @require_safe
@@ -29,6 +29,48 @@ api_patterns = [
     path("audit-events/verify/", api.AuditVerification.as_view(), name="api_audit_verify"),
     path("audit/as-of/", audit_api.AsOfApi.as_view(), name="api_audit_as_of"),
     path("audit/anomalies/", audit_api.AnomalyReportApi.as_view(), name="api_audit_anomalies"),
+    path("assemblies/", assembly_api.AssemblyListApi.as_view(), name="api_assemblies"),
+    path("assemblies/<int:pk>/", assembly_api.AssemblyDetailApi.as_view(), name="api_assembly"),
+    path(
+        "assemblies/<int:pk>/attendance/",
+        assembly_api.AttendanceListApi.as_view(),
+        name="api_assembly_attendance",
+    ),
+    path(
+        "assemblies/<int:pk>/check-in/",
+        assembly_api.CheckInApi.as_view(),
+        name="api_assembly_check_in",
+    ),
+    path(
+        "assemblies/<int:pk>/check-out/",
+        assembly_api.CheckOutApi.as_view(),
+        name="api_assembly_check_out",
+    ),
+    path(
+        "assemblies/<int:pk>/proxies/",
+        assembly_api.AssemblyProxyApi.as_view(),
+        name="api_assembly_proxies",
+    ),
+    path(
+        "assembly-proxies/<int:pk>/revoke/",
+        assembly_api.AssemblyProxyRevokeApi.as_view(),
+        name="api_assembly_proxy_revoke",
+    ),
+    path(
+        "assemblies/<int:pk>/open/",
+        assembly_api.AssemblyOpenApi.as_view(),
+        name="api_assembly_open",
+    ),
+    path(
+        "assemblies/<int:pk>/close/",
+        assembly_api.AssemblyCloseApi.as_view(),
+        name="api_assembly_close",
+    ),
+    path(
+        "assemblies/<int:pk>/cancel/",
+        assembly_api.AssemblyCancelApi.as_view(),
+        name="api_assembly_cancel",
+    ),
     *election_api_patterns,
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # The split view serves its script as a file, so the CSP needs no inline script.
@@ -54,6 +96,38 @@ urlpatterns = [
     path("audit/as-of/", audit_views.audit_as_of, name="audit_as_of"),
     path("audit/anomalies/", audit_views.audit_anomalies, name="audit_anomalies"),
     path("audit/export/", audit_views.audit_export, name="audit_export"),
+    path("assemblies/", assembly_views.assembly_list, name="assembly_list"),
+    path("assemblies/convene/", assembly_views.assembly_convene, name="assembly_convene"),
+    path("assemblies/<int:pk>/", assembly_views.assembly_detail, name="assembly_detail"),
+    path(
+        "assemblies/<int:pk>/minutes.pdf", assembly_views.assembly_minutes, name="assembly_minutes"
+    ),
+    path("assemblies/<int:pk>/door/", assembly_views.assembly_door, name="assembly_door"),
+    path(
+        "assemblies/<int:pk>/door/check-in/",
+        assembly_views.assembly_check_in,
+        name="assembly_check_in",
+    ),
+    path(
+        "assemblies/<int:pk>/door/check-out/",
+        assembly_views.assembly_check_out,
+        name="assembly_check_out",
+    ),
+    path(
+        "assemblies/<int:pk>/proxies/",
+        assembly_views.assembly_proxy_register,
+        name="assembly_proxy_register",
+    ),
+    path(
+        "assemblies/proxies/<int:pk>/revoke/",
+        assembly_views.assembly_proxy_revoke,
+        name="assembly_proxy_revoke",
+    ),
+    path(
+        "assemblies/<int:pk>/<slug:action>/",
+        assembly_views.assembly_action,
+        name="assembly_action",
+    ),
     path("ballots/", include("elections.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,584 @@
+"""Assemblies in the room: the session's lifecycle, the door (check-in, proxies) and the quorum.
+
+Writes follow `governance.services`: keyword-only, the acting user first, permission
+first (`ensure_may_act_for_body`: officers of the body or of its unit's board, and
+staff), statute rules next, one transaction, the audit event in it.
+
+Who may be checked in as a voter: a member entitled to vote on the day of the meeting
+(the eligibility rule of scope ``ballot`` for a General Assembly; a current seat on the
+body for a Board or committee meeting), see `governance.eligibility`.
+
+Proxies (procurations) are registered at the door for one meeting, under the proxies
+rule of the body's kind (article 9 of the demo statutes for the General Assembly; the
+Board has none). A member who is present votes in person: checking in a member who gave
+a proxy revokes that proxy at once, with its own audit event, so the chair never has to
+undo it by hand and no vote is carried twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import time_format
+from django.utils.translation import gettext as _
+
+from governance import audit, eligibility, rules
+from governance.audit import model_values
+from governance.exceptions import DomainError, RuleViolation
+from governance.models import Assembly, AssemblyProxy, Attendance, Body, Member, Rule
+from governance.permissions import ensure_may_act_for_body
+from governance.services import rule_in_force
+
+S = Assembly.Status
+
+#: (from, to) -> the service that takes the step; each needs an officer of the body
+#: (or of its unit's board) or staff, checked by `ensure_may_act_for_body`.
+TRANSITIONS = {
+    (S.CONVENED, S.IN_SESSION): "open_session",
+    (S.IN_SESSION, S.CLOSED): "close_session",
+    (S.CONVENED, S.CANCELLED): "cancel_assembly",
+}
+
+
+def seats_body(assembly: Assembly) -> Body | None:
+    """The body whose seats make the electorate (a Board meeting), or None for the members' assembly."""
+    return None if assembly.body.kind == Body.Kind.ASSEMBLY else assembly.body
+
+
+def _locked(assembly: Assembly) -> Assembly:
+    return (
+        Assembly.objects.select_for_update(of=("self",))
+        .select_related("body", "body__unit")
+        .get(pk=assembly.pk)
+    )
+
+
+def _step(assembly: Assembly, target: str) -> str:
+    if (assembly.status, target) not in TRANSITIONS:
+        raise DomainError(
+            _("An assembly that is %(status)s cannot become %(target)s.")
+            % {"status": assembly.get_status_display().lower(), "target": S(target).label.lower()},
+            field="status",
+        )
+    return assembly.status
+
+
+def door_is_open(assembly: Assembly, today: dt.date | None = None) -> bool:
+    """Members are checked in on the day of a convened meeting, and while it is in session."""
+    today = today or timezone.localdate()
+    return assembly.status == S.IN_SESSION or (
+        assembly.status == S.CONVENED and assembly.meets_on == today
+    )
+
+
+def _ensure_door_open(assembly: Assembly) -> None:
+    if not door_is_open(assembly):
+        if assembly.status == S.CONVENED:
+            message = _("Members are checked in on the day of the meeting (%(date)s).") % {
+                "date": assembly.meets_on.isoformat()
+            }
+        else:
+            message = _("The assembly is %(status)s: nobody can be checked in or out.") % {
+                "status": assembly.get_status_display().lower()
+            }
+        raise DomainError(message, field="assembly")
+
+
+# ---------------------------------------------------------------------------
+# The quorum
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuorumStatus:
+    """Who counts in the room now, and whether the quorum rule is met.
+
+    `eligible`: the members entitled to vote on the day (for a Board meeting, its current
+    seats); `present`: checked in and not out; `represented`: live proxies whose holder is
+    present; `took_part` = present + represented. `outcome` is None when the statutes have
+    no quorum rule for the scope.
+    """
+
+    eligible: int
+    present: int
+    represented: int
+    scope: str
+    convocation: int
+    rule: Rule | None = None
+    outcome: rules.RuleOutcome | None = None
+
+    @property
+    def took_part(self) -> int:
+        return self.present + self.represented
+
+    @property
+    def article(self) -> str:
+        return self.rule.article.number if self.rule else ""
+
+    @property
+    def statute_version(self) -> int | None:
+        return self.rule.article.version.number if self.rule else None
+
+    @property
+    def needed(self) -> int:
+        return self.outcome.figures["needed"] if self.outcome else 0
+
+    @property
+    def satisfied(self) -> bool:
+        return self.outcome.satisfied if self.outcome else True
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.needed - self.took_part)
+
+    def as_dict(self) -> dict:
+        return {
+            "eligible": self.eligible,
+            "present": self.present,
+            "represented": self.represented,
+            "took_part": self.took_part,
+            "scope": self.scope,
+            "convocation": self.convocation,
+            "article": self.article,
+            "statute_version": self.statute_version,
+            "needed": self.needed,
+            "satisfied": self.satisfied,
+            "threshold": self.outcome.threshold if self.outcome else None,
+        }
+
+
+@dataclass(frozen=True)
+class Room:
+    """The in-room electorate: present entitled members and the proxies carried into the room."""
+
+    eligible: int
+    present_ids: list[int]
+    proxies: list[tuple[int, int]] = field(default_factory=list)  # (giver, holder)
+
+    @property
+    def voter_ids(self) -> list[int]:
+        return sorted({*self.present_ids, *(giver for giver, _holder in self.proxies)})
+
+
+def room(assembly: Assembly) -> Room:
+    """Who is in the room now, in a constant number of queries.
+
+    Only members entitled to vote on the day count (the door checks it; this checks it
+    again, in case the roll changed since). Once the session is closed, the number
+    entitled is the one frozen at the close.
+    """
+    present = list(
+        Attendance.objects.filter(assembly=assembly)
+        .present()
+        .order_by("member_id")
+        .values_list("member_id", flat=True)
+    )
+    live = list(
+        AssemblyProxy.objects.filter(assembly=assembly)
+        .live()
+        .order_by("pk")
+        .values_list("giver_id", "holder_id")
+    )
+    if assembly.eligible_at_close is not None:
+        entitled = None
+        eligible = assembly.eligible_at_close
+    else:
+        entitled = set(
+            eligibility.entitled_member_ids(assembly.meets_on, body=seats_body(assembly))
+        )
+        eligible = len(entitled)
+        present = [pk for pk in present if pk in entitled]
+    here = set(present)
+    proxies = [
+        (giver, holder)
+        for giver, holder in live
+        if holder in here and giver not in here and (entitled is None or giver in entitled)
+    ]
+    return Room(eligible=eligible, present_ids=present, proxies=proxies)
+
+
+def quorum_status(assembly: Assembly, *, scope: str | None = None) -> QuorumStatus:
+    """The live quorum of an assembly: figures, the rule of `scope` and its outcome.
+
+    `scope` defaults to the body's kind (``assembly`` for the General Assembly,
+    ``board``); give ``statute_amendment`` for the stricter quorum of a statute change.
+    The convocation is the assembly's. A constant number of queries.
+    """
+    scope = scope or assembly.body.kind
+    here = room(assembly)
+    rule = rule_in_force("quorum", scope, assembly.meets_on)
+    outcome = None
+    present, represented = len(here.present_ids), len(here.proxies)
+    if rule is not None:
+        outcome = rules.evaluate_quorum(
+            rule.parsed(),
+            eligible=here.eligible,
+            took_part=min(present + represented, here.eligible),
+            convocation=assembly.convocation,
+            article=rule.article.number,
+        )
+    return QuorumStatus(
+        eligible=here.eligible,
+        present=present,
+        represented=represented,
+        scope=scope,
+        convocation=assembly.convocation,
+        rule=rule,
+        outcome=outcome,
+    )
+
+
+# ---------------------------------------------------------------------------
+# The session's lifecycle
+# ---------------------------------------------------------------------------
+
+
+def open_session(*, actor, assembly: Assembly) -> Assembly:
+    """Officers of the body (or staff) open the session, on the day of the meeting.
+
+    The quorum at the opening is kept in the audit event.
+    """
+    ensure_may_act_for_body(actor, assembly.body)
+    with transaction.atomic():
+        assembly = _locked(assembly)
+        old = _step(assembly, S.IN_SESSION)
+        today = timezone.localdate()
+        if assembly.meets_on != today:
+            raise DomainError(
+                _("The session opens on the day of the meeting (%(date)s).")
+                % {"date": assembly.meets_on.isoformat()},
+                field="status",
+            )
+        assembly.status, assembly.opened_at = S.IN_SESSION, timezone.now()
+        assembly.save(update_fields=["status", "opened_at"])
+        audit.record(
+            actor,
+            "assembly.session_opened",
+            assembly,
+            old={"status": old},
+            new={"status": S.IN_SESSION, "quorum": quorum_status(assembly).as_dict()},
+        )
+    return assembly
+
+
+def close_session(*, actor, assembly: Assembly) -> Assembly:
+    """Officers of the body (or staff) close the session.
+
+    The number of members entitled to vote is frozen on the assembly, so the quorum on
+    the record (the page, the minutes) no longer moves when the roll changes later.
+    """
+    ensure_may_act_for_body(actor, assembly.body)
+    with transaction.atomic():
+        assembly = _locked(assembly)
+        old = _step(assembly, S.CLOSED)
+        status = quorum_status(assembly)
+        assembly.status, assembly.closed_at = S.CLOSED, timezone.now()
+        assembly.eligible_at_close = status.eligible
+        assembly.save(update_fields=["status", "closed_at", "eligible_at_close"])
+        audit.record(
+            actor,
+            "assembly.session_closed",
+            assembly,
+            old={"status": old},
+            new={"status": S.CLOSED, "quorum": status.as_dict()},
+        )
+    return assembly
+
+
+def cancel_assembly(*, actor, assembly: Assembly, reason: str) -> Assembly:
+    """Officers of the body (or staff) cancel a convened meeting before it opens, with a reason."""
+    ensure_may_act_for_body(actor, assembly.body)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give the reason for cancelling."), field="reason")
+    with transaction.atomic():
+        assembly = _locked(assembly)
+        old = _step(assembly, S.CANCELLED)
+        assembly.status, assembly.cancel_reason = S.CANCELLED, reason
+        assembly.save(update_fields=["status", "cancel_reason"])
+        audit.record(
+            actor,
+            "assembly.cancelled",
+            assembly,
+            old={"status": old},
+            new={"status": S.CANCELLED, "reason": reason},
+        )
+    return assembly
+
+
+# ---------------------------------------------------------------------------
+# The door: check-in and check-out
+# ---------------------------------------------------------------------------
+
+
+def _ensure_entitled(assembly: Assembly, member: Member, field_name: str) -> None:
+    entitlement = eligibility.entitlement_of(member, assembly.meets_on, body=seats_body(assembly))
+    if entitlement.entitled:
+        return
+    if entitlement.article:
+        message = _("%(name)s is not entitled to vote (article %(article)s): %(reasons)s.") % {
+            "name": member.full_name,
+            "article": entitlement.article,
+            "reasons": entitlement.reasons,
+        }
+    else:
+        message = _(
+            "%(name)s holds no current seat on %(body)s and cannot vote at this meeting."
+        ) % {
+            "name": member.full_name,
+            "body": assembly.body.name,
+        }
+    raise RuleViolation(message, field=field_name)
+
+
+def _revoke(actor, proxy: AssemblyProxy, reason: str) -> AssemblyProxy:
+    proxy.status, proxy.revoked_at, proxy.revoke_reason = (
+        AssemblyProxy.Status.REVOKED,
+        timezone.now(),
+        reason[:200],
+    )
+    proxy.save(update_fields=["status", "revoked_at", "revoke_reason"])
+    audit.record(
+        actor,
+        "assembly.proxy_revoked",
+        proxy,
+        old={"status": AssemblyProxy.Status.ACTIVE},
+        new={"status": AssemblyProxy.Status.REVOKED, "reason": proxy.revoke_reason},
+    )
+    return proxy
+
+
+def check_in(*, actor, assembly: Assembly, member: Member) -> Attendance:
+    """Staff or officers at the door check in a member entitled to vote, as present.
+
+    Only on the day of a convened meeting or while it is in session. A proxy the member
+    gave for this meeting is revoked at once (they vote in person), with its own audit
+    event. A member who left may be checked in again.
+    """
+    ensure_may_act_for_body(actor, assembly.body)
+    with transaction.atomic():
+        assembly = _locked(assembly)
+        _ensure_door_open(assembly)
+        attendance = (
+            Attendance.objects.select_for_update().filter(assembly=assembly, member=member).first()
+        )
+        if attendance is not None and attendance.present:
+            raise DomainError(
+                _("%(name)s is already checked in (at %(time)s).")
+                % {
+                    "name": member.full_name,
+                    "time": time_format(timezone.localtime(attendance.checked_in_at), "H:i"),
+                },
+                field="member",
+            )
+        _ensure_entitled(assembly, member, "member")
+        now = timezone.now()
+        old = None
+        if attendance is None:
+            attendance = Attendance.objects.create(
+                assembly=assembly, member=member, checked_in_at=now, checked_in_by=actor
+            )
+        else:
+            old = model_values(attendance, ["checked_in_at", "checked_out_at"])
+            attendance.checked_in_at, attendance.checked_in_by, attendance.checked_out_at = (
+                now,
+                actor,
+                None,
+            )
+            attendance.save(update_fields=["checked_in_at", "checked_in_by", "checked_out_at"])
+        audit.record(
+            actor,
+            "assembly.checked_in",
+            attendance,
+            old=old,
+            new={"assembly": assembly.pk, "member": member.pk, "checked_in_at": now},
+        )
+        given = (
+            AssemblyProxy.objects.select_for_update()
+            .filter(assembly=assembly, giver=member)
+            .live()
+            .first()
+        )
+        if given is not None:
+            _revoke(actor, given, _("The giver arrived and votes in person."))
+    return attendance
+
+
+def check_out(*, actor, assembly: Assembly, member: Member) -> Attendance:
+    """Staff or officers at the door record that a present member left the room.
+
+    The proxies they carry stop counting until they come back.
+    """
+    ensure_may_act_for_body(actor, assembly.body)
+    with transaction.atomic():
+        assembly = _locked(assembly)
+        _ensure_door_open(assembly)
+        attendance = (
+            Attendance.objects.select_for_update().filter(assembly=assembly, member=member).first()
+        )
+        if attendance is None or not attendance.present:
+            raise DomainError(
+                _("%(name)s is not checked in.") % {"name": member.full_name}, field="member"
+            )
+        attendance.checked_out_at = timezone.now()
+        attendance.save(update_fields=["checked_out_at"])
+        audit.record(
+            actor,
+            "assembly.checked_out",
+            attendance,
+            old={"checked_out_at": None},
+            new={"checked_out_at": attendance.checked_out_at},
+        )
+    return attendance
+
+
+# ---------------------------------------------------------------------------
+# Proxies for a meeting
+# ---------------------------------------------------------------------------
+
+
+def proxy_rule(assembly: Assembly) -> Rule | None:
+    """The proxies rule of the body's kind in force on the day of the meeting."""
+    return rule_in_force("proxies", assembly.body.kind, assembly.meets_on)
+
+
+def register_proxy(*, actor, assembly: Assembly, giver: Member, holder: Member) -> AssemblyProxy:
+    """Staff or officers register a proxy for one meeting, within the statutes' limit.
+
+    Both members must be entitled to vote; the giver is absent (a member present votes in
+    person) and carries no proxy; the holder has not given their own; the holder carries
+    fewer than the most the rule allows. Until the session closes.
+    """
+    ensure_may_act_for_body(actor, assembly.body)
+    if giver.pk == holder.pk:
+        raise DomainError(_("A member cannot give a proxy to themselves."), field="holder")
+    rule = proxy_rule(assembly)
+    parsed = rule.parsed() if rule is not None else None
+    if parsed is None or not parsed.allowed:
+        if rule is not None:
+            message = _("Article %(article)s allows no proxies at this meeting.") % {
+                "article": rule.article.number
+            }
+        else:
+            message = _("The statutes allow no proxies at this meeting.")
+        raise RuleViolation(message, field="giver")
+    with transaction.atomic():
+        assembly = _locked(assembly)
+        if assembly.status not in (S.CONVENED, S.IN_SESSION):
+            raise DomainError(
+                _("Proxies are registered until the session closes."), field="assembly"
+            )
+        _ensure_entitled(assembly, giver, "giver")
+        _ensure_entitled(assembly, holder, "holder")
+        if Attendance.objects.filter(assembly=assembly, member=giver).present().exists():
+            raise DomainError(
+                _("%(name)s is present and votes in person: a member present cannot give a proxy.")
+                % {"name": giver.full_name},
+                field="giver",
+            )
+        # Lock every live proxy touching either member, so two registrations cannot race.
+        touching = list(
+            AssemblyProxy.objects.select_for_update()
+            .filter(assembly=assembly, status=AssemblyProxy.Status.ACTIVE)
+            .filter(Q(giver__in=[giver, holder]) | Q(holder__in=[giver, holder]))
+            .select_related("holder")
+        )
+        given = next((p for p in touching if p.giver_id == giver.pk), None)
+        if given is not None:
+            raise DomainError(
+                _("%(name)s has already given a proxy to %(holder)s; revoke it first.")
+                % {"name": giver.full_name, "holder": given.holder.full_name},
+                field="giver",
+            )
+        if any(p.holder_id == giver.pk for p in touching):
+            raise DomainError(
+                _("%(name)s carries proxies for others and so cannot give their own.")
+                % {"name": giver.full_name},
+                field="giver",
+            )
+        if any(p.giver_id == holder.pk for p in touching):
+            raise DomainError(
+                _("%(name)s has given their own proxy and cannot carry one.")
+                % {"name": holder.full_name},
+                field="holder",
+            )
+        carried = sum(1 for p in touching if p.holder_id == holder.pk)
+        outcome = rules.check_proxy(parsed, already_carried=carried, article=rule.article.number)
+        if not outcome.satisfied:
+            raise RuleViolation(
+                _(
+                    "%(name)s already carries %(count)s proxies: article %(article)s allows at most %(limit)s."
+                )
+                % {
+                    "name": holder.full_name,
+                    "count": carried,
+                    "article": rule.article.number,
+                    "limit": parsed.max_carried,
+                },
+                field="holder",
+            )
+        proxy = AssemblyProxy.objects.create(
+            assembly=assembly,
+            giver=giver,
+            holder=holder,
+            created_at=timezone.now(),
+            registered_by=actor,
+        )
+        audit.record(
+            actor,
+            "assembly.proxy_registered",
+            proxy,
+            new={**model_values(proxy), "rule": outcome.as_dict()},
+        )
+    return proxy
+
+
+def revoke_proxy(*, actor, proxy: AssemblyProxy, reason: str = "") -> AssemblyProxy:
+    """Staff or officers revoke a live proxy (the giver's word), until the session closes."""
+    proxy = AssemblyProxy.objects.select_related("assembly__body").get(pk=proxy.pk)
+    ensure_may_act_for_body(actor, proxy.assembly.body)
+    with transaction.atomic():
+        assembly = _locked(proxy.assembly)
+        proxy = AssemblyProxy.objects.select_for_update().get(pk=proxy.pk)
+        if proxy.status != AssemblyProxy.Status.ACTIVE:
+            raise DomainError(_("This proxy has already been revoked."), field="proxy")
+        if assembly.status not in (S.CONVENED, S.IN_SESSION):
+            raise DomainError(
+                _("The assembly is %(status)s: its proxies are on the record.")
+                % {"status": assembly.get_status_display().lower()},
+                field="proxy",
+            )
+        _revoke(actor, proxy, (reason or "").strip() or _("Revoked at the giver's request."))
+    return proxy
+
+
+# ---------------------------------------------------------------------------
+# Reads for the door
+# ---------------------------------------------------------------------------
+
+
+def door_search(assembly: Assembly, text: str, *, limit: int = 20) -> list[Member]:
+    """Members matching a name or a membership number, with what the door needs to know.
+
+    Each member carries the `Member.objects.at_door` annotations and an `entitlement`
+    (`governance.eligibility.Entitlement`). A constant number of queries.
+    """
+    text = (text or "").strip()
+    if not text:
+        return []
+    members = list(
+        Member.objects.search(text)
+        .at_door(assembly)
+        .select_related("unit")
+        .order_by("last_name", "first_name", "membership_number")[:limit]
+    )
+    found = eligibility.entitlements(
+        [m.pk for m in members], assembly.meets_on, body=seats_body(assembly)
+    )
+    for member in members:
+        member.entitlement = found[member.pk]
+    return members

@@ -1,0 +1,350 @@
+"""Pages of the assemblies: the list, convening, the meeting's page and the door.
+
+Thin views over `governance.assemblies` (and `services.convene_assembly`). Members and
+privileged roles read the list and a meeting's page (with its live quorum, polled by
+htmx as the `quorum` partial of ``assembly_detail.html``). The door (check-in, proxies)
+and the status steps are for the officers acting for the body and staff; the minutes
+for them and the auditors. Every refusal from a service is a form error or a message,
+and a missing role (`NotAllowed`) a 403.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from governance import assemblies, services
+from governance.assembly_forms import (
+    CancelAssemblyForm,
+    ConveneForm,
+    DoorSearchForm,
+    ProxyRegistrationForm,
+    RevokeProxyForm,
+)
+from governance.exceptions import DomainError, NotAllowed
+from governance.minutes import render_minutes
+from governance.models import Assembly, AssemblyProxy, Attendance, Body, Decision, Member
+from governance.permissions import may_act_for_body, roles_for
+from governance.views import governance_reader, role_required
+
+S = Assembly.Status
+
+
+def _may_write(user) -> bool:
+    roles = roles_for(user)
+    return roles.may_write and (roles.member or roles.privileged)
+
+
+def _may_convene(user) -> bool:
+    roles = roles_for(user)
+    return roles.may_write and (roles.staff or roles.officer)
+
+
+assembly_writer = role_required(_may_write)
+
+
+def may_run(user, assembly: Assembly) -> bool:
+    """Officers acting for the body (its own or its unit's board) and staff run the meeting."""
+    roles = roles_for(user)
+    return roles.may_write and (roles.staff or may_act_for_body(user, assembly.body))
+
+
+def _may_read_minutes(user, assembly: Assembly) -> bool:
+    return roles_for(user).auditor or may_run(user, assembly)
+
+
+def _bodies_convened_by(user):
+    """The bodies the user may convene: every body for staff; for officers, as `may_act_for_body`."""
+    roles = roles_for(user)
+    bodies = Body.objects.select_related("unit").order_by("unit__name", "name")
+    if roles.staff:
+        return bodies
+    boards = Body.objects.filter(pk__in=roles.officer_body_ids, kind=Body.Kind.BOARD)
+    return bodies.filter(Q(pk__in=roles.officer_body_ids) | Q(unit_id__in=boards.values("unit_id")))
+
+
+def _refuse_if_not_allowed(error: DomainError) -> None:
+    if isinstance(error, NotAllowed):
+        raise PermissionDenied(error.message) from error
+
+
+def _form_error(form, error: DomainError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+def _assembly(pk: int) -> Assembly:
+    return get_object_or_404(Assembly.objects.with_context(), pk=pk)
+
+
+def _run(request, pk: int) -> Assembly:
+    assembly = _assembly(pk)
+    if not may_run(request.user, assembly):
+        raise PermissionDenied(
+            _("Only officers of %(body)s and staff run this meeting.") % {"body": assembly.body}
+        )
+    return assembly
+
+
+# ---------------------------------------------------------------------------
+# The list and convening
+# ---------------------------------------------------------------------------
+
+
+@governance_reader
+@require_GET
+def assembly_list(request):
+    now = timezone.now()
+    meetings = Assembly.objects.with_context()
+    return render(
+        request,
+        "governance/assembly_list.html",
+        {
+            "upcoming": meetings.upcoming(now),
+            "past": meetings.past(now)[:50],
+            "may_convene": _may_convene(request.user),
+        },
+    )
+
+
+@role_required(_may_convene)
+@require_http_methods(["GET", "POST"])
+def assembly_convene(request):
+    form = ConveneForm(request.POST or None, bodies=_bodies_convened_by(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            assembly = services.convene_assembly(actor=request.user, **data)
+        except DomainError as error:
+            _refuse_if_not_allowed(error)
+            _form_error(form, error)
+        else:
+            messages.success(request, _("The meeting is convened."))
+            return redirect("assembly_detail", assembly.pk)
+    return render(
+        request,
+        "governance/assembly_convene.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+# ---------------------------------------------------------------------------
+# A meeting's page, its live quorum and its status steps
+# ---------------------------------------------------------------------------
+
+STEPS = {
+    "open": (assemblies.open_session, gettext_lazy("The session is open.")),
+    "close": (assemblies.close_session, gettext_lazy("The session is closed.")),
+    "cancel": (assemblies.cancel_assembly, gettext_lazy("The meeting is cancelled.")),
+}
+
+NEXT_STEPS = {
+    S.CONVENED: ("open", gettext_lazy("Open the session")),
+    S.IN_SESSION: ("close", gettext_lazy("Close the session")),
+}
+
+
+def _render_detail(request, assembly: Assembly, *, cancel_form=None, status: int = 200):
+    quorum = {
+        "assembly": assembly,
+        "quorum": assemblies.quorum_status(assembly),
+        # Polled only while people come and go: on the day of the meeting and in session.
+        "live": assemblies.door_is_open(assembly),
+    }
+    if request.htmx:
+        return render(request, "governance/assembly_detail.html#quorum", quorum)
+    running = may_run(request.user, assembly)
+    ballots = assembly.ballots.select_related("decision").order_by("opens_at", "pk")
+    if not running:
+        ballots = ballots.exclude(status="draft")
+    context = {
+        **quorum,
+        "ballots": ballots,
+        "decisions": Decision.objects.for_register().filter(assembly=assembly),
+        "may_run": running,
+        "may_read_minutes": _may_read_minutes(request.user, assembly),
+        "next_step": NEXT_STEPS.get(assembly.status) if running else None,
+        "may_cancel": running and (assembly.status, S.CANCELLED) in assemblies.TRANSITIONS,
+        "door_open": assemblies.door_is_open(assembly),
+        "cancel_form": cancel_form or CancelAssemblyForm(),
+    }
+    return render(request, "governance/assembly_detail.html", context, status=status)
+
+
+@governance_reader
+@require_GET
+def assembly_detail(request, pk: int):
+    return _render_detail(request, _assembly(pk))
+
+
+@assembly_writer
+@require_POST
+def assembly_action(request, pk: int, action: str):
+    if action not in STEPS:
+        raise Http404(_("Unknown step."))
+    step, done = STEPS[action]
+    assembly = _assembly(pk)
+    extra = {}
+    if action == "cancel":
+        form = CancelAssemblyForm(request.POST)
+        if not form.is_valid():
+            return _render_detail(request, assembly, cancel_form=form, status=400)
+        extra["reason"] = form.cleaned_data["reason"]
+    try:
+        step(actor=request.user, assembly=assembly, **extra)
+    except DomainError as error:
+        _refuse_if_not_allowed(error)
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect("assembly_detail", assembly.pk)
+
+
+@login_required
+@require_GET
+def assembly_minutes(request, pk: int):
+    assembly = _assembly(pk)
+    if not _may_read_minutes(request.user, assembly):
+        raise PermissionDenied(_("Your role does not give access to the minutes."))
+    pdf = render_minutes(assembly, generated_at=timezone.now())
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="minutes-assembly-{assembly.pk}.pdf"'
+    return response
+
+
+# ---------------------------------------------------------------------------
+# The door: search, check-in, check-out, proxies
+# ---------------------------------------------------------------------------
+
+
+def _door_context(request, assembly: Assembly, *, proxy_form=None) -> dict:
+    form = DoorSearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    return {
+        "assembly": assembly,
+        "form": form,
+        "query": query,
+        "results": assemblies.door_search(assembly, query),
+        "door_open": assemblies.door_is_open(assembly),
+        "proxy_form": proxy_form or ProxyRegistrationForm(),
+        "proxies": AssemblyProxy.objects.filter(assembly=assembly).live().with_members(),
+        "present": Attendance.objects.filter(assembly=assembly).present().count(),
+        "proxies_open": assembly.status in (S.CONVENED, S.IN_SESSION),
+    }
+
+
+@assembly_writer
+@require_GET
+def assembly_door(request, pk: int):
+    assembly = _run(request, pk)
+    context = _door_context(request, assembly)
+    if request.htmx:
+        return render(request, "governance/assembly_door.html#results", context)
+    return render(request, "governance/assembly_door.html", context)
+
+
+def _door_row(request, assembly: Assembly, member_pk: int, *, error: str = ""):
+    """The one search result a check-in or check-out changed (for htmx), with any refusal."""
+    member = Member.objects.filter(pk=member_pk).first()
+    if member is None:
+        raise Http404(_("No such member."))
+    (row,) = [
+        m for m in assemblies.door_search(assembly, member.membership_number) if m.pk == member.pk
+    ] or [None]
+    if row is None:
+        raise Http404(_("No such member."))
+    context = {
+        "assembly": assembly,
+        "member": row,
+        "error": error,
+        "door_open": assemblies.door_is_open(assembly),
+        "query": request.POST.get("q", ""),
+    }
+    return render(
+        request, "governance/assembly_door.html#result", context, status=400 if error else 200
+    )
+
+
+def _door_step(request, pk: int, step, done):
+    assembly = _run(request, pk)
+    member = get_object_or_404(Member, pk=request.POST.get("member") or 0)
+    error = ""
+    try:
+        step(actor=request.user, assembly=assembly, member=member)
+    except DomainError as error_:
+        _refuse_if_not_allowed(error_)
+        error = error_.message
+    if request.htmx:
+        return _door_row(request, assembly, member.pk, error=error)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, done % {"name": member.full_name})
+    query = request.POST.get("q", "")
+    target = reverse("assembly_door", args=[assembly.pk])
+    return redirect(f"{target}?{urlencode({'q': query})}" if query else target)
+
+
+@assembly_writer
+@require_POST
+def assembly_check_in(request, pk: int):
+    return _door_step(request, pk, assemblies.check_in, _("%(name)s is checked in."))
+
+
+@assembly_writer
+@require_POST
+def assembly_check_out(request, pk: int):
+    return _door_step(request, pk, assemblies.check_out, _("%(name)s is checked out."))
+
+
+@assembly_writer
+@require_POST
+def assembly_proxy_register(request, pk: int):
+    assembly = _run(request, pk)
+    form = ProxyRegistrationForm(request.POST)
+    if form.is_valid():
+        try:
+            proxy = assemblies.register_proxy(
+                actor=request.user,
+                assembly=assembly,
+                giver=form.cleaned_data["giver"],
+                holder=form.cleaned_data["holder"],
+            )
+        except DomainError as error:
+            _refuse_if_not_allowed(error)
+            _form_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("Proxy registered: %(holder)s votes for %(giver)s.")
+                % {"giver": proxy.giver.full_name, "holder": proxy.holder.full_name},
+            )
+            return redirect("assembly_door", assembly.pk)
+    context = _door_context(request, assembly, proxy_form=form)
+    return render(request, "governance/assembly_door.html", context, status=400)
+
+
+@assembly_writer
+@require_POST
+def assembly_proxy_revoke(request, pk: int):
+    proxy = get_object_or_404(AssemblyProxy.objects.select_related("assembly__body"), pk=pk)
+    form = RevokeProxyForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        assemblies.revoke_proxy(actor=request.user, proxy=proxy, reason=reason)
+    except DomainError as error:
+        _refuse_if_not_allowed(error)
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The proxy is revoked."))
+    return redirect("assembly_door", proxy.assembly_id)

@@ -1,0 +1,133 @@
+"""Who is entitled to vote on a day: the statutes' eligibility rule, or a body's current seats.
+
+The one place the eligibility loop lives: the voting engine freezes a ballot's roll with it
+(`elections.services.eligible_voters`), the assembly counts its quorum base and checks
+members in at the door with it (`governance.assemblies`). A constant number of queries
+whatever the size of the roll: the rule, the members' facts in one query (dues as an
+``EXISTS`` annotation), and the current mandates when the rule names a body.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from governance import rules
+from governance.models import Body, Mandate, Member
+from governance.services import require_rule
+
+#: The `failed` codes of `rules.evaluate_eligibility`, in words for the person at the door.
+FAILED_REASONS = {
+    "not_a_member": lambda: _("not a voting member (supporter, suspended or resigned)"),
+    "dues_unpaid": lambda: _("dues for the year not paid"),
+    "membership_too_recent": lambda: _("member for too short a time"),
+    "too_young": lambda: _("under the voting age"),
+    "birth_date_unknown": lambda: _("birth date unknown"),
+    "not_on_body": lambda: _("not a member of the required body"),
+    "no_mandate": lambda: _("holds no current seat on the body"),
+}
+
+
+@dataclass(frozen=True)
+class Entitlement:
+    """Whether one member may vote on a day, why not, and the article that says so."""
+
+    entitled: bool
+    failed: tuple[str, ...] = ()
+    article: str = ""
+
+    @property
+    def reasons(self) -> str:
+        return ", ".join(str(FAILED_REASONS.get(code, lambda c=code: c)()) for code in self.failed)
+
+
+def _facts_rows(members, on: dt.date):
+    """(pk, kind, status, paid, joined_on, birth_date) for each member, in one query."""
+    return members.with_standing(on.year).values_list(
+        "pk", "kind", "status", "paid_current_year", "joined_on", "birth_date"
+    )
+
+
+def _body_codes(on: dt.date, member_ids: Iterable[int] | None = None) -> dict[int, set[str]]:
+    mandates = Mandate.objects.current(on)
+    if member_ids is not None:
+        mandates = mandates.filter(member_id__in=list(member_ids))
+    codes: dict[int, set[str]] = {}
+    for member_id, code in mandates.values_list("member_id", "body__code"):
+        codes.setdefault(member_id, set()).add(code)
+    return codes
+
+
+def _evaluate(rule, rows, on: dt.date, body_codes: dict[int, set[str]]):
+    parsed = rule.parsed()
+    article = rule.article.number
+    for pk, kind, status, paid, joined_on, birth_date in rows:
+        facts = rules.MemberFacts(
+            is_member=kind == Member.Kind.MEMBER and status == Member.Status.ACTIVE,
+            good_standing=bool(paid),
+            joined_on=joined_on,
+            birth_date=birth_date,
+            body_codes=frozenset(body_codes.get(pk, ())),
+        )
+        yield pk, rules.evaluate_eligibility(parsed, facts, on=on, article=article)
+
+
+def entitled_member_ids(on: dt.date, *, body: Body | None = None) -> list[int]:
+    """The members entitled to vote on `on`, by id, in id order.
+
+    With a `body`: the active members holding a current mandate on it (a Board meeting, a
+    roll call). Without: the eligibility rule of scope ``ballot`` in the statutes in force
+    that day (`RuleViolation` when the statutes have none).
+    """
+    if body is not None:
+        return list(
+            Mandate.objects.current(on)
+            .filter(body=body, member__status=Member.Status.ACTIVE)
+            .order_by("member_id")
+            .values_list("member_id", flat=True)
+            .distinct()
+        )
+    rule = require_rule("eligibility", "ballot", on)
+    body_codes = _body_codes(on) if rule.parsed().body else {}
+    rows = _facts_rows(Member.objects.voting_members().order_by("pk"), on)
+    return [
+        pk
+        for pk, outcome in _evaluate(rule, rows.iterator(2000), on, body_codes)
+        if outcome.satisfied
+    ]
+
+
+def entitlements(members: Iterable[int], on: dt.date, *, body: Body | None = None) -> dict:
+    """Member id -> `Entitlement` on `on` for a few members (a page of search results).
+
+    The same rules as `entitled_member_ids`, in a constant number of queries.
+    """
+    ids = list(members)
+    if not ids:
+        return {}
+    if body is not None:
+        seated = set(
+            Mandate.objects.current(on)
+            .filter(body=body, member_id__in=ids, member__status=Member.Status.ACTIVE)
+            .values_list("member_id", flat=True)
+        )
+        return {
+            pk: Entitlement(pk in seated, () if pk in seated else ("no_mandate",)) for pk in ids
+        }
+    rule = require_rule("eligibility", "ballot", on)
+    body_codes = _body_codes(on, ids) if rule.parsed().body else {}
+    rows = _facts_rows(Member.objects.filter(pk__in=ids), on)
+    found = {
+        pk: Entitlement(outcome.satisfied, tuple(outcome.figures["failed"]), rule.article.number)
+        for pk, outcome in _evaluate(rule, rows, on, body_codes)
+    }
+    missing = Entitlement(False, ("not_a_member",), rule.article.number)
+    return {pk: found.get(pk, missing) for pk in ids}
+
+
+def entitlement_of(member: Member, on: dt.date, *, body: Body | None = None) -> Entitlement:
+    """Whether one member may vote on `on` (same rules as `entitled_member_ids`), and why not."""
+    return entitlements([member.pk], on, body=body)[member.pk]
