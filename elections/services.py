@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from elections import counting, tasks
+from elections import counting, signals, tasks
 from elections.models import (
     Ballot,
     BallotPaper,
@@ -864,6 +864,7 @@ def count_ballot(*, actor, ballot: Ballot):
             old={"status": old},
             new={"status": S.COUNTED, "decision": decision.reference},
         )
+        signals.ballot_counted.send(sender=Ballot, ballot=ballot, decision=decision, actor=actor)
     return ballot
 
 

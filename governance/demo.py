@@ -124,7 +124,7 @@ YOUTH_GROUPS = [
 
 
 def statutes_v1() -> list[ArticleSpec]:
-    """The founding statutes: 16 articles, 15 machine-readable rules."""
+    """The founding statutes: 16 articles, 16 machine-readable rules."""
     A = ArticleSpec
     R = RuleSpec
     return [
@@ -204,8 +204,11 @@ def statutes_v1() -> list[ArticleSpec]:
         A(
             "10",
             "Motions",
-            "A motion to the General Assembly is tabled by a member and supported by at least five co-sponsors entitled to vote.",
-            [R("sponsorship", "motion", {"min_cosponsors": 5})],
+            "A motion to the General Assembly is tabled by a member and supported by at least five co-sponsors entitled to vote. An amendment to a motion needs at least two co-sponsors.",
+            [
+                R("sponsorship", "motion", {"min_cosponsors": 5}),
+                R("sponsorship", "amendment", {"min_cosponsors": 2}),
+            ],
         ),
         A(
             "11",
@@ -423,12 +426,15 @@ def load_demo(*, today: dt.date | None = None, stdout=None) -> bool:
             actor=SYSTEM, data="\n".join(lines).encode(), today=today, system=True
         )
         members = list(Member.objects.order_by("membership_number"))
+        next_ga_day = today + dt.timedelta(days=40)
         for position, member in enumerate(members):
             if member.kind != Member.Kind.MEMBER:
                 continue
-            for year in range(max(member.joined_on.year, today.year - 2), today.year + 1):
+            for year in range(max(member.joined_on.year, today.year - 2), next_ga_day.year + 1):
                 if year == today.year and rng.random() > 0.78 and position not in senior:
-                    continue
+                    break
+                # When the coming General Assembly falls in January, paid-up members have
+                # renewed in advance, so they are entitled to vote at it (article 4).
                 paid_on = max(member.joined_on, dt.date(year, 1, 1)) + dt.timedelta(
                     days=rng.randint(0, 60)
                 )
@@ -436,7 +442,7 @@ def load_demo(*, today: dt.date | None = None, stdout=None) -> bool:
                     actor=SYSTEM,
                     member=member,
                     year=year,
-                    amount=Decimal("100.00" if year == today.year else "80.00"),
+                    amount=Decimal("80.00" if year < today.year else "100.00"),
                     paid_on=min(paid_on, today),
                 )
         officer, member_person, auditor_person = members[1], members[3], members[5]
@@ -566,7 +572,6 @@ def load_demo(*, today: dt.date | None = None, stdout=None) -> bool:
         )
 
         # This year's General Assembly, convened today for next month.
-        next_ga_day = today + dt.timedelta(days=40)
         services.convene_assembly(
             actor=SYSTEM,
             body=ga,

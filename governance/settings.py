@@ -316,3 +316,7 @@ LOGGING = {
 # ---------------------------------------------------------------------------
 
 DOCUMENT_SUBJECT_CODE = os.environ.get("DOCUMENT_SUBJECT_CODE", "ORG 50")
+# Motions are indexed under their own subject code (the register's decisions under the above).
+MOTION_SUBJECT_CODE = os.environ.get("MOTION_SUBJECT_CODE", "ORG 52")
+# The body whose members rule on the admissibility of motions and amendments.
+STANDING_ORDERS_BODY = os.environ.get("STANDING_ORDERS_BODY", "standing-orders")

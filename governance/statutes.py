@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from governance.models import Article, StatuteVersion
+from governance.models import StatuteVersion
 from governance.textdiff import Piece, word_diff
 
 
@@ -12,23 +14,32 @@ from governance.textdiff import Piece, word_diff
 class ArticleChange:
     number: str
     status: str  # "added", "removed", "changed", "unchanged"
-    old: Article | None
-    new: Article | None
+    old: Any  # an Article, or an ArticleSpec of a proposed version; None when added
+    new: Any  # likewise; None when removed
     title_diff: list[Piece] = field(default_factory=list)
     text_diff: list[Piece] = field(default_factory=list)
     rules_changed: bool = False
 
 
-def _rules_of(article: Article | None) -> list[tuple]:
+def _rules_of(article) -> list[tuple]:
+    """The article's rules as sortable tuples, for a saved Article or an ArticleSpec alike."""
     if article is None:
         return []
-    return sorted((r.kind, r.scope, repr(sorted(r.params.items()))) for r in article.rules.all())
+    rules = article.rules.all() if hasattr(article.rules, "all") else article.rules
+    return sorted((r.kind, r.scope, repr(sorted(r.params.items()))) for r in rules)
 
 
 def diff_versions(old: StatuteVersion, new: StatuteVersion) -> list[ArticleChange]:
     """Every article of either version, in the new version's order, with its word diff."""
-    old_articles = {a.number: a for a in old.articles.prefetch_related("rules")}
-    new_articles = {a.number: a for a in new.articles.prefetch_related("rules")}
+    return diff_articles(
+        old.articles.prefetch_related("rules"), new.articles.prefetch_related("rules")
+    )
+
+
+def diff_articles(old: Iterable, new: Iterable) -> list[ArticleChange]:
+    """The diff of two lists of articles (saved `Article`s or `ArticleSpec`s of a proposal)."""
+    old_articles = {a.number: a for a in old}
+    new_articles = {a.number: a for a in new}
     changes = []
     for number, article in new_articles.items():
         before = old_articles.get(number)

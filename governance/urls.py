@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from elections.api_urls import api_patterns as election_api_patterns
 from governance import api, assembly_api, assembly_views, audit_api, audit_views, views
+from motions.api_urls import api_patterns as motion_api_patterns
 
 
 @require_safe
@@ -72,6 +73,7 @@ api_patterns = [
         name="api_assembly_cancel",
     ),
     *election_api_patterns,
+    *motion_api_patterns,
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # The split view serves its script as a file, so the CSP needs no inline script.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
@@ -129,6 +131,7 @@ urlpatterns = [
         name="assembly_action",
     ),
     path("ballots/", include("elections.urls")),
+    path("motions/", include("motions.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include(api_patterns)),

@@ -8,3 +8,16 @@ class MotionsConfig(AppConfig):
     name = "motions"
     verbose_name = _("Motions")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The voting engine cannot import motions (it is the lower layer), so it signals
+        # a counted ballot and motions moves the motion on in the same transaction.
+        from elections.signals import ballot_counted
+        from motions import auditing, demo, services  # noqa: F401  (demo connects its receiver)
+
+        auditing.register()  # the motion in decision trails, the Board's steps as officer actions
+
+        def on_ballot_counted(sender, ballot, decision, actor, **kwargs):
+            services.apply_count(actor=actor, ballot=ballot, decision=decision)
+
+        ballot_counted.connect(on_ballot_counted, dispatch_uid="motions.apply_count", weak=False)

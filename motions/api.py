@@ -1,0 +1,608 @@
+"""REST API of the motions app: the same services as the pages, one view per resource or action.
+
+Workflow steps are actions: ``POST /api/motions/{id}/steps/{step}/`` and
+``POST /api/amendments/{id}/steps/{step}/``, with the step's input (a reason, a body, a
+voting mode). Refusals come out of `governance.api_errors.exception_handler`: 403 when a
+role is missing, 400 naming the field otherwise.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+)
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from elections.api import BAD_INPUT, NOT_FOUND, WRITE_PERMISSIONS, enum_field, not_allowed
+from governance.api_permissions import IsMemberOrPrivileged
+from governance.models import Assembly, Body, OrganisationUnit
+from governance.textdiff import word_diff
+from motions import services, workflow
+from motions.models import Amendment, FollowUp, ICSubmission, Motion, MotionVersion, Support
+
+MotionStatusField = enum_field(Motion.Status, "MotionStatus")
+MotionKindField = enum_field(Motion.Kind, "MotionKind")
+AmendmentStatusField = enum_field(Amendment.Status, "AmendmentStatus")
+AmendmentKindField = enum_field(Amendment.Kind, "AmendmentKind")
+ICOutcomeField = enum_field(ICSubmission.Outcome, "ICOutcome")
+
+# ---------------------------------------------------------------------------
+# Output
+# ---------------------------------------------------------------------------
+
+
+class VersionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MotionVersion
+        fields = ["number", "title", "text", "statute_changes", "created_at"]
+
+
+class AmendmentSerializer(serializers.ModelSerializer):
+    status = AmendmentStatusField()
+    kind = AmendmentKindField()
+    label = serializers.CharField()
+    proposer = serializers.CharField(source="proposer.full_name")
+    supporters = serializers.IntegerField(source="supporter_count")
+    decision = serializers.CharField(source="decision.reference", allow_null=True)
+
+    class Meta:
+        model = Amendment
+        fields = [
+            "id",
+            "label",
+            "kind",
+            "paragraph",
+            "text",
+            "rationale",
+            "status",
+            "status_reason",
+            "proposer",
+            "supporters",
+            "ballot",
+            "decision",
+        ]
+
+
+class FollowUpSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FollowUp
+        fields = ["noted_on", "text"]
+
+
+class ICSubmissionSerializer(serializers.ModelSerializer):
+    council = serializers.CharField(source="council.code")
+    outcome = serializers.CharField(allow_blank=True)
+    follow_ups = FollowUpSerializer(many=True)
+
+    class Meta:
+        model = ICSubmission
+        fields = [
+            "council",
+            "cosponsoring_sections",
+            "forwarded_on",
+            "ic_reference",
+            "outcome",
+            "outcome_on",
+            "outcome_text",
+            "follow_ups",
+        ]
+
+
+class MotionSummarySerializer(serializers.ModelSerializer):
+    kind = MotionKindField()
+    status = MotionStatusField()
+    title = serializers.CharField()
+    body = serializers.CharField(source="body.code")
+    proposer = serializers.CharField(source="proposer.full_name")
+    version = serializers.IntegerField(source="current_version.number")
+
+    class Meta:
+        model = Motion
+        fields = [
+            "id",
+            "reference",
+            "kind",
+            "status",
+            "title",
+            "body",
+            "assembly",
+            "proposer",
+            "version",
+            "submitted_at",
+        ]
+
+
+class DeadlineSerializer(serializers.Serializer):
+    what = serializers.CharField()
+    deadline = serializers.DateField()
+    article = serializers.CharField()
+    days = serializers.IntegerField()
+
+
+class MotionDetailSerializer(MotionSummarySerializer):
+    text = serializers.CharField()
+    statute_changes = serializers.JSONField(source="current_version.statute_changes")
+    supporters = serializers.SerializerMethodField()
+    decision = serializers.CharField(source="decision.reference", allow_null=True)
+    referred_to = serializers.CharField(source="referred_to.code", allow_null=True)
+    amendments = AmendmentSerializer(many=True)
+    versions = VersionSerializer(many=True)
+    next_steps = serializers.SerializerMethodField()
+    deadlines = serializers.SerializerMethodField()
+    ic_submission = serializers.SerializerMethodField()
+
+    class Meta(MotionSummarySerializer.Meta):
+        fields = [
+            *MotionSummarySerializer.Meta.fields,
+            "text",
+            "statute_changes",
+            "status_reason",
+            "referred_to",
+            "agenda_position",
+            "final_text",
+            "ballot",
+            "decision",
+            "supporters",
+            "amendments",
+            "versions",
+            "next_steps",
+            "deadlines",
+            "ic_submission",
+        ]
+
+    def get_supporters(self, motion) -> list[str]:
+        return [s.member.full_name for s in motion.supports.all()]
+
+    def get_next_steps(self, motion) -> list[str]:
+        return [s.name for s in services.next_steps(self.context["request"].user, motion)]
+
+    @extend_schema_field(DeadlineSerializer(many=True))
+    def get_deadlines(self, motion) -> list:
+        deadlines = (services.deadline_for(motion, w) for w in ("motion", "amendment"))
+        return DeadlineSerializer([d for d in deadlines if d], many=True).data
+
+    @extend_schema_field(ICSubmissionSerializer(allow_null=True))
+    def get_ic_submission(self, motion):
+        submission = getattr(motion, "ic_submission", None)
+        return ICSubmissionSerializer(submission).data if submission else None
+
+
+def motion_queryset():
+    amendments = Prefetch(
+        "amendments",
+        queryset=Amendment.objects.with_people().exclude(status=Amendment.Status.DRAFT),
+    )
+    supports = Prefetch("supports", queryset=Support.objects.select_related("member"))
+    return Motion.objects.for_detail().prefetch_related(
+        amendments, supports, "versions", "ic_submission__follow_ups"
+    )
+
+
+def _motion(pk: int) -> Motion:
+    return get_object_or_404(motion_queryset(), pk=pk)
+
+
+def _detail(request, pk: int, code=status.HTTP_200_OK) -> Response:
+    data = MotionDetailSerializer(_motion(pk), context={"request": request}).data
+    return Response(data, status=code)
+
+
+# ---------------------------------------------------------------------------
+# Motions: list and draft, read, edit (new version), diff
+# ---------------------------------------------------------------------------
+
+
+class MotionListApi(APIView):
+    """Submitted motions and your own drafts (GET); draft a motion (POST)."""
+
+    permission_classes = [IsMemberOrPrivileged]
+
+    def get_permissions(self):
+        classes = WRITE_PERMISSIONS if self.request.method == "POST" else self.permission_classes
+        return [cls() for cls in classes]
+
+    @extend_schema_serializer(component_name="MotionCreateInput")
+    class InputSerializer(serializers.Serializer):
+        kind = MotionKindField()
+        body = serializers.SlugRelatedField(slug_field="code", queryset=Body.objects.all())
+        assembly = serializers.PrimaryKeyRelatedField(
+            queryset=Assembly.objects.all(), required=False, allow_null=True, default=None
+        )
+        title = serializers.CharField(max_length=300)
+        text = serializers.CharField()
+        statute_changes = serializers.ListField(
+            child=serializers.DictField(), required=False, default=list, max_length=200
+        )
+
+    @extend_schema(
+        summary="Motions",
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=Motion.Status.values),
+            OpenApiParameter("kind", OpenApiTypes.STR, enum=Motion.Kind.values),
+            OpenApiParameter("q", OpenApiTypes.STR, description="Reference, title or text."),
+        ],
+        responses={200: MotionSummarySerializer(many=True)},
+    )
+    def get(self, request):
+        motions = Motion.objects.for_list().listed_for(request.user)
+        if request.query_params.get("status"):
+            motions = motions.filter(status=request.query_params["status"])
+        if request.query_params.get("kind"):
+            motions = motions.filter(kind=request.query_params["kind"])
+        if request.query_params.get("q"):
+            motions = motions.filter(
+                pk__in=Motion.objects.search(request.query_params["q"]).values("pk")
+            )
+        return Response(MotionSummarySerializer(motions[:500], many=True).data)
+
+    @extend_schema(
+        operation_id="motions_create",
+        summary="Draft a motion",
+        request=InputSerializer,
+        responses={201: MotionDetailSerializer, 400: BAD_INPUT, 403: not_allowed()},
+    )
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        motion = services.create_motion(actor=request.user, **serializer.validated_data)
+        return _detail(request, motion.pk, status.HTTP_201_CREATED)
+
+
+class MotionDetailApi(APIView):
+    permission_classes = [IsMemberOrPrivileged]
+
+    @extend_schema(summary="A motion", responses={200: MotionDetailSerializer, 404: NOT_FOUND})
+    def get(self, request, pk: int):
+        return _detail(request, pk)
+
+
+class MotionVersionApi(APIView):
+    """Save a new version of a draft (the proposer)."""
+
+    permission_classes = WRITE_PERMISSIONS
+
+    @extend_schema_serializer(component_name="MotionEditInput")
+    class InputSerializer(serializers.Serializer):
+        title = serializers.CharField(max_length=300)
+        text = serializers.CharField()
+        statute_changes = serializers.ListField(
+            child=serializers.DictField(), required=False, default=list, max_length=200
+        )
+        assembly = serializers.PrimaryKeyRelatedField(
+            queryset=Assembly.objects.all(), required=False, allow_null=True, default=None
+        )
+
+    @extend_schema(
+        operation_id="motions_versions_create",
+        summary="Save a new version of a draft",
+        request=InputSerializer,
+        responses={201: MotionDetailSerializer, 400: BAD_INPUT, 403: not_allowed()},
+    )
+    def post(self, request, pk: int):
+        motion = _motion(pk)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.edit_motion(actor=request.user, motion=motion, **serializer.validated_data)
+        return _detail(request, pk, status.HTTP_201_CREATED)
+
+
+class PieceSerializer(serializers.Serializer):
+    op = serializers.ChoiceField(choices=["same", "removed", "added"])
+    text = serializers.CharField()
+
+
+class DiffSerializer(serializers.Serializer):
+    title = PieceSerializer(many=True)
+    text = PieceSerializer(many=True)
+
+
+class MotionDiffApi(APIView):
+    """The word diff between two versions of a motion."""
+
+    permission_classes = [IsMemberOrPrivileged]
+
+    @extend_schema(
+        summary="Compare two versions",
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.INT, required=True),
+            OpenApiParameter("to", OpenApiTypes.INT, required=True),
+        ],
+        responses={200: DiffSerializer, 400: BAD_INPUT, 404: NOT_FOUND},
+    )
+    def get(self, request, pk: int):
+        motion = _motion(pk)
+        try:
+            numbers = int(request.query_params["from"]), int(request.query_params["to"])
+        except (KeyError, ValueError):
+            raise serializers.ValidationError(
+                {"from": [_("Give two version numbers, from and to.")]}
+            ) from None
+        versions = {v.number: v for v in motion.versions.all()}
+        if any(n not in versions for n in numbers):
+            raise NotFound(_("There is no such version."))
+        a, b = (versions[n] for n in numbers)
+        return Response(
+            DiffSerializer(
+                {"title": word_diff(a.title, b.title), "text": word_diff(a.text, b.text)}
+            ).data
+        )
+
+
+# ---------------------------------------------------------------------------
+# Co-sponsors
+# ---------------------------------------------------------------------------
+
+
+class SupportApi(APIView):
+    """Co-sponsor a draft motion or amendment (POST), or withdraw the support (DELETE)."""
+
+    permission_classes = WRITE_PERMISSIONS
+    model = Motion
+
+    def _item(self, pk: int):
+        return get_object_or_404(self.model.objects.all(), pk=pk)
+
+    @extend_schema(request=None, responses={204: None, 400: BAD_INPUT, 403: not_allowed()})
+    def post(self, request, pk: int):
+        services.support(actor=request.user, item=self._item(pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses={204: None, 400: BAD_INPUT, 403: not_allowed()})
+    def delete(self, request, pk: int):
+        services.withdraw_support(actor=request.user, item=self._item(pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MotionSupportApi(SupportApi):
+    model = Motion
+
+
+class AmendmentSupportApi(SupportApi):
+    model = Amendment
+
+
+# ---------------------------------------------------------------------------
+# Workflow steps as actions
+# ---------------------------------------------------------------------------
+
+
+@extend_schema_serializer(component_name="StepInput")
+class StepInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    body = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Body.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="For refer: the body the motion is referred to.",
+    )
+    assembly = serializers.PrimaryKeyRelatedField(
+        queryset=Assembly.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="For schedule: another meeting of the same body (e.g. the second convocation).",
+    )
+    mode = serializers.ChoiceField(
+        choices=[services.IN_ROOM, services.ONLINE], default=services.IN_ROOM
+    )
+    closes_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+def _motion_step(actor, motion: Motion, step: str, data: dict) -> None:
+    if step == "submit":
+        services.submit_motion(actor=actor, motion=motion)
+    elif step == "schedule":
+        services.schedule_motion(actor=actor, motion=motion, assembly=data["assembly"])
+    elif step == "refer":
+        if data["body"] is None:
+            raise serializers.ValidationError({"body": [_("Choose the body.")]})
+        services.refer_motion(actor=actor, motion=motion, body=data["body"], reason=data["reason"])
+    elif step == "put_to_vote":
+        services.put_motion_to_vote(
+            actor=actor, motion=motion, mode=data["mode"], closes_at=data["closes_at"]
+        )
+    elif step in workflow.SIMPLE_STEPS:
+        services.take_step(actor=actor, motion=motion, step=step, reason=data["reason"])
+    else:
+        raise NotFound(_("This step is not taken through this action."))
+
+
+def _amendment_step(actor, amendment: Amendment, step: str, data: dict) -> None:
+    if step == "submit":
+        services.submit_amendment(actor=actor, amendment=amendment)
+    elif step == "put_to_vote":
+        services.put_amendment_to_vote(
+            actor=actor, amendment=amendment, mode=data["mode"], closes_at=data["closes_at"]
+        )
+    elif step in workflow.SIMPLE_STEPS:
+        services.take_amendment_step(
+            actor=actor, amendment=amendment, step=step, reason=data["reason"]
+        )
+    else:
+        raise NotFound(_("This step is not taken through this action."))
+
+
+PERSON_MOTION_STEPS = [
+    name
+    for name, step in workflow.MOTION_STEPS.items()
+    if workflow.SYSTEM not in step.roles and name not in ("forward", *services.IC_STEPS.values())
+]
+PERSON_AMENDMENT_STEPS = [
+    name for name, step in workflow.AMENDMENT_STEPS.items() if workflow.SYSTEM not in step.roles
+]
+
+
+class MotionStepApi(APIView):
+    """Take a workflow step on a motion; the workflow table says who may."""
+
+    permission_classes = WRITE_PERMISSIONS
+
+    @extend_schema(
+        operation_id="motions_steps_create",
+        summary="Take a workflow step",
+        parameters=[
+            OpenApiParameter(
+                "step", OpenApiTypes.STR, OpenApiParameter.PATH, enum=PERSON_MOTION_STEPS
+            )
+        ],
+        request=StepInputSerializer,
+        responses={200: MotionDetailSerializer, 400: BAD_INPUT, 403: not_allowed(), 404: NOT_FOUND},
+    )
+    def post(self, request, pk: int, step: str):
+        motion = _motion(pk)
+        serializer = StepInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        _motion_step(request.user, motion, step, serializer.validated_data)
+        return _detail(request, pk)
+
+
+class AmendmentApi(APIView):
+    """Table an amendment to a motion (POST); the motion's amendments are in its detail."""
+
+    permission_classes = WRITE_PERMISSIONS
+
+    @extend_schema_serializer(component_name="AmendmentCreateInput")
+    class InputSerializer(serializers.Serializer):
+        kind = AmendmentKindField()
+        paragraph = serializers.IntegerField(
+            min_value=1, required=False, allow_null=True, default=None
+        )
+        text = serializers.CharField()
+        rationale = serializers.CharField(required=False, allow_blank=True, default="")
+
+    @extend_schema(
+        operation_id="motions_amendments_create",
+        summary="Draft an amendment",
+        request=InputSerializer,
+        responses={201: AmendmentSerializer, 400: BAD_INPUT, 403: not_allowed()},
+    )
+    def post(self, request, pk: int):
+        motion = _motion(pk)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        amendment = services.create_amendment(
+            actor=request.user, motion=motion, **serializer.validated_data
+        )
+        amendment = Amendment.objects.with_people().get(pk=amendment.pk)
+        return Response(AmendmentSerializer(amendment).data, status=status.HTTP_201_CREATED)
+
+
+class AmendmentStepApi(APIView):
+    permission_classes = WRITE_PERMISSIONS
+
+    @extend_schema(
+        operation_id="amendments_steps_create",
+        summary="Take a workflow step on an amendment",
+        parameters=[
+            OpenApiParameter(
+                "step", OpenApiTypes.STR, OpenApiParameter.PATH, enum=PERSON_AMENDMENT_STEPS
+            )
+        ],
+        request=StepInputSerializer,
+        responses={200: AmendmentSerializer, 400: BAD_INPUT, 403: not_allowed(), 404: NOT_FOUND},
+    )
+    def post(self, request, pk: int, step: str):
+        amendment = get_object_or_404(
+            Amendment.objects.select_related("motion", "motion__body"), pk=pk
+        )
+        serializer = StepInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        _amendment_step(request.user, amendment, step, serializer.validated_data)
+        return Response(AmendmentSerializer(Amendment.objects.with_people().get(pk=pk)).data)
+
+
+# ---------------------------------------------------------------------------
+# The International Council
+# ---------------------------------------------------------------------------
+
+
+class ICForwardApi(APIView):
+    permission_classes = WRITE_PERMISSIONS
+
+    @extend_schema_serializer(component_name="ICForwardInput")
+    class InputSerializer(serializers.Serializer):
+        council = serializers.SlugRelatedField(
+            slug_field="code", queryset=OrganisationUnit.objects.all()
+        )
+        cosponsoring_sections = serializers.ListField(
+            child=serializers.CharField(max_length=200),
+            required=False,
+            default=list,
+            max_length=200,
+        )
+        forwarded_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+    @extend_schema(
+        operation_id="motions_ic_forward",
+        summary="Forward an adopted motion to the International Council",
+        request=InputSerializer,
+        responses={200: MotionDetailSerializer, 400: BAD_INPUT, 403: not_allowed()},
+    )
+    def post(self, request, pk: int):
+        motion = _motion(pk)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.forward_to_ic(actor=request.user, motion=motion, **serializer.validated_data)
+        return _detail(request, pk)
+
+
+class ICOutcomeApi(APIView):
+    permission_classes = WRITE_PERMISSIONS
+
+    @extend_schema_serializer(component_name="ICOutcomeInput")
+    class InputSerializer(serializers.Serializer):
+        outcome = ICOutcomeField()
+        decided_on = serializers.DateField()
+        ic_reference = serializers.CharField(
+            max_length=60, required=False, allow_blank=True, default=""
+        )
+        text = serializers.CharField(required=False, allow_blank=True, default="")
+
+    @extend_schema(
+        operation_id="motions_ic_outcome",
+        summary="Record the IC's outcome",
+        request=InputSerializer,
+        responses={200: MotionDetailSerializer, 400: BAD_INPUT, 403: not_allowed()},
+    )
+    def post(self, request, pk: int):
+        motion = _motion(pk)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.record_ic_outcome(actor=request.user, motion=motion, **serializer.validated_data)
+        return _detail(request, pk)
+
+
+class FollowUpApi(APIView):
+    permission_classes = WRITE_PERMISSIONS
+
+    @extend_schema_serializer(component_name="FollowUpInput")
+    class InputSerializer(serializers.Serializer):
+        noted_on = serializers.DateField()
+        text = serializers.CharField(max_length=5000)
+
+    @extend_schema(
+        operation_id="motions_follow_ups_create",
+        summary="Add a follow-up note on an IC motion",
+        request=InputSerializer,
+        responses={201: FollowUpSerializer, 400: BAD_INPUT, 403: not_allowed()},
+    )
+    def post(self, request, pk: int):
+        motion = _motion(pk)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        note = services.add_follow_up(
+            actor=request.user, motion=motion, **serializer.validated_data
+        )
+        return Response(FollowUpSerializer(note).data, status=status.HTTP_201_CREATED)

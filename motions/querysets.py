@@ -1,0 +1,65 @@
+"""Reads over motions and amendments, with what their pages need fetched in the same queries."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Count, Max, Q
+
+
+class MotionQuerySet(models.QuerySet):
+    def for_list(self):
+        return (
+            self.select_related("body", "proposer", "assembly", "current_version")
+            .annotate(
+                supporter_count=Count("supports", distinct=True),
+                version_count=Max("versions__number"),
+            )
+            .order_by("-created_at", "-id")
+        )  # Meta.ordering does not apply to grouped queries
+
+    def for_detail(self):
+        return self.select_related(
+            "current_version",
+            "body",
+            "body__unit",
+            "proposer",
+            "proposer__user",
+            "assembly",
+            "referred_to",
+            "ballot",
+            "decision",
+            "decision__article",
+            "ic_submission",
+            "ic_submission__council",
+        )
+
+    def listed_for(self, user):
+        """Submitted motions, and the user's own drafts (others' drafts are read by their link)."""
+        member = getattr(user, "member", None)
+        own = Q(created_by=user) | Q(proposer=member) if member else Q(created_by=user)
+        return self.filter(~Q(status="draft") | own)
+
+    def on_agenda(self, assembly):
+        return (
+            self.filter(assembly=assembly, agenda_position__isnull=False)
+            .select_related("ballot", "decision")
+            .order_by("agenda_position")
+        )
+
+    def search(self, text: str):
+        return self.filter(
+            Q(reference__icontains=text)
+            | Q(versions__title__icontains=text)
+            | Q(versions__text__icontains=text)
+        ).distinct()
+
+
+class AmendmentQuerySet(models.QuerySet):
+    def in_vote_order(self):
+        """The order amendments are voted and merged: by their number (order of submission)."""
+        return self.filter(number__isnull=False).order_by("number")
+
+    def with_people(self):
+        return self.select_related("proposer", "ballot", "decision").annotate(
+            supporter_count=Count("supports")
+        )

@@ -1,0 +1,619 @@
+"""Pages of the motions app: the officers' workspace, the members' reading and support, the chair's
+agenda. Thin views: forms parse, `motions.services` decides; a refusal for lack of a role is a 403
+page, any other refusal a form error (400) or a message."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from governance import services as governance
+from governance.exceptions import DomainError, NotAllowed
+from governance.models import Body
+from governance.permissions import roles_for
+from governance.statutes import diff_articles
+from governance.textdiff import Piece, word_diff
+from governance.views import role_required
+from motions import services, texts, workflow
+from motions.forms import (
+    AmendmentForm,
+    CompareForm,
+    FollowUpForm,
+    ForwardForm,
+    ICOutcomeForm,
+    MotionFilterForm,
+    MotionForm,
+    ReasonForm,
+    ReferForm,
+    VoteForm,
+    VotingMandateForm,
+)
+from motions.models import Amendment, Motion, Support, VotingMandate
+
+
+def _may_read(user) -> bool:
+    roles = roles_for(user)
+    return roles.member or roles.privileged
+
+
+def _may_write(user) -> bool:
+    roles = roles_for(user)
+    return (roles.member or roles.privileged) and roles.may_write
+
+
+reader = role_required(_may_read)
+writer = role_required(_may_write)
+
+
+def _refuse(error: DomainError) -> None:
+    if isinstance(error, NotAllowed):
+        raise PermissionDenied(error.message) from error
+
+
+def _form_error(form, error: DomainError) -> None:
+    field = (error.field or "").split("[")[0].split(".")[0]
+    form.add_error(field if field in form.fields else None, error.message)
+
+
+def _motion_for(request, pk: int) -> Motion:
+    # A draft is read by its link (the proposer sends it to the members asked to co-sponsor),
+    # but only its proposer finds it in the list.
+    return get_object_or_404(Motion.objects.for_detail(), pk=pk)
+
+
+# ---------------------------------------------------------------------------
+# List and drafting
+# ---------------------------------------------------------------------------
+
+
+@reader
+@require_GET
+def motion_list(request):
+    form = MotionFilterForm(request.GET or None)
+    motions = Motion.objects.for_list().listed_for(request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            motions = motions.filter(pk__in=Motion.objects.search(data["q"]).values("pk"))
+        if data["status"]:
+            motions = motions.filter(status=data["status"])
+        if data["kind"]:
+            motions = motions.filter(kind=data["kind"])
+    page = Paginator(motions, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "motions/motion_list.html",
+        {"form": form, "page": page, "may_draft": _may_write(request.user)},
+    )
+
+
+def _live_preview(form, url: str) -> None:
+    """The text field posts the form to the page as the officer types; the page answers with
+    its preview fragment."""
+    form.fields["text"].widget.attrs.update(
+        {
+            "hx-post": url,
+            "hx-trigger": "input changed delay:400ms",
+            "hx-target": "#preview",
+            "hx-swap": "outerHTML",
+            "hx-vals": '{"preview": "1"}',
+        }
+    )
+
+
+def _preview(request, form_template: str, context: dict):
+    """The live preview: the text as paragraphs, numbered as amendments will cite them."""
+    text = texts.normalise(request.POST.get("text", ""))
+    return render(
+        request,
+        f"{form_template}#preview",
+        {**context, "paragraphs": texts.paragraphs(text)},
+    )
+
+
+@writer
+def motion_create(request):
+    if request.method == "POST" and request.htmx and "preview" in request.POST:
+        return _preview(request, "motions/motion_form.html", {})
+    form = MotionForm(request.POST or None)
+    _live_preview(form, request.path)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            motion = services.create_motion(
+                actor=request.user,
+                kind=data["kind"],
+                body=data["body"],
+                assembly=data["assembly"],
+                title=data["title"],
+                text=data["text"],
+                statute_changes=data["statute_changes"],
+            )
+        except DomainError as error:
+            _refuse(error)
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Draft saved as version 1."))
+            return redirect("motion_detail", motion.pk)
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "paragraphs": texts.paragraphs(request.POST.get("text", ""))}
+    return render(request, "motions/motion_form.html", context, status=status)
+
+
+@writer
+def motion_edit(request, pk: int):
+    motion = _motion_for(request, pk)
+    if motion.status != Motion.Status.DRAFT or workflow.PROPOSER not in services.roles_on(
+        request.user, motion
+    ):
+        raise PermissionDenied(_("Only the proposer edits a draft."))
+    if request.method == "POST" and request.htmx and "preview" in request.POST:
+        return _preview(request, "motions/motion_form.html", {"motion": motion})
+    form = MotionForm(
+        request.POST or None,
+        editing=True,
+        initial=MotionForm.initial_for(motion.current_version, motion.assembly),
+    )
+    _live_preview(form, request.path)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            version = services.edit_motion(
+                actor=request.user,
+                motion=motion,
+                title=data["title"],
+                text=data["text"],
+                statute_changes=data["statute_changes"],
+                assembly=data["assembly"],
+            )
+        except DomainError as error:
+            _refuse(error)
+            _form_error(form, error)
+        else:
+            if version is None:
+                messages.info(request, _("Nothing changed: no new version."))
+            else:
+                messages.success(
+                    request, _("Saved as version %(number)s.") % {"number": version.number}
+                )
+            return redirect("motion_detail", motion.pk)
+    status = 400 if request.method == "POST" else 200
+    context = {
+        "form": form,
+        "motion": motion,
+        "paragraphs": texts.paragraphs(request.POST.get("text", motion.text)),
+    }
+    return render(request, "motions/motion_form.html", context, status=status)
+
+
+# ---------------------------------------------------------------------------
+# The motion page
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class AmendmentView:
+    """An amendment with its diff against the text it will find when it is voted."""
+
+    amendment: Amendment
+    diff: list[Piece]
+    steps: list[workflow.Step]
+    supported: bool
+
+
+def _amendment_views(request, motion: Motion, amendments: list[Amendment], my_supports) -> list:
+    text = motion.text
+    views = []
+    for amendment in amendments:
+        amendment.motion = motion
+        if amendment.kind == Amendment.Kind.REPLACE_TEXT:
+            diff = word_diff(text, amendment.text)
+        else:
+            parts = texts.paragraphs(text)
+            before = parts[amendment.paragraph - 1] if amendment.paragraph <= len(parts) else ""
+            diff = word_diff(before, amendment.text)
+        views.append(
+            AmendmentView(
+                amendment,
+                diff,
+                services.next_steps(request.user, amendment),
+                amendment.pk in my_supports,
+            )
+        )
+        if amendment.status == Amendment.Status.ADOPTED:
+            # A paragraph gone since tabling cannot be voted (the service refuses it).
+            with contextlib.suppress(texts.MergeError):
+                text = texts.apply_change(text, services.as_change(amendment))
+    return views
+
+
+def _detail_context(request, motion: Motion) -> dict:
+    roles = roles_for(request.user)
+    versions = list(motion.versions.only("number", "created_at", "motion_id"))
+    supports = list(Support.objects.filter(motion=motion).select_related("member"))
+    # Draft amendments are their proposer's own until submitted.
+    amendments = [
+        a
+        for a in motion.amendments.with_people()
+        if a.status != Amendment.Status.DRAFT or a.proposer_id == roles.member_id
+    ]
+    my_supports = (
+        set(
+            Support.objects.filter(amendment__motion=motion, member_id=roles.member_id).values_list(
+                "amendment_id", flat=True
+            )
+        )
+        if roles.member_id
+        else set()
+    )
+    adopted = [a for a in amendments if a.status == Amendment.Status.ADOPTED]
+    statute_diff, statute_error = None, ""
+    if motion.is_statute_amendment:
+        try:
+            _version, current, proposed = services.proposed_statutes(motion)
+            statute_diff = [c for c in diff_articles(current, proposed) if c.status != "unchanged"]
+        except DomainError as error:
+            # The statutes changed since drafting: say so rather than show a wrong diff.
+            statute_error = error.message
+    submission = getattr(motion, "ic_submission", None)
+    steps = services.next_steps(request.user, motion)
+    step_names = {s.name for s in steps}
+    return {
+        "motion": motion,
+        "versions": versions,
+        "supports": supports,
+        "supported": any(s.member_id == roles.member_id for s in supports),
+        "may_support": motion.status == Motion.Status.DRAFT
+        and roles.may_write
+        and roles.member_id not in (None, motion.proposer_id),
+        "steps": [s for s in steps if s.name in workflow.SIMPLE_STEPS and s.name != "submit"],
+        "may_submit": "submit" in step_names,
+        "may_edit": "submit" in step_names,
+        "may_schedule": "schedule" in step_names,
+        "may_refer": "refer" in step_names,
+        "may_vote": "put_to_vote" in step_names,
+        "may_forward": "forward" in step_names,
+        "may_record_ic": bool(step_names & {"ic_adopted", "ic_rejected", "ic_withdrawn"}),
+        "may_follow_up": submission is not None
+        and bool(services.roles_on(request.user, motion) & {workflow.BOARD, workflow.STAFF}),
+        "may_amend": roles.may_write
+        and roles.member_id is not None
+        and motion.status
+        in (Motion.Status.SUBMITTED, Motion.Status.ADMISSIBLE, Motion.Status.SCHEDULED),
+        "deadlines": [
+            d
+            for d in (
+                services.deadline_for(motion, "motion"),
+                services.deadline_for(motion, "amendment"),
+            )
+            if d
+        ],
+        "amendments": _amendment_views(request, motion, amendments, my_supports),
+        "final_text": services.final_text(motion)
+        if adopted and not motion.final_text
+        else motion.final_text,
+        "final_diff": word_diff(motion.text, motion.final_text) if motion.final_text else None,
+        "statute_diff": statute_diff,
+        "statute_error": statute_error,
+        "paragraphs": texts.paragraphs(motion.text),
+        "member_id": roles.member_id,
+        "may_take_part": roles.may_write and roles.member_id is not None,
+        "submission": submission,
+        "follow_ups": list(submission.follow_ups.all()) if submission else [],
+        "compare_form": CompareForm(initial={"a": 1, "b": len(versions)}),
+        "reason_form": ReasonForm(),
+        "refer_form": ReferForm(),
+        "vote_form": VoteForm(),
+        "amendment_form": AmendmentForm(),
+        "forward_form": ForwardForm(initial={"forwarded_on": timezone.localdate()}),
+        "outcome_form": ICOutcomeForm(),
+        "follow_up_form": FollowUpForm(initial={"noted_on": timezone.localdate()}),
+        "today": timezone.localdate(),
+    }
+
+
+@reader
+@require_GET
+def motion_detail(request, pk: int):
+    return _render_detail(request, _motion_for(request, pk))
+
+
+def _render_detail(request, motion: Motion, **invalid_forms):
+    """The motion page; with a bound form that failed, that form shows its errors (400)."""
+    context = {**_detail_context(request, motion), **invalid_forms}
+    status = 400 if invalid_forms else 200
+    return render(request, "motions/motion_detail.html", context, status=status)
+
+
+@reader
+@require_GET
+def motion_compare(request, pk: int):
+    """Any two versions compared word by word (the page, or its diff fragment for htmx)."""
+    motion = _motion_for(request, pk)
+    form = CompareForm(request.GET)
+    versions = {v.number: v for v in motion.versions.all()}
+    context = {"motion": motion, "compare_form": form, "versions": list(versions.values())}
+    if form.is_valid():
+        a, b = versions.get(form.cleaned_data["a"]), versions.get(form.cleaned_data["b"])
+        if a is None or b is None:
+            form.add_error(None, _("There is no such version."))
+        else:
+            context.update(
+                {
+                    "a": a,
+                    "b": b,
+                    "title_diff": word_diff(a.title, b.title),
+                    "text_diff": word_diff(a.text, b.text),
+                }
+            )
+    template = "motions/motion_compare.html"
+    if request.htmx:
+        template += "#diff"
+    return render(request, template, context, status=200 if "text_diff" in context else 400)
+
+
+# ---------------------------------------------------------------------------
+# Actions on a motion
+# ---------------------------------------------------------------------------
+
+
+def _done(request, motion: Motion, message: str):
+    messages.success(request, message)
+    return redirect("motion_detail", motion.pk)
+
+
+@writer
+@require_POST
+def motion_action(request, pk: int, action: str):
+    """The steps with a button: submit, support, withdraw support, and the simple steps."""
+    motion = _motion_for(request, pk)
+    try:
+        if action == "submit":
+            services.submit_motion(actor=request.user, motion=motion)
+            motion.refresh_from_db()
+            message = _("Submitted as %(reference)s.") % {"reference": motion.reference}
+        elif action == "support":
+            services.support(actor=request.user, item=motion)
+            message = _("You co-sponsor this motion.")
+        elif action == "unsupport":
+            services.withdraw_support(actor=request.user, item=motion)
+            message = _("Your support is withdrawn.")
+        elif action == "schedule":
+            services.schedule_motion(actor=request.user, motion=motion)
+            message = _("Put on the agenda.")
+        elif action in workflow.SIMPLE_STEPS:
+            form = ReasonForm(request.POST)
+            form.is_valid()
+            services.take_step(
+                actor=request.user,
+                motion=motion,
+                step=action,
+                reason=form.cleaned_data.get("reason", ""),
+            )
+            message = str(workflow.MOTION_STEPS[action].label)
+        else:
+            raise Http404(_("Unknown step."))
+    except DomainError as error:
+        _refuse(error)
+        messages.error(request, error.message)
+        return redirect("motion_detail", motion.pk)
+    return _done(request, motion, message)
+
+
+@writer
+@require_POST
+def motion_refer(request, pk: int):
+    motion = _motion_for(request, pk)
+    form = ReferForm(request.POST)
+    if form.is_valid():
+        try:
+            services.refer_motion(
+                actor=request.user,
+                motion=motion,
+                body=form.cleaned_data["body"],
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as error:
+            _refuse(error)
+            _form_error(form, error)
+        else:
+            return _done(
+                request, motion, _("Referred to %(body)s.") % {"body": form.cleaned_data["body"]}
+            )
+    return _render_detail(request, motion, refer_form=form)
+
+
+@writer
+@require_POST
+def motion_vote(request, pk: int):
+    """The chair puts the motion (or, with ``amendment``, one of its amendments) to the vote."""
+    motion = _motion_for(request, pk)
+    form = VoteForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if request.POST.get("amendment"):
+                amendment = get_object_or_404(motion.amendments, pk=request.POST["amendment"])
+                ballot = services.put_amendment_to_vote(
+                    actor=request.user,
+                    amendment=amendment,
+                    mode=data["mode"],
+                    closes_at=data["closes_at"],
+                )
+            else:
+                ballot = services.put_motion_to_vote(
+                    actor=request.user,
+                    motion=motion,
+                    mode=data["mode"],
+                    closes_at=data["closes_at"],
+                )
+        except DomainError as error:
+            _refuse(error)
+            _form_error(form, error)
+        else:
+            messages.success(request, _("The vote is open."))
+            return redirect("ballot_console", ballot.pk)
+    return _render_detail(request, motion, vote_form=form)
+
+
+@writer
+@require_POST
+def amendment_create(request, pk: int):
+    motion = _motion_for(request, pk)
+    form = AmendmentForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.create_amendment(
+                actor=request.user,
+                motion=motion,
+                kind=data["kind"],
+                paragraph=data["paragraph"]
+                if data["kind"] == Amendment.Kind.REPLACE_PARAGRAPH
+                else None,
+                text=data["text"],
+                rationale=data["rationale"],
+            )
+        except DomainError as error:
+            _refuse(error)
+            _form_error(form, error)
+        else:
+            return _done(
+                request, motion, _("Amendment drafted: gather its co-sponsors, then submit it.")
+            )
+    return _render_detail(request, motion, amendment_form=form)
+
+
+@writer
+@require_POST
+def amendment_action(request, pk: int, action: str):
+    amendment = get_object_or_404(Amendment.objects.select_related("motion", "motion__body"), pk=pk)
+    motion = _motion_for(request, amendment.motion_id)
+    try:
+        if action == "submit":
+            services.submit_amendment(actor=request.user, amendment=amendment)
+        elif action == "support":
+            services.support(actor=request.user, item=amendment)
+        elif action == "unsupport":
+            services.withdraw_support(actor=request.user, item=amendment)
+        elif action in workflow.SIMPLE_STEPS:
+            form = ReasonForm(request.POST)
+            form.is_valid()
+            services.take_amendment_step(
+                actor=request.user,
+                amendment=amendment,
+                step=action,
+                reason=form.cleaned_data.get("reason", ""),
+            )
+        else:
+            raise Http404(_("Unknown step."))
+    except DomainError as error:
+        _refuse(error)
+        messages.error(request, error.message)
+        return redirect("motion_detail", motion.pk)
+    return _done(request, motion, _("Amendment updated."))
+
+
+# ---------------------------------------------------------------------------
+# The International Council
+# ---------------------------------------------------------------------------
+
+
+@writer
+@require_POST
+def motion_forward(request, pk: int):
+    motion = _motion_for(request, pk)
+    form = ForwardForm(request.POST)
+    if form.is_valid():
+        try:
+            services.forward_to_ic(actor=request.user, motion=motion, **form.cleaned_data)
+        except DomainError as error:
+            _refuse(error)
+            _form_error(form, error)
+        else:
+            return _done(request, motion, _("Forwarded to the International Council."))
+    return _render_detail(request, motion, forward_form=form)
+
+
+@writer
+@require_POST
+def motion_ic_outcome(request, pk: int):
+    motion = _motion_for(request, pk)
+    form = ICOutcomeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_ic_outcome(actor=request.user, motion=motion, **form.cleaned_data)
+        except DomainError as error:
+            _refuse(error)
+            _form_error(form, error)
+        else:
+            return _done(request, motion, _("The IC's outcome is recorded."))
+    return _render_detail(request, motion, outcome_form=form)
+
+
+@writer
+@require_POST
+def motion_follow_up(request, pk: int):
+    motion = _motion_for(request, pk)
+    form = FollowUpForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_follow_up(actor=request.user, motion=motion, **form.cleaned_data)
+        except DomainError as error:
+            _refuse(error)
+            _form_error(form, error)
+        else:
+            return _done(request, motion, _("Follow-up note added."))
+    return _render_detail(request, motion, follow_up_form=form)
+
+
+# ---------------------------------------------------------------------------
+# The IC delegates' voting mandates
+# ---------------------------------------------------------------------------
+
+
+def _board_of(user) -> Body | None:
+    """The Board the user sits on, if any: it decides the delegates' mandates."""
+    roles = roles_for(user)
+    return Body.objects.filter(pk__in=roles.officer_body_ids, kind=Body.Kind.BOARD).first()
+
+
+@reader
+def voting_mandates(request):
+    """How the section's IC delegates vote on other sections' motions, as decided by the Board."""
+    board = _board_of(request.user) if roles_for(request.user).may_write else None
+    form = VotingMandateForm(request.POST or None) if board else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied(_("Only officers of the Board decide the voting mandates."))
+        if form.is_valid():
+            data = form.cleaned_data
+            rule = governance.rule_in_force("majority", board.kind)
+            try:
+                if rule is None:
+                    raise DomainError(_("The statutes in force set no majority for the Board."))
+                mandate = services.propose_voting_mandate(
+                    actor=request.user, board=board, article=rule.article, **data
+                )
+            except DomainError as error:
+                _refuse(error)
+                _form_error(form, error)
+            else:
+                messages.success(request, _("The Board's roll call is open."))
+                return redirect("ballot_detail", mandate.ballot_id)
+    mandates = VotingMandate.objects.select_related("ballot", "ballot__decision")
+    return render(
+        request,
+        "motions/voting_mandates.html",
+        {"mandates": mandates, "form": form},
+        status=400 if form is not None and form.errors else 200,
+    )
