@@ -409,27 +409,27 @@ def motion_action(request, pk: int, action: str):
     return _done(request, motion, message)
 
 
-@writer
-@require_POST
-def motion_refer(request, pk: int):
+def _post_form(request, pk: int, form_class, form_name: str, write, done: str):
+    """Parse the form, call the service with its data; the page with the form's errors if refused."""
     motion = _motion_for(request, pk)
-    form = ReferForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            services.refer_motion(
-                actor=request.user,
-                motion=motion,
-                body=form.cleaned_data["body"],
-                reason=form.cleaned_data["reason"],
-            )
+            write(actor=request.user, motion=motion, **form.cleaned_data)
         except DomainError as error:
             _refuse(error)
             _form_error(form, error)
         else:
-            return _done(
-                request, motion, _("Referred to %(body)s.") % {"body": form.cleaned_data["body"]}
-            )
-    return _render_detail(request, motion, refer_form=form)
+            return _done(request, motion, done)
+    return _render_detail(request, motion, **{form_name: form})
+
+
+@writer
+@require_POST
+def motion_refer(request, pk: int):
+    return _post_form(
+        request, pk, ReferForm, "refer_form", services.refer_motion, _("Referred to another body.")
+    )
 
 
 @writer
@@ -531,49 +531,40 @@ def amendment_action(request, pk: int, action: str):
 @writer
 @require_POST
 def motion_forward(request, pk: int):
-    motion = _motion_for(request, pk)
-    form = ForwardForm(request.POST)
-    if form.is_valid():
-        try:
-            services.forward_to_ic(actor=request.user, motion=motion, **form.cleaned_data)
-        except DomainError as error:
-            _refuse(error)
-            _form_error(form, error)
-        else:
-            return _done(request, motion, _("Forwarded to the International Council."))
-    return _render_detail(request, motion, forward_form=form)
+    return _post_form(
+        request,
+        pk,
+        ForwardForm,
+        "forward_form",
+        services.forward_to_ic,
+        _("Forwarded to the International Council."),
+    )
 
 
 @writer
 @require_POST
 def motion_ic_outcome(request, pk: int):
-    motion = _motion_for(request, pk)
-    form = ICOutcomeForm(request.POST)
-    if form.is_valid():
-        try:
-            services.record_ic_outcome(actor=request.user, motion=motion, **form.cleaned_data)
-        except DomainError as error:
-            _refuse(error)
-            _form_error(form, error)
-        else:
-            return _done(request, motion, _("The IC's outcome is recorded."))
-    return _render_detail(request, motion, outcome_form=form)
+    return _post_form(
+        request,
+        pk,
+        ICOutcomeForm,
+        "outcome_form",
+        services.record_ic_outcome,
+        _("The IC's outcome is recorded."),
+    )
 
 
 @writer
 @require_POST
 def motion_follow_up(request, pk: int):
-    motion = _motion_for(request, pk)
-    form = FollowUpForm(request.POST)
-    if form.is_valid():
-        try:
-            services.add_follow_up(actor=request.user, motion=motion, **form.cleaned_data)
-        except DomainError as error:
-            _refuse(error)
-            _form_error(form, error)
-        else:
-            return _done(request, motion, _("Follow-up note added."))
-    return _render_detail(request, motion, follow_up_form=form)
+    return _post_form(
+        request,
+        pk,
+        FollowUpForm,
+        "follow_up_form",
+        services.add_follow_up,
+        _("Follow-up note added."),
+    )
 
 
 # ---------------------------------------------------------------------------
