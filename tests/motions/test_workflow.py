@@ -320,3 +320,19 @@ def test_withdrawing_a_motion_withdraws_its_pending_amendments(section):
     services.take_step(actor=section.proposer, motion=motion, step="withdraw")
     amendment.refresh_from_db()
     assert amendment.status == "withdrawn"
+
+
+def test_versions_of_an_arabic_text_compare_word_by_word(section):
+    motion = draft(
+        section, title="إلغاء عقوبة الإعدام", text="تدعو الجمعية العامة إلى إلغاء عقوبة الإعدام."
+    )
+    services.edit_motion(
+        actor=section.proposer,
+        motion=motion,
+        title=motion.title,
+        text="تطالب الجمعية العامة بإلغاء عقوبة الإعدام فورا.",
+    )
+    pieces = [(p.op, p.text) for p in word_diff(*motion.versions.values_list("text", flat=True))]
+    assert ("removed", "تدعو") in pieces and ("added", "تطالب") in pieces
+    assert ("added", " فورا") in pieces
+    assert ("same", " الجمعية العامة ") in pieces
