@@ -176,7 +176,7 @@ class VotingMandateForm(forms.Form):
     ic_reference = forms.CharField(label=_("IC motion reference"), max_length=60)
     motion_title = forms.CharField(label=_("IC motion title"), max_length=300)
     submitted_by = forms.CharField(label=_("Submitted by (section)"), max_length=200)
-    position = forms.ChoiceField(label=_("Position"), choices=VotingMandate.Position.choices)
+    position = forms.ChoiceField(label=_("Voting position"), choices=VotingMandate.Position.choices)
     closes_at = forms.DateTimeField(
         label=_("The Board's vote closes at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),

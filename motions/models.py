@@ -400,7 +400,7 @@ class VotingMandate(models.Model):
     ic_reference = models.CharField(_("IC motion reference"), max_length=60)
     motion_title = models.CharField(_("IC motion title"), max_length=300)
     submitted_by = models.CharField(_("submitted by (section)"), max_length=200)
-    position = models.CharField(_("position"), max_length=20, choices=Position.choices)
+    position = models.CharField(_("voting position"), max_length=20, choices=Position.choices)
     ballot = models.OneToOneField(
         Ballot,
         verbose_name=_("Board vote"),
