@@ -262,3 +262,21 @@ def test_the_board_puts_a_voting_mandate_to_a_roll_call_from_its_page(client, se
     ballot = Ballot.objects.get()
     assert response.status_code == 302 and ballot.kind == "roll_call" and ballot.status == "open"
     assert "POL 40/300/2026" in client.get(url).content.decode()
+
+
+def test_the_chair_puts_an_amendment_to_the_vote_from_the_motion_page(client, section):
+    from tests.motions.test_votes import tabled
+
+    motion = scheduled(section)
+    amendment = tabled(section, motion)
+    login(client, section.chair)
+    html = client.get(reverse("motion_detail", args=[motion.pk])).content.decode()
+    assert f'name="amendment" value="{amendment.pk}"' in html
+    closes = (timezone.localtime() + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(
+        reverse("motion_vote", args=[motion.pk]),
+        {"amendment": amendment.pk, "mode": "online", "closes_at": closes},
+    )
+    amendment.refresh_from_db()
+    assert response.status_code == 302 and amendment.status == "in_vote"
+    assert amendment.ballot.question == amendment.text
