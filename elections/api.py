@@ -22,16 +22,21 @@ from drf_spectacular.utils import (
     extend_schema_serializer,
 )
 from rest_framework import generics, permissions, serializers, status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, Throttled
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from elections import services
 from elections.models import Ballot, Candidate, PaperCount, Participation, Proxy, RollEntry
+from governance import ratelimit
 from governance.api_permissions import IsMemberOrPrivileged
 from governance.exceptions import DomainError
 from governance.models import Assembly, Body, Member, StatuteVersion
-from governance.permissions import may_act_for_body, roles_for
+from governance.permissions import ensure_may_act_for_body, may_act_for_body, roles_for
+
+TOO_MANY_VOTES = _(
+    "Too many attempts to vote from your account in the last minute: wait a minute and try again."
+)
 
 #: Bounds that keep a request small; the services check the meaning.
 MAX_MARKS = 200
@@ -407,10 +412,17 @@ class BallotVoteApi(APIView):
             400: BAD_INPUT,
             403: not_allowed("Not on the roll, no proxy, or a role that cannot vote."),
             404: NOT_FOUND,
+            429: OpenApiResponse(
+                ErrorSerializer,
+                description="Too many attempts to vote from this account in the last minute "
+                "(page and API together); `Retry-After` says how many seconds to wait.",
+            ),
         },
     )
     def post(self, request, pk: int):
         ballot = get_object_or_404(Ballot, pk=pk)
+        if wait := ratelimit.attempt(ratelimit.vote_limit(), request.user):
+            raise Throttled(wait=wait, detail=str(TOO_MANY_VOTES))
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         receipt = services.cast_vote(
@@ -513,7 +525,8 @@ class BallotCancelApi(APIView):
         },
     )
     def post(self, request, pk: int):
-        ballot = get_object_or_404(Ballot, pk=pk)
+        ballot = get_object_or_404(Ballot.objects.select_related("body"), pk=pk)
+        ensure_may_act_for_body(request.user, ballot.body)  # the role before the input
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         ballot = services.cancel_ballot(
@@ -705,7 +718,8 @@ class PaperCountEnterApi(APIView):
         responses={201: PaperCountSerializer, 400: BAD_INPUT, 403: not_allowed(), 404: NOT_FOUND},
     )
     def post(self, request, pk: int):
-        ballot = get_object_or_404(Ballot, pk=pk)
+        ballot = get_object_or_404(Ballot.objects.select_related("body"), pk=pk)
+        ensure_may_act_for_body(request.user, ballot.body)  # the role before the input
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         batch = services.enter_paper_count(

@@ -40,12 +40,16 @@ from elections.models import (
     Proxy,
     RollEntry,
 )
+from governance import ratelimit
 from governance.exceptions import DomainError, NotAllowed
 from governance.models import Article, Body, Member, Rule, StatuteVersion
 from governance.permissions import may_act_for_body, roles_for
 from governance.views import role_required
 
 Status = Ballot.Status
+TOO_MANY_VOTES = gettext_lazy(
+    "Too many attempts to vote from your account in the last minute: wait a minute and try again."
+)
 
 
 def _may_read(user) -> bool:
@@ -80,10 +84,10 @@ def _bodies_acted_for(user):
 
 
 def _draft_visible(user, ballot: Ballot) -> bool:
-    """A draft is for the officers of its body and the auditors; a draft election is also a
-    call for candidates, open to members."""
+    """A draft is for those who may run it (its body's officers, staff) and the auditors; a
+    draft election is also a call for candidates, open to members."""
     roles = roles_for(user)
-    if roles.auditor or may_act_for_body(user, ballot.body):
+    if roles.auditor or roles.staff or may_act_for_body(user, ballot.body):
         return True
     return ballot.kind == Ballot.Kind.ELECTION and roles.member
 
@@ -308,6 +312,10 @@ def ballot_detail(request, pk: int):
 @require_POST
 def ballot_vote(request, pk: int):
     ballot = _ballot_for(request, pk)
+    if wait := ratelimit.attempt(ratelimit.vote_limit(), request.user):
+        response = _render_detail(request, ballot, alert=TOO_MANY_VOTES, status=429)
+        response["Retry-After"] = str(wait)
+        return response
     on_behalf_of = None
     key = "self"
     raw = request.POST.get("on_behalf_of", "").strip()
@@ -603,7 +611,8 @@ STEP_DONE = {
 
 def _console_ballot(request, pk: int) -> Ballot:
     ballot = get_object_or_404(Ballot.objects.with_context(), pk=pk)
-    if not may_act_for_body(request.user, ballot.body):
+    # Whom the services let run a ballot (`ensure_may_act_for_body`): its officers and staff.
+    if not (roles_for(request.user).staff or may_act_for_body(request.user, ballot.body)):
         raise PermissionDenied(
             _("Only officers of %(body)s run this ballot.") % {"body": ballot.body}
         )

@@ -25,7 +25,7 @@ from governance.rule_text import describe_rule
 
 
 class UnitSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = OrganisationUnit
@@ -35,7 +35,7 @@ class UnitSerializer(serializers.ModelSerializer):
 class MandateSerializer(serializers.ModelSerializer):
     member = serializers.CharField(source="member.full_name", read_only=True)
     body = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    decision = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    decision = serializers.SlugRelatedField(slug_field="reference", read_only=True, allow_null=True)
 
     class Meta:
         model = Mandate
@@ -88,7 +88,9 @@ class ArticleSerializer(serializers.Serializer):
 
 
 class StatuteVersionSerializer(serializers.ModelSerializer):
-    adopted_by = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    adopted_by = serializers.SlugRelatedField(
+        slug_field="reference", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = StatuteVersion
@@ -106,7 +108,9 @@ class DecisionSerializer(serializers.ModelSerializer):
     body = serializers.SlugRelatedField(slug_field="code", read_only=True)
     statute_version = serializers.SlugRelatedField(slug_field="number", read_only=True)
     article = serializers.CharField(source="article.number", read_only=True)
-    supersedes = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    supersedes = serializers.SlugRelatedField(
+        slug_field="reference", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Decision

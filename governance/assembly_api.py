@@ -27,7 +27,7 @@ from governance import assemblies
 from governance.api_permissions import IsMemberOrPrivileged
 from governance.exceptions import DomainError
 from governance.models import Assembly, AssemblyProxy, Attendance, Member
-from governance.permissions import may_act_for_body, roles_for
+from governance.permissions import ensure_may_act_for_body, may_act_for_body, roles_for
 
 
 class MayWrite(permissions.BasePermission):
@@ -232,6 +232,7 @@ class DoorStepApi(APIView):
 
     def post(self, request, pk: int):
         assembly = get_object_or_404(Assembly.objects.select_related("body"), pk=pk)
+        ensure_may_act_for_body(request.user, assembly.body)  # the role before the input
         serializer = MemberInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with fields_renamed({"member": "membership_number"}):
@@ -302,6 +303,7 @@ class AssemblyProxyApi(APIView):
     )
     def post(self, request, pk: int):
         assembly = get_object_or_404(Assembly.objects.select_related("body"), pk=pk)
+        ensure_may_act_for_body(request.user, assembly.body)  # the role before the input
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         proxy = assemblies.register_proxy(
@@ -396,6 +398,7 @@ class AssemblyCancelApi(APIView):
     )
     def post(self, request, pk: int):
         assembly = get_object_or_404(Assembly.objects.select_related("body"), pk=pk)
+        ensure_may_act_for_body(request.user, assembly.body)  # the role before the input
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         assembly = assemblies.cancel_assembly(

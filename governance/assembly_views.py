@@ -282,7 +282,9 @@ def _door_row(request, assembly: Assembly, member_pk: int, *, error: str = ""):
 
 def _door_step(request, pk: int, step, done):
     assembly = _run(request, pk)
-    member = get_object_or_404(Member, pk=request.POST.get("member") or 0)
+    raw = request.POST.get("member", "")
+    # Only digits reach the query: "abc" would make the database raise, not find nothing.
+    member = get_object_or_404(Member, pk=int(raw) if raw.isdigit() else 0)
     error = ""
     try:
         step(actor=request.user, assembly=assembly, member=member)

@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # The task queue's table (the worker's backend, TASKS_BACKEND=database); installed
+    # always so the schema does not depend on an environment variable.
+    "django_tasks_db",
     "governance",
     "elections",
     "motions",
@@ -77,6 +80,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files from the app servers themselves, before anything touches the session.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -118,7 +123,13 @@ TEMPLATES = [
 
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"
 DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 0))
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        # Persistent connections in production (a sync gunicorn worker holds one), checked
+        # before reuse so a restarted PostgreSQL costs one reconnect, not an error page.
+        conn_max_age=env_int("CONN_MAX_AGE", 0 if DEBUG or TESTING else 60),
+        conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
+    )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions take the write lock at BEGIN, so two writers queue up
@@ -136,11 +147,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # ---------------------------------------------------------------------------
 
 CACHE_URL = os.environ.get("CACHE_URL", "")
-if CACHE_URL.startswith("redis://"):
+if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            # An unreachable Redis fails a request (and /ready/) in seconds, not minutes.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
     }
+    # Sessions are written to the database and cached in Redis: every app server reads
+    # them from the cache, and a Redis restart (or eviction) logs nobody out, since the
+    # next read falls back to the database. A cache-only session would lose every login.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+elif CACHE_URL:
+    raise ImproperlyConfigured(f"CACHE_URL must be a redis:// or rediss:// URL, not {CACHE_URL!r}")
 else:
+    # One process only: several app servers need CACHE_URL to share rate limits.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 SESSION_COOKIE_HTTPONLY = True
@@ -173,9 +196,12 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 # Accounts are created from the membership roll by staff, not by open sign-up.
 ACCOUNT_ADAPTER = "governance.adapters.AccountAdapter"
+# Failed logins are limited per account (the key: 5 in 5 minutes). The per-address limits
+# are wide, since a meeting room of 500 members behind one NAT logs in at the same moment;
+# they only slow a sweep across many accounts from one address.
 ACCOUNT_RATE_LIMITS = {
-    "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    "login": "600/m/ip",
+    "login_failed": "100/m/ip,5/5m/key",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
@@ -183,6 +209,9 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Governance] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Casting a vote, page and API together, per account (governance.ratelimit): a member casts
+# once, a proxy holder once per proxy; more than this in a minute is a script.
+VOTE_RATE_LIMIT_PER_MINUTE = env_int("VOTE_RATE_LIMIT_PER_MINUTE", 20)
 MFA_TOTP_ISSUER = os.environ.get("MFA_TOTP_ISSUER", "Governance platform")
 
 # ---------------------------------------------------------------------------
@@ -220,7 +249,17 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Background tasks (Django's tasks API; in process by default)
 # ---------------------------------------------------------------------------
 
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# TASKS_BACKEND=database queues them in PostgreSQL (django-tasks-db) for the worker,
+# `manage.py db_worker`; the default runs each task in the process that enqueued it.
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate")
+if TASKS_BACKEND == "immediate":
+    TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+elif TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+else:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be 'immediate' or 'database', not {TASKS_BACKEND!r}"
+    )
 
 # ---------------------------------------------------------------------------
 # Languages
@@ -240,6 +279,17 @@ TIME_ZONE = os.environ.get("TIME_ZONE", "Africa/Tunis")
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "static"))
+# Production serves collected files with hashed names (cached for a year) through
+# WhiteNoise, so `collectstatic` must run before the app servers start (the Dockerfile and
+# deploy/smoke.sh do). DEBUG serves them from the source folders, with nothing to collect.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 
 # ---------------------------------------------------------------------------
 # Security
@@ -270,6 +320,16 @@ if not DEBUG and not TESTING:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # The probes are asked over plain HTTP inside the private network (container
+    # healthchecks, the load balancer), where a redirect to HTTPS would read as a failure.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^ready/$"]
+
+# Behind a load balancer every request comes from its address: the number of proxies that
+# append to X-Forwarded-For (1 for the compose file's nginx) lets the rate limits count the
+# client's address instead. 0 (no proxy) uses the connection's address and ignores the header,
+# which a client could forge.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # ---------------------------------------------------------------------------
 # REST API
@@ -279,10 +339,13 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["governance.api_permissions.IsMemberOrPrivileged"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "governance.api_pagination.StrictLimitOffsetPagination",
+    # A JSON API: forms are for the pages, which have their own views.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "governance.api_errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"user": "600/min", "anon": "60/min"},
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.UserRateThrottle",
         "rest_framework.throttling.AnonRateThrottle",
@@ -298,16 +361,33 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        # 403, 404, 400 and 429, which every operation of its kind can answer.
+        "governance.api_schema.document_common_responses",
+    ],
 }
 
 # ---------------------------------------------------------------------------
 # Logging
 # ---------------------------------------------------------------------------
 
+# Everything to standard output, one line per record: the container or the process
+# manager collects it (12-factor); nothing writes log files.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "line": {"format": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "line",
+        }
+    },
+    # The worker (`db_worker`) sets its own loggers to INFO: one line per task run.
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 

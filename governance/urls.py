@@ -1,21 +1,13 @@
 """Root URLconf: the pages of each app, the REST API, accounts and the language switch."""
 
 from django.conf import settings
-from django.http import HttpResponse
 from django.urls import include, path
-from django.views.decorators.http import require_safe
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from elections.api_urls import api_patterns as election_api_patterns
-from governance import api, assembly_api, assembly_views, audit_api, audit_views, views
+from governance import api, assembly_api, assembly_views, audit_api, audit_views, probes, views
 from motions.api_urls import api_patterns as motion_api_patterns
-
-
-@require_safe
-def health(request):
-    return HttpResponse("ok", content_type="text/plain")
-
 
 api_patterns = [
     path("units/", api.UnitList.as_view(), name="api_units"),
@@ -135,7 +127,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include(api_patterns)),
-    path("health/", health, name="health"),
+    path("health/", probes.health, name="health"),
+    path("ready/", probes.ready, name="ready"),
     # Browsers ask for /favicon.ico on pages that name no icon (allauth's MFA step, the API's).
     # The unhashed name: it stays beside the hashed copy after collectstatic.
     path(
@@ -146,3 +139,6 @@ urlpatterns = [
         name="favicon",
     ),
 ]
+
+# A URL under /api/ that matches no route answers JSON, like every other API error.
+handler404 = "governance.api_errors.not_found"

@@ -235,10 +235,12 @@ class MotionListApi(APIView):
     )
     def get(self, request):
         motions = Motion.objects.for_list().listed_for(request.user)
-        if request.query_params.get("status"):
-            motions = motions.filter(status=request.query_params["status"])
-        if request.query_params.get("kind"):
-            motions = motions.filter(kind=request.query_params["kind"])
+        for name, choices in (("status", Motion.Status), ("kind", Motion.Kind)):
+            value = request.query_params.get(name)
+            if value is not None and value not in choices.values:
+                raise serializers.ValidationError({name: [_("There is no such choice.")]})
+            if value is not None:
+                motions = motions.filter(**{name: value})
         if request.query_params.get("q"):
             motions = motions.filter(
                 pk__in=Motion.objects.search(request.query_params["q"]).values("pk")

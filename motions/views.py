@@ -441,8 +441,11 @@ def motion_vote(request, pk: int):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            if request.POST.get("amendment"):
-                amendment = get_object_or_404(motion.amendments, pk=request.POST["amendment"])
+            if raw := request.POST.get("amendment", ""):
+                # Only digits reach the query: "abc" would make the database raise.
+                amendment = get_object_or_404(
+                    motion.amendments, pk=int(raw) if raw.isdigit() else 0
+                )
                 ballot = services.put_amendment_to_vote(
                     actor=request.user,
                     amendment=amendment,

@@ -14,3 +14,6 @@ STORAGES = {
 }
 # Rate limits stay on (they are tested), but each test starts with an empty cache.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The suite collects no static files: WhiteNoise looks them up per request instead of
+# indexing an empty STATIC_ROOT at start-up (and warning about it).
+WHITENOISE_AUTOREFRESH = True

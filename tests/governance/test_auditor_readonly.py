@@ -21,22 +21,19 @@ governance, elections and motions apps (and of accounts) are unchanged.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.urls.converters import IntConverter
 
 from governance.demo import DEMO_ACCOUNTS, load_demo
 from governance.models import Article, AuditHead, Body, Decision, Mandate, User
+from tests.urlwalk import API_WRITE_METHODS, url_patterns
 
 pytestmark = pytest.mark.django_db
 
 PROJECT_APPS = ("governance", "elections", "motions")
-API_METHODS = ("post", "put", "patch", "delete")
 PAGE_METHODS = ("post",)
 
 #: URL names not tried, each with its reason. They change only the auditor's own login
@@ -61,20 +58,6 @@ ALLOWED = {
 }
 
 REFUSED = {403, 405}
-_CONVERTER = re.compile(r"<(?:(?P<type>[^>:]+):)?(?P<name>[^>]+)>")
-
-
-def url_patterns() -> Iterator[tuple[str, URLPattern]]:
-    """Every pattern of the project, with the route of the resolvers above it."""
-
-    def walk(patterns, prefix: str):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
-            else:
-                yield prefix + str(pattern.pattern), pattern
-
-    yield from walk(get_resolver().url_patterns, "/")
 
 
 def candidate_values() -> dict[str, list[str]]:
@@ -98,20 +81,6 @@ def candidate_values() -> dict[str, list[str]]:
         "path": [reference, *words],
         "uuid": ["00000000-0000-4000-8000-000000000000"],
     }
-
-
-def filled(route: str, pattern: URLPattern, values: dict[str, list[str]]) -> list[str]:
-    """The URLs to try for a pattern: each converter filled with each candidate value."""
-    if route.count("^"):
-        # A regular expression (allauth's keys): fill every group with a dummy that fits.
-        regex = pattern.pattern.regex
-        kwargs = {name: "1" if "36" in name else "x1-y2" for name in regex.groupindex}
-        return [reverse(pattern.name, kwargs=kwargs)]
-    urls = [route]
-    for match in _CONVERTER.finditer(route):
-        options = values[match["type"] or "str"]
-        urls = [url.replace(match[0], value, 1) for url in urls for value in options]
-    return urls
 
 
 def state() -> dict[str, object]:
@@ -139,13 +108,14 @@ def test_every_write_to_every_url_is_refused_to_an_auditor(auditor_client):
     values = candidate_values()
     before = state()
     problems, tried = [], 0
-    for route, pattern in url_patterns():
+    for walked in url_patterns():
+        route, pattern = walked.route, walked.pattern
         if pattern.name in ALLOWED:
             continue
-        is_api, is_account = route.startswith("/api/"), route.startswith("/accounts/")
-        for method in API_METHODS if is_api else PAGE_METHODS:
+        is_api, is_account = walked.is_api, route.startswith("/accounts/")
+        for method in API_WRITE_METHODS if is_api else PAGE_METHODS:
             statuses = []
-            for url in filled(route, pattern, values):
+            for url in walked.fill_each(values):
                 send = getattr(auditor_client, method)
                 response = (
                     send(url, data="{}", content_type="application/json") if is_api else send(url)
@@ -173,7 +143,7 @@ def test_every_write_to_every_url_is_refused_to_an_auditor(auditor_client):
 
 
 def test_the_walk_covers_every_app_and_the_api():
-    routes = [route for route, _pattern in url_patterns()]
+    routes = [walked.route for walked in url_patterns()]
     for prefix in ("/decisions/", "/audit/", "/ballots/", "/api/ballots/", "/accounts/"):
         assert any(route.startswith(prefix) for route in routes), prefix
 

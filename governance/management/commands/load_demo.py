@@ -20,8 +20,10 @@ class Command(BaseCommand):
         if send_mail:
             created = load_demo()
         else:
+            # Tasks in process too: a worker would send the invitations with the real mailer.
             with override_settings(
-                MAILERS={"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
+                MAILERS={"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}},
+                TASKS={"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}},
             ):
                 created = load_demo()
         if created:

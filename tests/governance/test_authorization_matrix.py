@@ -1,0 +1,452 @@
+"""Who gets what: every page and every API action, as each role, answers the status the
+rules below expect.
+
+The walk covers the whole URLconf (`tests.urlwalk`): pages with GET and POST, API routes
+with each method their view implements. Each route's identifiers name one object of a
+small section (`objects` below) that belongs to the General Assembly, so the Board's chair
+acts for it and the chair of a local group's committee does not. Every request is rolled
+back, so one role's write does not change what the next role sees. A route that no rule
+covers fails the test with its name: add its expectations to `RULES`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.utils import timezone
+
+from elections import services as elections
+from governance import assemblies
+from governance import services as governance
+from governance.models import Body, StatuteVersion
+from governance.services import SYSTEM
+from motions import services as motions
+from tests.conftest import _with_totp
+from tests.elections.conftest import add_voters, draft_ballot, draft_election
+from tests.factories import MandateFactory
+from tests.governance.assembly_support import convene
+from tests.urlwalk import url_patterns
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "member", "other_officer", "officer", "auditor", "staff")
+
+# ---------------------------------------------------------------------------
+# The rules: for each URL name and method, the status each role gets, in the order of
+# ROLES: anonymous, member, officer of another body (chair of a local group's committee),
+# officer (the Board's chair, who acts for the General Assembly), auditor, staff.
+#
+# "login" is a redirect to the login page. Pages are sent GET and POST; an API route each
+# method its view implements. Writes carry no input, so a role that may act gets the 400 of
+# an empty form (or the redirect of a step that needs none); a role that may not gets 403
+# before any input is read. The objects belong to the General Assembly (see `objects`).
+# ---------------------------------------------------------------------------
+
+#: A page every account reads; anonymous visitors are sent to log in; nothing to post.
+PAGE = {"get": "login 200 200 200 200 200", "post": "login 405 405 405 405 405"}
+#: The auditors' pages (and staff's): others are refused before the method is looked at.
+AUDIT_PAGE = {"get": "login 403 403 403 200 200", "post": "login 403 403 403 405 405"}
+#: A page for anyone, logged in or not (allauth's, the probes).
+PUBLIC = {"get": "200 200 200 200 200 200", "post": "405 405 405 405 405 405"}
+#: A form's target only takes POST; an auditor is refused before the method is looked at.
+POST_ONLY = "login 405 405 405 403 405"
+#: The API: anonymous callers are refused (403: session authentication sends no challenge).
+API_READ = {"get": "403 200 200 200 200 200"}
+API_AUDIT = {"get": "403 403 403 403 200 200"}
+
+
+def form(post: str) -> dict[str, str]:
+    """A page that only receives a form: GET is 405, POST as given."""
+    return {"get": POST_ONLY, "post": post}
+
+
+RULES: dict[str, dict[str, str]] = {
+    # The record, read by every account.
+    "dashboard": PAGE,
+    "organisation": PAGE,
+    "body_detail": PAGE,
+    "statute_list": PAGE,
+    "statute_diff": PAGE,
+    "statute_version": PAGE,
+    "article_detail": PAGE,
+    "decision_list": PAGE,
+    "decision_detail": PAGE,
+    "assembly_list": PAGE,
+    "assembly_detail": PAGE,
+    "ballot_list": PAGE,
+    "ballot_receipt_check": PAGE,
+    "ballot_detail": PAGE,
+    "motion_list": PAGE,
+    "motion_detail": PAGE,
+    # Not published yet: nobody sees the results or the papers of an open ballot.
+    "ballot_results": {"get": "login 404 404 404 404 404", "post": "login 405 405 405 405 405"},
+    "ballot_papers_json": {"get": "login 404 404 404 404 404", "post": "login 405 405 405 405 405"},
+    "ballot_papers_blt": {"get": "login 404 404 404 404 404", "post": "login 405 405 405 405 405"},
+    # Without ?from= and ?to=, the comparison is a bad request, for everyone.
+    "motion_compare": {"get": "login 400 400 400 400 400", "post": "login 405 405 405 405 405"},
+    # The roll and the audit: staff and auditors; the import: staff only.
+    "member_roll": AUDIT_PAGE,
+    "member_import": {"get": "login 403 403 403 403 200", "post": "login 403 403 403 403 200"},
+    "audit_log": AUDIT_PAGE,
+    "audit_verify": AUDIT_PAGE,
+    "audit_as_of": AUDIT_PAGE,
+    "audit_anomalies": AUDIT_PAGE,
+    "audit_export": AUDIT_PAGE,
+    # Meetings: officers convene their own body's; the Board's chair runs the General
+    # Assembly's door, proxies and session; the committee's chair does not.
+    "assembly_convene": {"get": "login 403 200 200 403 200", "post": "login 403 200 200 403 200"},
+    "assembly_minutes": {"get": "login 403 403 200 200 200", "post": "login 405 405 405 405 405"},
+    "assembly_door": {"get": "login 403 403 200 403 200", "post": POST_ONLY},
+    "assembly_check_in": form("login 403 403 404 403 404"),  # 404: no member was given
+    "assembly_check_out": form("login 403 403 404 403 404"),
+    "assembly_proxy_register": form("login 403 403 400 403 400"),
+    "assembly_proxy_revoke": form("login 403 403 302 403 302"),
+    "assembly_action": form("login 403 403 302 403 302"),
+    # Ballots: officers draft and run them; members (and the officers, who are members)
+    # vote, nominate and give proxies; staff run any ballot but have no vote of their own.
+    "ballot_create": {"get": "login 403 200 200 403 403", "post": "login 403 200 200 403 403"},
+    "ballot_console": {"get": "login 403 403 200 403 200", "post": POST_ONLY},
+    "ballot_vote": form("login 400 400 400 403 400"),
+    "ballot_nominate": form("login 400 400 400 403 400"),
+    "proxy_give": form("login 400 400 400 403 400"),
+    "paper_count_enter": form("login 403 403 400 403 400"),
+    "ballot_action": form("login 403 403 302 403 302"),
+    "candidate_consent": form("login 403 403 403 403 403"),  # an option, not a person
+    "candidate_withdraw": form("login 403 403 302 403 302"),
+    "proxy_revoke": form("login 302 403 403 403 403"),  # only the member who gave it
+    # The officer entered the batch: another teller (here staff) confirms it.
+    "paper_count_confirm": form("login 403 403 403 403 302"),
+    # Motions: the member proposed it; the Board's chair holds the voting mandates.
+    "motion_create": {"get": "login 200 200 200 403 200", "post": "login 400 400 400 403 400"},
+    "voting_mandates": {"get": "login 200 200 200 200 200", "post": "login 403 403 200 403 403"},
+    "motion_edit": {"get": "login 403 403 403 403 403", "post": "login 403 403 403 403 403"},
+    "motion_refer": form("login 400 400 400 403 400"),
+    "motion_vote": form("login 400 400 400 403 400"),
+    "amendment_create": form("login 400 400 400 403 400"),
+    "motion_forward": form("login 400 400 400 403 400"),
+    "motion_ic_outcome": form("login 400 400 400 403 400"),
+    "motion_follow_up": form("login 400 400 400 403 400"),
+    "motion_action": form("login 302 403 403 403 403"),  # withdraw: the proposer only
+    "amendment_action": form("login 302 403 403 403 403"),
+    # allauth: a signed-in account is sent away from the login and sign-up forms; its own
+    # settings need a login, and a recent one (reauthentication) for the second factor.
+    "account_login": {"get": "200 302 302 302 302 302", "post": "200 302 302 302 302 302"},
+    "account_logout": {
+        "get": "login 200 200 200 200 200",
+        "post": "login login login login login login",
+    },
+    "account_inactive": PUBLIC,
+    "account_signup": {"get": "200 302 302 302 302 302", "post": "200 302 302 302 302 302"},
+    "account_reauthenticate": {
+        "get": "login 200 200 200 200 200",
+        "post": "login 200 200 200 200 200",
+    },
+    "account_email": {"get": "login 200 200 200 200 200", "post": "login 302 302 302 302 302"},
+    "account_email_verification_sent": PUBLIC,
+    "account_change_password": {
+        "get": "login 200 200 200 200 200",
+        "post": "login 200 200 200 200 200",
+    },
+    "account_set_password": {
+        "get": "login 302 302 302 302 302",
+        "post": "login 302 302 302 302 302",
+    },
+    "account_reset_password": {"get": "200 200 200 200 200 200", "post": "200 200 200 200 200 200"},
+    "account_confirm_login_code": {
+        "get": "login 302 302 302 302 302",
+        "post": "login 302 302 302 302 302",
+    },
+    "account_confirm_email": {"get": "200 200 200 200 200 200", "post": "404 404 404 404 404 404"},
+    "account_reset_password_from_key_done": PUBLIC,
+    "account_reset_password_from_key": {
+        "get": "200 200 200 200 200 200",
+        "post": "200 200 200 200 200 200",
+    },
+    "account_reset_password_done": PUBLIC,
+    "mfa_index": {"get": "login 200 200 200 200 200", "post": "login 405 405 405 405 405"},
+    "mfa_authenticate": {"get": "login 302 302 302 302 302", "post": "login 302 302 302 302 302"},
+    # The member has no second factor to confirm: sent to confirm the password instead.
+    "mfa_reauthenticate": {"get": "login 302 200 200 200 200", "post": "login 302 200 200 200 200"},
+    "mfa_activate_totp": {"get": "login 302 302 302 302 302", "post": "login 302 302 302 302 302"},
+    "mfa_deactivate_totp": {
+        "get": "login 404 302 302 302 302",
+        "post": "login 404 302 302 302 302",
+    },
+    "mfa_view_recovery_codes": {
+        "get": "login 404 404 404 404 404",
+        "post": "login 405 405 405 405 405",
+    },
+    "mfa_generate_recovery_codes": {
+        "get": "login 302 302 302 302 302",
+        "post": "login 302 302 302 302 302",
+    },
+    "mfa_download_recovery_codes": {
+        "get": "login 404 404 404 404 404",
+        "post": "login 404 404 404 404 404",
+    },
+    "set_language": {"get": "302 302 302 302 302 302", "post": "302 302 302 302 302 302"},
+    "health": PUBLIC,
+    "ready": PUBLIC,
+    "favicon": {"get": "302 302 302 302 302 302", "post": "405 405 405 405 405 405"},
+    # The API reads.
+    "api_units": API_READ,
+    "api_bodies": API_READ,
+    "api_mandates": API_READ,
+    "api_statutes": API_READ,
+    "api_statute": API_READ,
+    "api_decisions": API_READ,
+    "api_decision": API_READ,
+    "api_assemblies": API_READ,
+    "api_assembly": API_READ,
+    "api_ballots": API_READ,
+    "api_ballot": API_READ,
+    "api_motions": {"get": "403 200 200 200 200 200", "post": "403 400 400 400 403 400"},
+    "api_motion": API_READ,
+    "api_schema": API_READ,
+    "api_docs": API_READ,
+    "api_ballot_results": {"get": "403 404 404 404 404 404"},
+    "api_ballot_papers": {"get": "403 404 404 404 404 404"},
+    "api_motion_diff": {"get": "403 400 400 400 400 400"},  # no ?from= and ?to=
+    "api_members": API_AUDIT,
+    "api_audit_events": API_AUDIT,
+    "api_audit_verify": API_AUDIT,
+    "api_audit_anomalies": API_AUDIT,
+    "api_audit_as_of": {"get": "403 403 403 403 400 400"},  # no ?date=
+    # The API's meeting tools: the Board's chair and staff; the role before the input.
+    "api_assembly_attendance": {"get": "403 403 403 200 200 200"},
+    "api_assembly_check_in": {"post": "403 403 403 400 403 400"},
+    "api_assembly_check_out": {"post": "403 403 403 400 403 400"},
+    "api_assembly_proxies": {"get": "403 403 403 200 200 200", "post": "403 403 403 400 403 400"},
+    "api_assembly_proxy_revoke": {"post": "403 403 403 200 403 200"},
+    "api_assembly_open": {"post": "403 403 403 200 403 200"},
+    "api_assembly_close": {"post": "403 403 403 400 403 400"},  # not open yet
+    "api_assembly_cancel": {"post": "403 403 403 400 403 400"},
+    # The API's ballots (an open question, a draft election).
+    "api_ballot_create": {"post": "403 400 400 400 403 400"},  # the body is in the input
+    "api_ballot_vote": {"post": "403 400 400 400 403 400"},
+    "api_ballot_open": {"post": "403 403 403 400 403 400"},  # already open
+    "api_ballot_close": {"post": "403 403 403 200 403 200"},
+    "api_ballot_count": {"post": "403 403 403 400 403 400"},  # still open
+    "api_ballot_publish": {"post": "403 403 403 400 403 400"},
+    "api_ballot_cancel": {"post": "403 403 403 400 403 400"},
+    "api_ballot_candidates": {"post": "403 403 403 400 403 400"},
+    "api_candidate_consent": {"post": "403 403 403 403 403 403"},
+    "api_candidate_withdraw": {"post": "403 403 403 200 403 200"},
+    "api_ballot_proxies": {"post": "403 400 400 400 403 400"},
+    "api_proxy_revoke": {"post": "403 200 403 403 403 403"},
+    "api_ballot_paper_counts": {"post": "403 403 403 400 403 400"},
+    "api_paper_count_confirm": {"post": "403 403 403 403 403 200"},
+    "api_receipt_check": {"post": "403 400 400 400 400 400"},  # a read, auditors too
+    # The API's motions: the member proposed the motion and its amendment.
+    "api_motion_versions": {"post": "403 400 400 400 403 400"},
+    "api_motion_support": {"post": "403 400 400 400 403 403", "delete": "403 400 400 400 403 403"},
+    "api_motion_step": {"post": "403 200 403 403 403 403"},
+    "api_motion_amendments": {"post": "403 400 400 400 403 400"},
+    "api_motion_ic_forward": {"post": "403 400 400 400 403 400"},
+    "api_motion_ic_outcome": {"post": "403 400 400 400 403 400"},
+    "api_motion_follow_ups": {"post": "403 400 400 400 403 400"},
+    "api_amendment_support": {
+        "post": "403 400 204 204 403 403",
+        "delete": "403 400 400 400 403 403",
+    },
+    "api_amendment_step": {"post": "403 200 403 403 403 403"},
+}
+
+
+@dataclass
+class Objects:
+    """One object of each kind the routes name, by the kind's name."""
+
+    values: dict[str, str]
+
+    def fill(self, route) -> str:
+        """The route's URL, each converter naming the object its path segment calls for."""
+        overrides = ROUTE_VALUES.get(route.name, {})
+
+        def value(type_: str, name: str, before: str) -> str:
+            if name in overrides:
+                return self.values.get(overrides[name], overrides[name])
+            segments = before.strip("/").split("/")
+            for key in ("/".join(segments[-2:]), segments[-1]):
+                if key in SEGMENT_OBJECTS:
+                    return self.values[SEGMENT_OBJECTS[key]]
+            raise LookupError(
+                f"{route.route}: nothing fills <{type_}:{name}>; add it to SEGMENT_OBJECTS"
+            )
+
+        return route.fill(value)
+
+
+#: The object a converter names, by the path segment before it.
+SEGMENT_OBJECTS = {
+    "bodies": "body",
+    "statutes": "version",
+    "articles": "article",
+    "decisions": "decision",
+    "assemblies": "meeting",
+    "assemblies/proxies": "meeting_proxy",
+    "assembly-proxies": "meeting_proxy",
+    "ballots": "ballot",
+    "candidates": "candidate",
+    "ballots/proxies": "proxy",
+    "api/proxies": "proxy",
+    "paper-counts": "batch",
+    "motions": "motion",
+    "amendments": "amendment",
+}
+#: Converters filled by the route's name: the step or action taken, or another object.
+ROUTE_VALUES = {
+    "assembly_action": {"action": "open"},
+    "ballot_action": {"action": "close"},
+    "ballot_nominate": {"pk": "election"},
+    "api_ballot_candidates": {"pk": "election"},
+    "motion_action": {"action": "withdraw"},
+    "amendment_action": {"action": "withdraw"},
+    "api_motion_step": {"step": "withdraw"},
+    "api_amendment_step": {"step": "withdraw"},
+}
+
+
+@pytest.fixture
+def objects(world) -> Objects:
+    today = timezone.localdate()
+    meeting = convene(world.assembly_body, day=today)
+    meeting_proxy = assemblies.register_proxy(
+        actor=world.officer,
+        assembly=meeting,
+        giver=world.member.member,
+        holder=world.other_officer.member,
+    )
+    ballot = draft_ballot(world)
+    elections.open_ballot(actor=world.officer, ballot=ballot)
+    proxy = elections.give_proxy(
+        actor=world.member, ballot=ballot, holder=world.other_officer.member
+    )
+    batch = elections.enter_paper_count(
+        actor=world.officer, ballot=ballot, label="Room", groups=[["yes", 3]]
+    )
+    election = draft_election(world)
+    candidate = election.candidates.first()
+    # A motion submitted to a General Assembly convened 40 days ahead, with an amendment.
+    standing_orders = Body.objects.create(
+        unit=world.section, code="standing-orders", name="Standing Orders", kind="committee"
+    )
+    chair = _with_totp(add_voters(world, 1)[0])
+    MandateFactory(member=chair.member, body=standing_orders, role="chair")
+    starts_at = timezone.now() + dt.timedelta(days=40)
+    future = governance.convene_assembly(
+        actor=SYSTEM,
+        body=world.assembly_body,
+        title="General Assembly",
+        starts_at=starts_at,
+        place="Rabat",
+        convocation=1,
+        convened_on=timezone.localdate(starts_at) - dt.timedelta(days=30),
+    )
+    motion = motions.create_motion(
+        actor=world.member,
+        kind="resolution",
+        body=world.assembly_body,
+        assembly=future,
+        title="Abolition",
+        text="The General Assembly calls for abolition.\n\nThe Board reports each year.",
+    )
+    for supporter in add_voters(world, 5):
+        motions.support(actor=supporter, item=motion)
+    motions.submit_motion(actor=world.member, motion=motion)
+    amendment = motions.create_amendment(
+        actor=world.member, motion=motion, kind="replace_text", text="A new text."
+    )
+    version = StatuteVersion.objects.get(number=1)
+    decision = governance.record_decision(
+        actor=SYSTEM,
+        body=world.board,
+        title="Budget",
+        text="The Board adopts the budget.",
+        article=version.articles.get(number="8"),
+        outcome="adopted",
+        decided_on=today,
+    )
+    return Objects(
+        values={
+            "body": world.board.code,
+            "version": str(version.number),
+            "article": "8",
+            "decision": decision.reference,
+            "meeting": str(meeting.pk),
+            "meeting_proxy": str(meeting_proxy.pk),
+            "ballot": str(ballot.pk),
+            "election": str(election.pk),
+            "proxy": str(proxy.pk),
+            "batch": str(batch.pk),
+            "candidate": str(candidate.pk),
+            "motion": str(motion.pk),
+            "amendment": str(amendment.pk),
+        }
+    )
+
+
+def logged_in(world, role: str) -> Client:
+    client = Client()
+    if role != "anonymous":
+        client.force_login(world.user(role))
+    return client
+
+
+def send(client: Client, method: str, url: str, *, api: bool):
+    """One request, rolled back, with the client's cookies as they were before it (a logout
+    would otherwise end the role's session for the routes after it)."""
+    cookies = client.cookies
+    client.cookies = type(cookies)(cookies)
+    with transaction.atomic():
+        if api and method != "get":
+            response = getattr(client, method)(url, data="{}", content_type="application/json")
+        else:
+            response = getattr(client, method)(url)
+        transaction.set_rollback(True)
+    client.cookies = cookies
+    return response
+
+
+def outcome(response) -> str:
+    """The status as the rules write it: "login" for a redirect to the login page."""
+    if response.status_code == 302 and response["Location"].startswith("/accounts/login/"):
+        return "login"
+    return str(response.status_code)
+
+
+def test_every_route_answers_each_role_as_the_rules_say(world, objects):
+    clients = {role: logged_in(world, role) for role in ROLES}
+    problems, seen, requests = [], set(), 0
+    for route in url_patterns():
+        seen.add(route.name)
+        methods = route.api_methods() if route.is_api else ["get", "post"]
+        rules = RULES.get(route.name)
+        if rules is None or set(rules) != set(methods):
+            problems.append(
+                f"{route.route} ({route.name}): no rule for {', '.join(methods)}; "
+                "add the expected status of each role to RULES"
+            )
+            continue
+        url = objects.fill(route)
+        for method in methods:
+            expected = rules[method].split()
+            got = [outcome(send(clients[role], method, url, api=route.is_api)) for role in ROLES]
+            requests += len(ROLES)
+            for role, want, answer in zip(ROLES, expected, got, strict=True):
+                if want != answer:
+                    problems.append(f"{method.upper()} {url} as {role}: {answer}, expected {want}")
+    stale = sorted(set(RULES) - seen)
+    assert not stale, f"rules for routes that no longer exist: {stale}"
+    assert not problems, "\n".join(problems)
+    assert requests > 1000  # the walk reached every route
+
+
+def test_the_rules_name_each_role_once_per_method():
+    for name, rules in RULES.items():
+        for method, statuses in rules.items():
+            assert len(statuses.split()) == len(ROLES), (name, method)
