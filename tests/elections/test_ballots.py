@@ -154,6 +154,20 @@ def test_voters_not_on_the_roll_are_refused(question, world):
         vote(world.staff, question, "yes")  # staff account without membership
 
 
+def test_a_ballot_read_before_it_opened_is_checked_against_its_roll_and_candidates(world):
+    # The roll and the candidates are read before the ballot's lock only when the caller's
+    # ballot was read open; a stale draft reads them under the lock, after the opening.
+    draft = draft_election(world)
+    services.open_ballot(actor=world.officer, ballot=draft)
+    assert draft.status == Ballot.Status.DRAFT
+    vote(world.member, draft, ["c2", "c1"])
+    with pytest.raises(DomainError, match="not on this ballot"):
+        vote(world.other_officer, draft, ["c9"])
+    with pytest.raises(NotAllowed, match="roll"):
+        vote(add_voters(world, 1)[0], draft, ["c1"])
+    assert BallotPaper.objects.get().content == {"ranking": ["c2", "c1"]}
+
+
 def test_auditors_cannot_vote_even_on_the_roll(question, world):
     with pytest.raises(NotAllowed, match="Auditor"):
         vote(world.auditor, question, "yes")
