@@ -171,10 +171,7 @@ def _render_detail(request, assembly: Assembly, *, cancel_form=None, status: int
         **quorum,
         "ballots": ballots,
         # The motions app's agenda, through the reverse relation (no import upwards).
-        "motions": assembly.motions.filter(agenda_position__isnull=False)
-        .select_related("current_version", "decision")
-        .prefetch_related("amendments")
-        .order_by("agenda_position"),
+        "motions": assembly.motions.on_agenda(),
         "decisions": Decision.objects.for_register().filter(assembly=assembly),
         "may_run": running,
         "may_read_minutes": _may_read_minutes(request.user, assembly),

@@ -192,6 +192,13 @@ def _motion(pk: int) -> Motion:
     return get_object_or_404(motion_queryset(), pk=pk)
 
 
+def _validated(serializer_class, request) -> dict:
+    """The request's input, or a 400 naming each field at fault."""
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
 def _detail(request, pk: int, code=status.HTTP_200_OK) -> Response:
     data = MotionDetailSerializer(_motion(pk), context={"request": request}).data
     return Response(data, status=code)
@@ -254,9 +261,8 @@ class MotionListApi(APIView):
         responses={201: MotionDetailSerializer, 400: BAD_INPUT, 403: not_allowed()},
     )
     def post(self, request):
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        motion = services.create_motion(actor=request.user, **serializer.validated_data)
+        data = _validated(self.InputSerializer, request)
+        motion = services.create_motion(actor=request.user, **data)
         return _detail(request, motion.pk, status.HTTP_201_CREATED)
 
 
@@ -292,9 +298,8 @@ class MotionVersionApi(APIView):
     )
     def post(self, request, pk: int):
         motion = _motion(pk)
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.edit_motion(actor=request.user, motion=motion, **serializer.validated_data)
+        data = _validated(self.InputSerializer, request)
+        services.edit_motion(actor=request.user, motion=motion, **data)
         return _detail(request, pk, status.HTTP_201_CREATED)
 
 
@@ -464,9 +469,8 @@ class MotionStepApi(APIView):
     )
     def post(self, request, pk: int, step: str):
         motion = _motion(pk)
-        serializer = StepInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        _motion_step(request.user, motion, step, serializer.validated_data)
+        data = _validated(StepInputSerializer, request)
+        _motion_step(request.user, motion, step, data)
         return _detail(request, pk)
 
 
@@ -492,11 +496,8 @@ class AmendmentApi(APIView):
     )
     def post(self, request, pk: int):
         motion = _motion(pk)
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        amendment = services.create_amendment(
-            actor=request.user, motion=motion, **serializer.validated_data
-        )
+        data = _validated(self.InputSerializer, request)
+        amendment = services.create_amendment(actor=request.user, motion=motion, **data)
         amendment = Amendment.objects.with_people().get(pk=amendment.pk)
         return Response(AmendmentSerializer(amendment).data, status=status.HTTP_201_CREATED)
 
@@ -519,9 +520,8 @@ class AmendmentStepApi(APIView):
         amendment = get_object_or_404(
             Amendment.objects.select_related("motion", "motion__body"), pk=pk
         )
-        serializer = StepInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        _amendment_step(request.user, amendment, step, serializer.validated_data)
+        data = _validated(StepInputSerializer, request)
+        _amendment_step(request.user, amendment, step, data)
         return Response(AmendmentSerializer(Amendment.objects.with_people().get(pk=pk)).data)
 
 
@@ -554,9 +554,8 @@ class ICForwardApi(APIView):
     )
     def post(self, request, pk: int):
         motion = _motion(pk)
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.forward_to_ic(actor=request.user, motion=motion, **serializer.validated_data)
+        data = _validated(self.InputSerializer, request)
+        services.forward_to_ic(actor=request.user, motion=motion, **data)
         return _detail(request, pk)
 
 
@@ -580,9 +579,8 @@ class ICOutcomeApi(APIView):
     )
     def post(self, request, pk: int):
         motion = _motion(pk)
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.record_ic_outcome(actor=request.user, motion=motion, **serializer.validated_data)
+        data = _validated(self.InputSerializer, request)
+        services.record_ic_outcome(actor=request.user, motion=motion, **data)
         return _detail(request, pk)
 
 
@@ -602,9 +600,6 @@ class FollowUpApi(APIView):
     )
     def post(self, request, pk: int):
         motion = _motion(pk)
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        note = services.add_follow_up(
-            actor=request.user, motion=motion, **serializer.validated_data
-        )
+        data = _validated(self.InputSerializer, request)
+        note = services.add_follow_up(actor=request.user, motion=motion, **data)
         return Response(FollowUpSerializer(note).data, status=status.HTTP_201_CREATED)

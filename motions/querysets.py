@@ -39,10 +39,12 @@ class MotionQuerySet(models.QuerySet):
         own = Q(created_by=user) | Q(proposer=member) if member else Q(created_by=user)
         return self.filter(~Q(status="draft") | own)
 
-    def on_agenda(self, assembly):
+    def on_agenda(self):
+        """Scheduled motions in agenda order (``assembly.motions.on_agenda()``), amendments fetched."""
         return (
-            self.filter(assembly=assembly, agenda_position__isnull=False)
-            .select_related("ballot", "decision")
+            self.filter(agenda_position__isnull=False)
+            .select_related("current_version", "ballot", "decision")
+            .prefetch_related("amendments")
             .order_by("agenda_position")
         )
 
@@ -55,10 +57,6 @@ class MotionQuerySet(models.QuerySet):
 
 
 class AmendmentQuerySet(models.QuerySet):
-    def in_vote_order(self):
-        """The order amendments are voted and merged: by their number (order of submission)."""
-        return self.filter(number__isnull=False).order_by("number")
-
     def with_people(self):
         return self.select_related("proposer", "ballot", "decision").annotate(
             supporter_count=Count("supports")

@@ -299,7 +299,7 @@ def test_scheduling_places_motions_in_agenda_order(section):
     first = scheduled(section)
     second = scheduled(section, title="Second")
     assert (first.agenda_position, second.agenda_position) == (1, 2)
-    assert list(Motion.objects.on_agenda(section.assembly)) == [first, second]
+    assert list(section.assembly.motions.on_agenda()) == [first, second]
 
 
 def test_next_steps_list_what_the_user_may_do(section):
