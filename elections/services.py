@@ -909,6 +909,7 @@ def cancel_ballot(*, actor, ballot: Ballot, reason: str) -> Ballot:
             old={"status": old},
             new={"status": S.CANCELLED, "reason": reason.strip()},
         )
+        signals.ballot_cancelled.send(sender=Ballot, ballot=ballot, actor=actor)
     return ballot
 
 

@@ -6,3 +6,8 @@ from django.dispatch import Signal
 #: ``ballot``, ``decision`` and ``actor``. A receiver's writes commit or roll back with
 #: the count, so a motion's outcome can never disagree with the register.
 ballot_counted = Signal()
+
+#: Sent inside `cancel_ballot`'s transaction once the ballot is cancelled (its
+#: ``cancel_reason`` set), with ``ballot`` and ``actor``. A receiver's writes commit or roll
+#: back with the cancellation, so no motion is left in a vote that no longer exists.
+ballot_cancelled = Signal()

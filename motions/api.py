@@ -3,7 +3,8 @@
 Workflow steps are actions: ``POST /api/motions/{id}/steps/{step}/`` and
 ``POST /api/amendments/{id}/steps/{step}/``, with the step's input (a reason, a body, a
 voting mode). Refusals come out of `governance.api_errors.exception_handler`: 403 when a
-role is missing, 400 naming the field otherwise.
+role is missing, 400 naming the field otherwise. The role is checked against the workflow
+before the input is read, so a caller who may not take the step gets 403 whatever it sends.
 """
 
 from __future__ import annotations
@@ -298,6 +299,7 @@ class MotionVersionApi(APIView):
     )
     def post(self, request, pk: int):
         motion = _motion(pk)
+        services.ensure_may_take(request.user, motion, "edit")
         data = _validated(self.InputSerializer, request)
         services.edit_motion(actor=request.user, motion=motion, **data)
         return _detail(request, pk, status.HTTP_201_CREATED)
@@ -469,6 +471,9 @@ class MotionStepApi(APIView):
     )
     def post(self, request, pk: int, step: str):
         motion = _motion(pk)
+        if step not in PERSON_MOTION_STEPS:
+            raise NotFound(_("This step is not taken through this action."))
+        services.ensure_may_take(request.user, motion, step)
         data = _validated(StepInputSerializer, request)
         _motion_step(request.user, motion, step, data)
         return _detail(request, pk)
@@ -520,6 +525,9 @@ class AmendmentStepApi(APIView):
         amendment = get_object_or_404(
             Amendment.objects.select_related("motion", "motion__body"), pk=pk
         )
+        if step not in PERSON_AMENDMENT_STEPS:
+            raise NotFound(_("This step is not taken through this action."))
+        services.ensure_may_take(request.user, amendment, step)
         data = _validated(StepInputSerializer, request)
         _amendment_step(request.user, amendment, step, data)
         return Response(AmendmentSerializer(Amendment.objects.with_people().get(pk=pk)).data)
@@ -554,6 +562,7 @@ class ICForwardApi(APIView):
     )
     def post(self, request, pk: int):
         motion = _motion(pk)
+        services.ensure_may_take(request.user, motion, "forward")
         data = _validated(self.InputSerializer, request)
         services.forward_to_ic(actor=request.user, motion=motion, **data)
         return _detail(request, pk)
@@ -579,6 +588,7 @@ class ICOutcomeApi(APIView):
     )
     def post(self, request, pk: int):
         motion = _motion(pk)
+        services.ensure_may_take(request.user, motion, *services.IC_STEPS.values())
         data = _validated(self.InputSerializer, request)
         services.record_ic_outcome(actor=request.user, motion=motion, **data)
         return _detail(request, pk)
@@ -600,6 +610,7 @@ class FollowUpApi(APIView):
     )
     def post(self, request, pk: int):
         motion = _motion(pk)
+        services.ensure_may_take(request.user, motion, "follow_up")
         data = _validated(self.InputSerializer, request)
         note = services.add_follow_up(actor=request.user, motion=motion, **data)
         return Response(FollowUpSerializer(note).data, status=status.HTTP_201_CREATED)

@@ -5,7 +5,8 @@ the step against `motions.workflow` (the states it may leave from and the roles 
 take it). The votes themselves are ballots of the voting engine; when one is counted,
 `apply_count` (called by the engine's `ballot_counted` signal, in the count's own
 transaction) moves the motion or amendment on and, for an adopted statute amendment,
-creates the new statute version.
+creates the new statute version; `apply_cancellation` (called by `ballot_cancelled`, in the
+cancellation's transaction) puts it back where it was before the vote.
 """
 
 from __future__ import annotations
@@ -102,6 +103,46 @@ def _table(item) -> tuple[dict[str, workflow.Step], str]:
     return workflow.AMENDMENT_STEPS, item.motion.kind
 
 
+def _roles_for(item, names: Sequence[str]) -> frozenset[str]:
+    """The roles that may take any of the named steps (or `workflow.ACTION_ROLES`) on the item."""
+    table, _kind = _table(item)
+    roles: frozenset[str] = frozenset()
+    for name in names:
+        step = table.get(name)
+        roles |= step.roles if step is not None else workflow.ACTION_ROLES[name]
+    return roles
+
+
+def _role_names(roles) -> str:
+    return ", ".join(str(workflow.ROLE_LABELS[r]) for r in sorted(roles))
+
+
+def may_take(user, item: Motion | Amendment, *names: str) -> bool:
+    """Whether `user` holds a role that may take one of the named steps (or actions) on the
+    item, whatever its status: who may, not whether it is possible now."""
+    return bool(_roles_for(item, names) & roles_on(user, item))
+
+
+def ensure_may_take(user, item: Motion | Amendment, *names: str) -> None:
+    """Refuse (`NotAllowed`) a user who may take none of the named steps on the item.
+
+    The pages and the API call this before reading any input, so a role that may not gets
+    a 403 whatever it posts; the service checks the step again, with the item's status.
+    """
+    ensure_may_write(user)
+    if may_take(user, item, *names):
+        return
+    table, _kind = _table(item)
+    if len(names) == 1 and names[0] in table:
+        raise NotAllowed(
+            _("Only the %(roles)s may take the step “%(step)s”.")
+            % {"roles": _role_names(table[names[0]].roles), "step": table[names[0]].label}
+        )
+    raise NotAllowed(
+        _("Only the %(roles)s may do this.") % {"roles": _role_names(_roles_for(item, names))}
+    )
+
+
 def _allowed(actor, item, step_name: str, *, system: bool = False) -> workflow.Step:
     """The step, if the workflow lets `actor` (or the count, if `system`) take it now."""
     table, kind = _table(item)
@@ -119,10 +160,7 @@ def _allowed(actor, item, step_name: str, *, system: bool = False) -> workflow.S
     elif not (step.roles & roles_on(actor, item)):
         raise NotAllowed(
             _("Only the %(roles)s may take the step “%(step)s”.")
-            % {
-                "roles": ", ".join(str(workflow.ROLE_LABELS[r]) for r in sorted(step.roles)),
-                "step": step.label,
-            }
+            % {"roles": _role_names(step.roles), "step": step.label}
         )
     return step
 
@@ -387,7 +425,7 @@ def edit_motion(
         motion = _locked_motion(motion)
         if motion.status != M.DRAFT:
             raise DomainError(_("Only a draft can be edited; a submitted motion is amended."))
-        if workflow.PROPOSER not in roles_on(actor, motion):
+        if not may_take(actor, motion, "edit"):
             raise NotAllowed(_("Only the proposer edits a draft."))
         title, text, changes = _clean_draft(motion.kind, title, text, list(statute_changes or []))
         if assembly is not None and assembly.pk != motion.assembly_id:
@@ -535,20 +573,23 @@ def take_step(*, actor, motion: Motion, step: str, reason: str = "") -> Motion:
         _move(actor, motion, step, reason=reason)
         if step == "withdraw":
             # The motion's pending amendments fall with it.
-            for amendment in motion.amendments.filter(
-                status__in=(A.DRAFT, A.SUBMITTED, A.ADMISSIBLE)
-            ):
-                old = amendment.status
-                amendment.status, amendment.status_reason = A.WITHDRAWN, _("motion withdrawn")
-                amendment.save(update_fields=["status", "status_reason"])
-                audit.record(
-                    actor,
-                    "amendment.fell",
-                    amendment,
-                    old={"status": old},
-                    new={"status": A.WITHDRAWN},
-                )
+            _fall(actor, motion.amendments.filter(status__in=(A.DRAFT, A.SUBMITTED, A.ADMISSIBLE)))
     return motion
+
+
+def _fall(actor, amendments) -> None:
+    """Amendments of a withdrawn motion are withdrawn with it (each with its audit event)."""
+    for amendment in amendments:
+        old = amendment.status
+        amendment.status, amendment.status_reason = A.WITHDRAWN, _("motion withdrawn")
+        amendment.save(update_fields=["status", "status_reason"])
+        audit.record(
+            actor,
+            "amendment.fell",
+            amendment,
+            old={"status": old},
+            new={"status": A.WITHDRAWN},
+        )
 
 
 def schedule_motion(*, actor, motion: Motion, assembly: Assembly | None = None) -> Motion:
@@ -578,7 +619,7 @@ def schedule_motion(*, actor, motion: Motion, assembly: Assembly | None = None) 
 
 def refer_motion(*, actor, motion: Motion, body: Body, reason: str) -> Motion:
     """The Board (or the assembly, through its chair) refers a motion to another body."""
-    ensure_may_write(actor)
+    ensure_may_take(actor, motion, "refer")
     with transaction.atomic():
         motion = _locked_motion(motion)
         if body.pk == motion.body_id:
@@ -881,6 +922,40 @@ def apply_count(*, actor, ballot: Ballot, decision: Decision) -> None:
         )
 
 
+def apply_cancellation(*, actor, ballot: Ballot) -> None:
+    """Put the motion or amendment a cancelled ballot was voting on back where it was before
+    the vote (on the agenda, or admissible), with the cancellation's reason.
+
+    Called inside `cancel_ballot`'s transaction: if the move fails, the ballot stays as it
+    was. The motion (or amendment) can be put to the vote again. A motion's ballot opens
+    only once its amendments are decided (they stay decided), and an amendment's only while
+    its motion waits on the agenda, so a cancellation never has another ballot to undo. An
+    amendment whose motion was withdrawn during its vote falls with the motion, as the
+    motion's other pending amendments did.
+    """
+    motion = Motion.objects.filter(ballot=ballot).first()
+    amendment = None if motion else Amendment.objects.filter(ballot=ballot).first()
+    if motion is None and amendment is None:
+        return  # not a motion's vote (a voting mandate's ballot just shows as cancelled)
+    if motion is not None:
+        item = _locked_motion(motion)
+    else:
+        item = _locked_amendment(amendment)
+        motion = _locked_motion(item.motion)
+    item.ballot = None
+    _move(
+        actor,
+        item,
+        "vote_cancelled",
+        reason=_("The vote was cancelled: %(reason)s") % {"reason": ballot.cancel_reason},
+        system=True,
+        update_fields=["ballot"],
+        ballot=ballot.pk,
+    )
+    if amendment is not None and motion.status == M.WITHDRAWN:
+        _fall(actor, [item])
+
+
 # ---------------------------------------------------------------------------
 # The International Council
 # ---------------------------------------------------------------------------
@@ -895,7 +970,7 @@ def forward_to_ic(
     forwarded_on: dt.date | None = None,
 ) -> ICSubmission:
     """The Board forwards an adopted IC motion to the International Council."""
-    ensure_may_write(actor)
+    ensure_may_take(actor, motion, "forward")
     if council.kind != OrganisationUnit.Kind.INTERNATIONAL_COUNCIL:
         raise DomainError(_("Choose the International Council."), field="council")
     sections = [s.strip() for s in cosponsoring_sections if s.strip()]
@@ -936,7 +1011,7 @@ def record_ic_outcome(
     text: str = "",
 ) -> ICSubmission:
     """An officer records what the IC did with the section's motion, with the IC's reference."""
-    ensure_may_write(actor)
+    ensure_may_take(actor, motion, *IC_STEPS.values())
     if outcome not in IC_STEPS:
         raise DomainError(_("Unknown outcome."), field="outcome")
     if outcome == ICSubmission.Outcome.AMENDED and not text.strip():
@@ -962,10 +1037,10 @@ def record_ic_outcome(
 def add_follow_up(*, actor, motion: Motion, noted_on: dt.date, text: str) -> FollowUp:
     """Officers of the Board or staff keep dated notes on the implementation of an IC motion."""
     ensure_may_write(actor)
+    if not may_take(actor, motion, "follow_up"):
+        raise NotAllowed(_("Only the Board or staff keep the follow-up notes."))
     if not text.strip():
         raise DomainError(_("Write the note."), field="text")
-    if not roles_on(actor, motion) & {workflow.BOARD, workflow.STAFF}:
-        raise NotAllowed(_("Only the Board or staff keep the follow-up notes."))
     submission = ICSubmission.objects.filter(motion=motion).first()
     if submission is None:
         raise DomainError(_("This motion has not been forwarded to the IC."))

@@ -1,6 +1,8 @@
 """Pages of the motions app: the officers' workspace, the members' reading and support, the chair's
 agenda. Thin views: forms parse, `motions.services` decides; a refusal for lack of a role is a 403
-page, any other refusal a form error (400) or a message."""
+page, any other refusal a form error (400) or a message. The officers' forms ask the workflow
+whether the user may take the step before reading the form, so a role that may not gets its 403
+whatever it posts."""
 
 from __future__ import annotations
 
@@ -152,9 +154,7 @@ def motion_create(request):
 @writer
 def motion_edit(request, pk: int):
     motion = _motion_for(request, pk)
-    if motion.status != Motion.Status.DRAFT or workflow.PROPOSER not in services.roles_on(
-        request.user, motion
-    ):
+    if motion.status != Motion.Status.DRAFT or not services.may_take(request.user, motion, "edit"):
         raise PermissionDenied(_("Only the proposer edits a draft."))
     if request.method == "POST" and request.htmx and "preview" in request.POST:
         return _preview(request, "motions/motion_form.html", {"motion": motion})
@@ -284,7 +284,7 @@ def _detail_context(request, motion: Motion) -> dict:
         "may_forward": "forward" in step_names,
         "may_record_ic": bool(step_names & {"ic_adopted", "ic_rejected", "ic_withdrawn"}),
         "may_follow_up": submission is not None
-        and bool(services.roles_on(request.user, motion) & {workflow.BOARD, workflow.STAFF}),
+        and services.may_take(request.user, motion, "follow_up"),
         "may_amend": roles.may_write
         and roles.member_id is not None
         and motion.status
@@ -409,9 +409,19 @@ def motion_action(request, pk: int, action: str):
     return _done(request, motion, message)
 
 
-def _post_form(request, pk: int, form_class, form_name: str, write, done: str):
-    """Parse the form, call the service with its data; the page with the form's errors if refused."""
+def _ensure_may_take(request, item, *steps: str) -> None:
+    """403 before the form is read if the user may take none of the steps on the item."""
+    try:
+        services.ensure_may_take(request.user, item, *steps)
+    except NotAllowed as error:
+        _refuse(error)
+
+
+def _post_form(request, pk: int, steps, form_class, form_name: str, write, done: str):
+    """Check the role for the steps, parse the form, call the service with its data; the page
+    with the form's errors if refused."""
     motion = _motion_for(request, pk)
+    _ensure_may_take(request, motion, *steps)
     form = form_class(request.POST)
     if form.is_valid():
         try:
@@ -428,7 +438,13 @@ def _post_form(request, pk: int, form_class, form_name: str, write, done: str):
 @require_POST
 def motion_refer(request, pk: int):
     return _post_form(
-        request, pk, ReferForm, "refer_form", services.refer_motion, _("Referred to another body.")
+        request,
+        pk,
+        ["refer"],
+        ReferForm,
+        "refer_form",
+        services.refer_motion,
+        _("Referred to another body."),
     )
 
 
@@ -437,15 +453,17 @@ def motion_refer(request, pk: int):
 def motion_vote(request, pk: int):
     """The chair puts the motion (or, with ``amendment``, one of its amendments) to the vote."""
     motion = _motion_for(request, pk)
+    amendment = None
+    if raw := request.POST.get("amendment", ""):
+        # Only digits reach the query: "abc" would make the database raise.
+        amendment = get_object_or_404(motion.amendments, pk=int(raw) if raw.isdigit() else 0)
+        amendment.motion = motion
+    _ensure_may_take(request, amendment or motion, "put_to_vote")
     form = VoteForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
         try:
-            if raw := request.POST.get("amendment", ""):
-                # Only digits reach the query: "abc" would make the database raise.
-                amendment = get_object_or_404(
-                    motion.amendments, pk=int(raw) if raw.isdigit() else 0
-                )
+            if amendment is not None:
                 ballot = services.put_amendment_to_vote(
                     actor=request.user,
                     amendment=amendment,
@@ -537,6 +555,7 @@ def motion_forward(request, pk: int):
     return _post_form(
         request,
         pk,
+        ["forward"],
         ForwardForm,
         "forward_form",
         services.forward_to_ic,
@@ -550,6 +569,7 @@ def motion_ic_outcome(request, pk: int):
     return _post_form(
         request,
         pk,
+        list(services.IC_STEPS.values()),
         ICOutcomeForm,
         "outcome_form",
         services.record_ic_outcome,
@@ -563,6 +583,7 @@ def motion_follow_up(request, pk: int):
     return _post_form(
         request,
         pk,
+        ["follow_up"],
         FollowUpForm,
         "follow_up_form",
         services.add_follow_up,

@@ -11,7 +11,7 @@ Roles (see `motions.services.roles_on`):
 - ``board``: an officer of the Board of the deciding body's unit;
 - ``chair``: the chair or vice-chair of that Board, who chairs the assembly;
 - ``staff``: the national office;
-- ``system``: the platform itself, when a counted ballot decides (never a person).
+- ``system``: the platform itself, when a ballot is counted or cancelled (never a person).
 """
 
 from __future__ import annotations
@@ -105,6 +105,14 @@ MOTION_STEPS: dict[str, Step] = {
             needs_reason=True,
         ),
         _step(
+            "vote_cancelled",
+            _("Back on the agenda: vote cancelled"),
+            [M.IN_VOTE],
+            M.SCHEDULED,
+            [SYSTEM],
+            needs_reason=True,
+        ),
+        _step(
             "forward",
             _("Forward to the International Council"),
             [M.ADOPTED],
@@ -170,7 +178,21 @@ AMENDMENT_STEPS: dict[str, Step] = {
             [SYSTEM],
             needs_reason=True,
         ),
+        _step(
+            "vote_cancelled",
+            _("Back to admissible: vote cancelled"),
+            [A.IN_VOTE],
+            A.ADMISSIBLE,
+            [SYSTEM],
+            needs_reason=True,
+        ),
     ]
+}
+
+#: What may be done on a motion without changing its status, and the roles that may do it.
+ACTION_ROLES: dict[str, frozenset[str]] = {
+    "edit": frozenset({PROPOSER}),  # save a new version of the draft
+    "follow_up": frozenset({BOARD, STAFF}),  # dated notes on an IC motion's implementation
 }
 
 #: The steps a person takes with a reason field and nothing else (the others have their

@@ -120,16 +120,19 @@ RULES: dict[str, dict[str, str]] = {
     "proxy_revoke": form("login 302 403 403 403 403"),  # only the member who gave it
     # The officer entered the batch: another teller (here staff) confirms it.
     "paper_count_confirm": form("login 403 403 403 403 302"),
-    # Motions: the member proposed it; the Board's chair holds the voting mandates.
+    # Motions: the member proposed it; the Board's chair holds the voting mandates. The
+    # officers' forms ask the workflow for the role first: the Board (and its chair, who
+    # chairs the assembly) refers, forwards and puts to the vote; the Board or staff record
+    # the IC's outcome and the follow-up.
     "motion_create": {"get": "login 200 200 200 403 200", "post": "login 400 400 400 403 400"},
     "voting_mandates": {"get": "login 200 200 200 200 200", "post": "login 403 403 200 403 403"},
     "motion_edit": {"get": "login 403 403 403 403 403", "post": "login 403 403 403 403 403"},
-    "motion_refer": form("login 400 400 400 403 400"),
-    "motion_vote": form("login 400 400 400 403 400"),
+    "motion_refer": form("login 403 403 400 403 403"),
+    "motion_vote": form("login 403 403 400 403 403"),
     "amendment_create": form("login 400 400 400 403 400"),
-    "motion_forward": form("login 400 400 400 403 400"),
-    "motion_ic_outcome": form("login 400 400 400 403 400"),
-    "motion_follow_up": form("login 400 400 400 403 400"),
+    "motion_forward": form("login 403 403 400 403 403"),
+    "motion_ic_outcome": form("login 403 403 400 403 400"),
+    "motion_follow_up": form("login 403 403 400 403 400"),
     "motion_action": form("login 302 403 403 403 403"),  # withdraw: the proposer only
     "amendment_action": form("login 302 403 403 403 403"),
     # allauth: a signed-in account is sent away from the login and sign-up forms; its own
@@ -242,13 +245,13 @@ RULES: dict[str, dict[str, str]] = {
     "api_paper_count_confirm": {"post": "403 403 403 403 403 200"},
     "api_receipt_check": {"post": "403 400 400 400 400 400"},  # a read, auditors too
     # The API's motions: the member proposed the motion and its amendment.
-    "api_motion_versions": {"post": "403 400 400 400 403 400"},
+    "api_motion_versions": {"post": "403 400 403 403 403 403"},  # the proposer's draft
     "api_motion_support": {"post": "403 400 400 400 403 403", "delete": "403 400 400 400 403 403"},
     "api_motion_step": {"post": "403 200 403 403 403 403"},
     "api_motion_amendments": {"post": "403 400 400 400 403 400"},
-    "api_motion_ic_forward": {"post": "403 400 400 400 403 400"},
-    "api_motion_ic_outcome": {"post": "403 400 400 400 403 400"},
-    "api_motion_follow_ups": {"post": "403 400 400 400 403 400"},
+    "api_motion_ic_forward": {"post": "403 403 403 400 403 403"},
+    "api_motion_ic_outcome": {"post": "403 403 403 400 403 400"},
+    "api_motion_follow_ups": {"post": "403 403 403 400 403 400"},
     "api_amendment_support": {
         "post": "403 400 204 204 403 403",
         "delete": "403 400 400 400 403 403",

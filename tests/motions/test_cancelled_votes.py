@@ -1,0 +1,195 @@
+"""A cancelled ballot puts its motion or amendment back where it was before the vote, in the
+cancellation's transaction, and it can be put to the vote again."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from elections import services as elections
+from elections.models import Ballot
+from governance.exceptions import DomainError
+from governance.models import AuditEvent
+from motions import services
+from motions.models import Amendment, Motion, VotingMandate
+from tests.motions.conftest import scheduled
+from tests.motions.test_votes import decide, online, tabled
+
+pytestmark = pytest.mark.django_db
+
+M, A = Motion.Status, Amendment.Status
+
+
+def cancel(section, ballot, reason="The question was misprinted"):
+    return elections.cancel_ballot(actor=section.chair, ballot=ballot, reason=reason)
+
+
+def test_a_cancelled_vote_puts_the_motion_back_on_the_agenda_with_the_reason(section):
+    motion = scheduled(section)
+    position = motion.agenda_position
+    ballot = online(section, motion)
+    cancel(section, ballot)
+    motion.refresh_from_db()
+    assert motion.status == M.SCHEDULED and motion.ballot is None
+    assert motion.agenda_position == position
+    assert "The question was misprinted" in motion.status_reason
+    # The move is audited right after the cancellation, by the officer who cancelled.
+    cancelled, moved = AuditEvent.objects.order_by("-sequence")[:2][::-1]
+    assert cancelled.action == "ballot.cancelled"
+    assert moved.action == "motion.vote_cancelled" and moved.object_id == str(motion.pk)
+    assert moved.actor == section.chair
+    assert moved.old == {"status": "in_vote"}
+    assert moved.new["status"] == "scheduled" and moved.new["ballot"] == ballot.pk
+    assert "The question was misprinted" in moved.new["reason"]
+    # The chair sees the vote among the next steps again, and the motion is voted.
+    assert "put_to_vote" in [s.name for s in services.next_steps(section.chair, motion)]
+    again = online(section, motion)
+    assert again.pk != ballot.pk and again.status == "open"
+    decide(section, again, yes=5)
+    motion.refresh_from_db()
+    assert motion.status == M.ADOPTED
+
+
+def test_a_vote_cancelled_after_closing_also_puts_the_motion_back(section):
+    motion = scheduled(section)
+    ballot = online(section, motion)
+    elections.close_ballot(actor=section.chair, ballot=ballot)
+    cancel(section, ballot)
+    motion.refresh_from_db()
+    assert motion.status == M.SCHEDULED and motion.ballot is None
+
+
+def test_a_cancelled_amendment_vote_makes_it_admissible_and_it_is_voted_again(section):
+    motion = scheduled(section)
+    first = tabled(section, motion, paragraph=1, text="The General Assembly calls for it now.")
+    ballot = online(section, first)
+    cancel(section, ballot, reason="Wrong paragraph shown")
+    first.refresh_from_db()
+    motion.refresh_from_db()
+    assert first.status == A.ADMISSIBLE and first.ballot is None
+    assert "Wrong paragraph shown" in first.status_reason
+    assert motion.status == M.SCHEDULED  # the motion was never in vote
+    event = AuditEvent.objects.order_by("-sequence").first()
+    assert event.action == "amendment.vote_cancelled" and event.new["ballot"] == ballot.pk
+    # The motion still waits for its amendment, which is put to the vote again.
+    with pytest.raises(DomainError, match="Decide the amendments before the motion: A1"):
+        online(section, motion)
+    decide(section, online(section, first), yes=5)
+    first.refresh_from_db()
+    assert first.status == A.ADOPTED
+
+
+def test_a_cancelled_motion_vote_keeps_its_decided_amendments(section):
+    motion = scheduled(section)
+    amendment = tabled(section, motion, paragraph=1, text="The General Assembly calls for it now.")
+    amendment_decision = decide(section, online(section, amendment), yes=5)
+    ballot = online(section, motion)
+    motion.refresh_from_db()
+    final = motion.final_text
+    cancel(section, ballot)
+    motion.refresh_from_db()
+    amendment.refresh_from_db()
+    # The amendment's vote was counted: its decision stands, and it is merged again.
+    assert amendment.status == A.ADOPTED and amendment.decision == amendment_decision
+    assert motion.status == M.SCHEDULED
+    again = online(section, motion)
+    assert again.question == final
+
+
+def test_an_amendment_whose_motion_was_withdrawn_during_its_vote_falls_when_cancelled(section):
+    motion = scheduled(section)
+    amendment = tabled(section, motion)
+    ballot = online(section, amendment)
+    services.take_step(actor=section.proposer, motion=motion, step="withdraw")
+    cancel(section, ballot)
+    amendment.refresh_from_db()
+    assert amendment.status == A.WITHDRAWN and amendment.ballot is None
+    actions = list(
+        AuditEvent.objects.filter(object_id=str(amendment.pk), action__startswith="amendment.")
+        .order_by("sequence")
+        .values_list("action", flat=True)
+    )
+    assert actions[-2:] == ["amendment.vote_cancelled", "amendment.fell"]
+
+
+def test_if_the_motion_cannot_move_the_cancellation_rolls_back(section):
+    motion = scheduled(section)
+    ballot = online(section, motion)
+    # A motion that left the vote by some other way: the workflow refuses the move.
+    Motion.objects.filter(pk=motion.pk).update(status=M.ADOPTED)
+    before = AuditEvent.objects.count()
+    with pytest.raises(DomainError, match="not possible"):
+        cancel(section, ballot)
+    ballot.refresh_from_db()
+    assert ballot.status == "open" and ballot.cancel_reason == ""
+    assert AuditEvent.objects.count() == before
+
+
+def test_cancelling_a_ballot_of_no_motion_moves_nothing(section):
+    from tests.elections.conftest import article
+
+    mandate = services.propose_voting_mandate(
+        actor=section.chair,
+        board=section.world.board,
+        ic_reference="POL 40/200/2026",
+        motion_title="Climate justice",
+        submitted_by="Section of Ghana",
+        position=VotingMandate.Position.FOR,
+        closes_at=timezone.now() + dt.timedelta(days=2),
+        article=article("14"),
+    )
+    cancel(section, mandate.ballot)
+    assert Ballot.objects.get(pk=mandate.ballot_id).status == "cancelled"
+    assert not AuditEvent.objects.filter(action__endswith=".vote_cancelled").exists()
+
+
+def test_nobody_takes_the_cancellation_step_by_hand(section):
+    motion = scheduled(section)
+    online(section, motion)
+    motion.refresh_from_db()
+    for user in (section.chair, section.proposer, section.world.staff):
+        assert "vote_cancelled" not in [s.name for s in services.next_steps(user, motion)]
+        with pytest.raises(DomainError):
+            services.take_step(actor=user, motion=motion, step="vote_cancelled", reason="x")
+    response = APIClient()
+    response.force_authenticate(section.chair)
+    answer = response.post(
+        f"/api/motions/{motion.pk}/steps/vote_cancelled/", {"reason": "x"}, format="json"
+    )
+    assert answer.status_code == 404
+
+
+def test_cancelled_from_the_ballot_page_and_the_api_then_the_buttons_come_back(client, section):
+    motion = scheduled(section)
+    ballot = online(section, motion)
+    client.force_login(section.chair)
+    page = client.get(reverse("motion_detail", args=[motion.pk])).content.decode()
+    assert "Put the motion to the vote" not in page
+    response = client.post(
+        reverse("ballot_action", args=[ballot.pk, "cancel"]), {"reason": "Wrong text"}
+    )
+    assert response.status_code == 302
+    motion.refresh_from_db()
+    assert motion.status == M.SCHEDULED
+    page = client.get(reverse("motion_detail", args=[motion.pk])).content.decode()
+    assert "Put the motion to the vote" in page and "Wrong text" in page
+    assert reverse("ballot_detail", args=[ballot.pk]) not in page
+    api = APIClient()
+    api.force_authenticate(section.chair)
+    detail = api.get(f"/api/motions/{motion.pk}/").json()
+    assert detail["status"] == "scheduled" and detail["ballot"] is None
+    assert "put_to_vote" in detail["next_steps"]
+    # Again through the API, this time on an amendment.
+    amendment = tabled(section, motion)
+    ballot = online(section, amendment)
+    answer = api.post(f"/api/ballots/{ballot.pk}/cancel/", {"reason": "Typo"}, format="json")
+    assert answer.status_code == 200
+    detail = api.get(f"/api/motions/{motion.pk}/").json()
+    assert detail["amendments"][0]["status"] == "admissible"
+    assert detail["amendments"][0]["ballot"] is None
+    steps = [s.name for s in services.next_steps(section.chair, Amendment.objects.get())]
+    assert steps == ["put_to_vote"]
