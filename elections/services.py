@@ -472,6 +472,14 @@ def paper_content(ballot: Ballot, choices: Any, codes: Sequence[str]) -> dict[st
         ) from None
 
 
+def _roll_weight(ballot: Ballot, member: Member) -> int | None:
+    """The member's weight on the ballot's roll, or None if they are not on it."""
+    try:
+        return RollEntry.objects.values_list("weight", flat=True).get(ballot=ballot, member=member)
+    except RollEntry.DoesNotExist:
+        return None
+
+
 def cast_vote(
     *, actor, ballot: Ballot, choices: Any, on_behalf_of: Member | None = None
 ) -> Receipt:
@@ -489,17 +497,23 @@ def cast_vote(
         # The roll and the candidates never change once a ballot is open: when the caller's
         # ballot was read open, read them before the lock, which every vote queues for, so
         # that it is held for the writes only (benchmarks/load_votes.py).
-        frozen = ballot.status == S.OPEN
-        if frozen:
-            entry = RollEntry.objects.filter(ballot=ballot, member=voter).first()
+        if ballot.status == S.OPEN:
+            weight = _roll_weight(ballot, voter)
             codes = [] if ballot.yes_no else candidate_codes(ballot)
-        ballot = _locked(ballot)
-        if ballot.status != S.OPEN or timezone.now() >= ballot.closes_at:
+            # Under the lock, only what can still change: the status and the closing time.
+            status, closes_at = (
+                Ballot.objects.select_for_update(no_key=True)
+                .values_list("status", "closes_at")
+                .get(pk=ballot.pk)
+            )
+        else:  # read before it opened (or closed): everything again, under the lock
+            ballot = _locked(ballot)
+            status, closes_at = ballot.status, ballot.closes_at
+            weight = _roll_weight(ballot, voter)
+            codes = [] if ballot.yes_no else candidate_codes(ballot)
+        if status != S.OPEN or timezone.now() >= closes_at:
             raise DomainError(_("This ballot is not open for voting."))
-        if not frozen:
-            entry = RollEntry.objects.filter(ballot=ballot, member=voter).first()
-            codes = [] if ballot.yes_no else candidate_codes(ballot)
-        if entry is None:
+        if weight is None:
             raise NotAllowed(_("You are not on the electoral roll of this ballot."))
         if on_behalf_of is not None:
             proxy = (
@@ -526,7 +540,7 @@ def cast_vote(
         BallotPaper.objects.create(
             ballot=ballot,
             content=content,
-            weight=entry.weight,
+            weight=weight,
             receipt_fingerprint=receipt.fingerprint,
         )
         if not ballot.secret:

@@ -122,13 +122,11 @@ class Change:
 
 
 def _lock_head() -> AuditHead:
-    head = AuditHead.objects.select_for_update().filter(id=1).first()
-    if head is None:
-        head, _ = AuditHead.objects.get_or_create(
-            id=1, defaults={"sequence": 0, "hash": GENESIS_HASH}
-        )
-        head = AuditHead.objects.select_for_update().get(id=1)
-    return head
+    try:
+        return AuditHead.objects.select_for_update().get(id=1)
+    except AuditHead.DoesNotExist:
+        AuditHead.objects.get_or_create(id=1, defaults={"sequence": 0, "hash": GENESIS_HASH})
+        return AuditHead.objects.select_for_update().get(id=1)
 
 
 def record_many(actor, changes: Iterable[Change], *, actor_label: str = "") -> list[AuditEvent]:

@@ -131,6 +131,15 @@ DATABASES = {
         conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "PG_PREPARED_STATEMENTS", True
+):
+    # Parameters bound by the server and statements prepared on their second use: a vote's
+    # statements cost PostgreSQL half the CPU (docs/benchmarks.md). Set it to false behind
+    # a pooler in transaction mode (PgBouncer before 1.21), which cannot keep them.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 2}
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions take the write lock at BEGIN, so two writers queue up
     # instead of one failing with "database is locked" half-way through a service.
@@ -150,7 +159,7 @@ CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "governance.cache.RedisCache",
             "LOCATION": CACHE_URL,
             # An unreachable Redis fails a request (and /ready/) in seconds, not minutes.
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
@@ -176,8 +185,9 @@ SESSION_COOKIE_AGE = 60 * 60 * 8
 
 AUTH_USER_MODEL = "governance.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Django's and allauth's, loading the member with the user (governance/auth.py).
+    "governance.auth.ModelBackend",
+    "governance.auth.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,6 +1,7 @@
 """Login by e-mail, the second factor for privileged roles, rate limits, no open sign-up."""
 
 import pytest
+from django.contrib.auth import get_user
 from django.core import mail
 from django.urls import reverse
 
@@ -65,3 +66,13 @@ def test_password_reset_sends_an_email(client, world):
     client.post(reverse("account_reset_password"), {"email": "member@example.org"})
     assert len(mail.outbox) == 1
     assert "member@example.org" in mail.outbox[0].to
+
+
+def test_the_session_user_comes_with_their_member(client, world, django_assert_num_queries):
+    """One query reads the logged-in account and its member (governance/auth.py)."""
+    login(client, "member@example.org")
+    request = client.get(reverse("dashboard")).wsgi_request
+    del request._cached_user  # read it again from the session
+    with django_assert_num_queries(1):
+        user = get_user(request)
+        assert user.member.email == "member@example.org"

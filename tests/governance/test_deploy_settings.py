@@ -65,7 +65,7 @@ def settings_for(**env: str) -> dict:
 
 def test_production_shares_sessions_and_rate_limits_through_redis_and_queues_tasks():
     values = settings_for(**PRODUCTION)
-    assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["cache"] == "governance.cache.RedisCache"
     # Written to the database, read from Redis: a Redis restart logs nobody out.
     assert values["session_engine"] == "django.contrib.sessions.backends.cached_db"
     assert values["tasks"] == "django_tasks_db.DatabaseBackend"
