@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from elections.querysets import BallotQuerySet, ProxyQuerySet
+from elections.querysets import BallotQuerySet, ParticipationManager, ProxyQuerySet
 from governance.models import Article, Assembly, Body, Decision, Member
 
 
@@ -250,6 +250,8 @@ class Participation(models.Model):
         Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="participations"
     )
     by_proxy = models.BooleanField(_("cast by a proxy holder"), default=False)
+
+    objects = ParticipationManager()
 
     class Meta:
         verbose_name = _("participation")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.apps import apps
-from django.db import models
+from django.db import connections, models
 from django.db.models import Count, Exists, OuterRef, Q
 
 
@@ -49,3 +51,30 @@ class ProxyQuerySet(models.QuerySet):
 
     def carried_by(self, member):
         return self.live().filter(holder=member).select_related("giver", "ballot")
+
+
+class ParticipationManager(models.Manager):
+    def take_part(self, *, ballot_id: int, member_id: int, by_proxy: bool) -> bool:
+        """Record that the member took part in the ballot; False if they already had.
+
+        One statement, `INSERT ... ON CONFLICT DO NOTHING` on the unique constraint
+        (ballot, member) (PostgreSQL and SQLite alike): no savepoint around a create that
+        may fail, two round trips fewer on every vote. The constraint decides, whatever
+        lock the caller holds.
+        """
+        model = self.model
+        connection = connections[self.db]
+        field = model._meta.get_field
+        quote = connection.ops.quote_name
+        columns = ", ".join(
+            quote(field(name).column) for name in ("id", "ballot", "member", "by_proxy")
+        )
+        sql = (
+            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s) "
+            f"ON CONFLICT ({quote(field('ballot').column)}, {quote(field('member').column)}) "
+            "DO NOTHING"
+        )
+        key = model._meta.pk.get_db_prep_value(uuid.uuid4(), connection)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [key, ballot_id, member_id, by_proxy])
+            return cursor.rowcount == 1

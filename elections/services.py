@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -526,15 +526,10 @@ def cast_vote(
             proxy.status = Proxy.Status.USED
             proxy.save(update_fields=["status"])
         content = paper_content(ballot, choices, codes)
-        try:
-            with transaction.atomic():
-                Participation.objects.create(
-                    ballot=ballot, member=voter, by_proxy=on_behalf_of is not None
-                )
-        except IntegrityError:
-            raise DomainError(
-                _("A vote has already been cast for this member in this ballot.")
-            ) from None
+        if not Participation.objects.take_part(
+            ballot_id=ballot.pk, member_id=voter.pk, by_proxy=on_behalf_of is not None
+        ):
+            raise DomainError(_("A vote has already been cast for this member in this ballot."))
         code = secrets.token_urlsafe(18)
         receipt = Receipt(code=code, fingerprint=fingerprint(code))
         BallotPaper.objects.create(
