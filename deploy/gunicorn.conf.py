@@ -27,6 +27,10 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 # Replace each worker after a while, with jitter so they do not all restart at once.
+# The application is loaded once, in the master, before the workers are forked: a new
+# worker serves at once instead of importing Django again (about a second of CPU taken
+# from the workers still serving; benchmarks/load_votes.py saw p99 spikes of a second).
+preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() not in ("0", "false", "no")
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
 # The workers' heartbeat files on a memory file system: a container's overlay disk can
