@@ -13,7 +13,7 @@ from governance import services as governance
 from governance.models import Assembly, Body, User
 from governance.services import SYSTEM
 from motions import services
-from motions.models import Motion
+from motions.models import Motion, VotingMandate
 from tests.conftest import _with_totp
 from tests.elections.conftest import add_voters
 from tests.factories import MandateFactory
@@ -94,3 +94,19 @@ def scheduled(section: Section, **overrides) -> Motion:
     motion = submitted(section, **overrides)
     services.take_step(actor=section.standing_orders, motion=motion, step="admit")
     return services.schedule_motion(actor=section.chair, motion=motion)
+
+
+def voting_mandate(section: Section) -> VotingMandate:
+    """The chair proposes the delegates' position on another section's IC motion (article 14)."""
+    from tests.elections.conftest import article
+
+    return services.propose_voting_mandate(
+        actor=section.chair,
+        board=section.world.board,
+        ic_reference="POL 40/200/2026",
+        motion_title="Climate justice",
+        submitted_by="Section of Ghana",
+        position=VotingMandate.Position.FOR,
+        closes_at=timezone.now() + dt.timedelta(days=2),
+        article=article("14"),
+    )

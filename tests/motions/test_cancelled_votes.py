@@ -3,11 +3,8 @@ cancellation's transaction, and it can be put to the vote again."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from elections import services as elections
@@ -15,8 +12,8 @@ from elections.models import Ballot
 from governance.exceptions import DomainError
 from governance.models import AuditEvent
 from motions import services
-from motions.models import Amendment, Motion, VotingMandate
-from tests.motions.conftest import scheduled
+from motions.models import Amendment, Motion
+from tests.motions.conftest import scheduled, voting_mandate
 from tests.motions.test_votes import decide, online, tabled
 
 pytestmark = pytest.mark.django_db
@@ -130,18 +127,7 @@ def test_if_the_motion_cannot_move_the_cancellation_rolls_back(section):
 
 
 def test_cancelling_a_ballot_of_no_motion_moves_nothing(section):
-    from tests.elections.conftest import article
-
-    mandate = services.propose_voting_mandate(
-        actor=section.chair,
-        board=section.world.board,
-        ic_reference="POL 40/200/2026",
-        motion_title="Climate justice",
-        submitted_by="Section of Ghana",
-        position=VotingMandate.Position.FOR,
-        closes_at=timezone.now() + dt.timedelta(days=2),
-        article=article("14"),
-    )
+    mandate = voting_mandate(section)
     cancel(section, mandate.ballot)
     assert Ballot.objects.get(pk=mandate.ballot_id).status == "cancelled"
     assert not AuditEvent.objects.filter(action__endswith=".vote_cancelled").exists()

@@ -12,9 +12,9 @@ from elections import services as elections
 from governance.exceptions import DomainError, NotAllowed, RuleViolation
 from governance.models import Decision, OrganisationUnit, StatuteVersion
 from motions import services
-from motions.models import Amendment, ICSubmission, Motion, VotingMandate
+from motions.models import Amendment, ICSubmission, Motion
 from tests.factories import UnitFactory
-from tests.motions.conftest import convene, gather_support, scheduled, submitted
+from tests.motions.conftest import convene, gather_support, scheduled, submitted, voting_mandate
 
 pytestmark = pytest.mark.django_db
 
@@ -388,18 +388,7 @@ def test_only_ic_motions_are_forwarded_and_only_to_the_council(section, council)
 
 
 def test_the_board_decides_the_delegates_voting_mandate_by_roll_call(section):
-    from tests.elections.conftest import article
-
-    mandate = services.propose_voting_mandate(
-        actor=section.chair,
-        board=section.world.board,
-        ic_reference="POL 40/200/2026",
-        motion_title="Climate justice",
-        submitted_by="Section of Ghana",
-        position=VotingMandate.Position.FOR,
-        closes_at=timezone.now() + dt.timedelta(days=2),
-        article=article("14"),
-    )
+    mandate = voting_mandate(section)
     ballot = mandate.ballot
     assert ballot.kind == "roll_call" and ballot.status == "open"
     for user in (section.chair, section.board_member):
