@@ -72,8 +72,11 @@ class Voter(FastHttpUser):
             "Origin": PLAN["origin"],
             "X-Forwarded-Proto": "https",
         }
+        # A paced vote's latency counts from when it was due, not from when it was sent: a
+        # client held up by a slow answer must not hide the wait (coordinated omission).
+        late = max(0.0, time.monotonic() - self.next_at) if self.pacing else 0.0
         started = time.perf_counter()
-        outcome = {"voter": index, "start": started}
+        outcome = {"voter": index, "start": started - late}
         try:
             with self.client.post(
                 f"/api/ballots/{PLAN['ballot']}/vote/",

@@ -5,8 +5,8 @@
 --
 -- The voter is the next member of the roll (a sequence, so every transaction is a new
 -- voter, as in the load test); the rest mirrors the platform's transaction: lock the ballot
--- row, read the voter's roll entry, insert the participation under a savepoint (the unique
--- constraint is the one-vote guarantee) and the paper with a random key and receipt
+-- row, read the voter's roll entry, insert the participation (ON CONFLICT DO NOTHING on the
+-- unique constraint, the one-vote guarantee) and the paper with a random key and receipt
 -- fingerprint, then lock the audit chain's head, append the event with its hash chained
 -- to the previous one, and move the head. What it leaves out is Python: no HTTP, session,
 -- permission checks, validation or canonical JSON (the hash here covers less).
@@ -14,10 +14,9 @@ SELECT nextval('raw_voter') - 1 + :first_member AS member \gset
 BEGIN;
 SELECT id, status, closes_at, secret FROM elections_ballot WHERE id = :ballot FOR NO KEY UPDATE;
 SELECT weight FROM elections_rollentry WHERE ballot_id = :ballot AND member_id = :member;
-SAVEPOINT participation;
 INSERT INTO elections_participation (id, ballot_id, member_id, by_proxy)
-    VALUES (gen_random_uuid(), :ballot, :member, false);
-RELEASE SAVEPOINT participation;
+    VALUES (gen_random_uuid(), :ballot, :member, false)
+    ON CONFLICT (ballot_id, member_id) DO NOTHING;
 INSERT INTO elections_ballotpaper (id, ballot_id, content, weight, receipt_fingerprint)
     VALUES (gen_random_uuid(), :ballot, '{"choice": "yes"}', 1,
             encode(sha256(convert_to(gen_random_uuid()::text, 'UTF8')), 'hex'));
