@@ -570,11 +570,28 @@ def take_step(*, actor, motion: Motion, step: str, reason: str = "") -> Motion:
         raise DomainError(_("This step has its own form."), field="step")
     with transaction.atomic():
         motion = _locked_motion(motion)
+        if step == "withdraw":
+            _ensure_no_amendment_in_vote(motion)
         _move(actor, motion, step, reason=reason)
         if step == "withdraw":
             # The motion's pending amendments fall with it.
             _fall(actor, motion.amendments.filter(status__in=(A.DRAFT, A.SUBMITTED, A.ADMISSIBLE)))
     return motion
+
+
+def _ensure_no_amendment_in_vote(motion: Motion) -> None:
+    """A motion leaves the agenda (withdrawn, referred) only when none of its amendments is
+    being voted on: that vote would decide an amendment to a text no longer before the
+    meeting. Its ballot is closed and counted, or cancelled, first."""
+    in_vote = motion.amendments.filter(status=A.IN_VOTE).order_by("number").first()
+    if in_vote is not None:
+        raise DomainError(
+            _(
+                "Amendment %(amendment)s is being voted on: close and count its ballot, or "
+                "cancel it, first."
+            )
+            % {"amendment": in_vote.label}
+        )
 
 
 def _fall(actor, amendments) -> None:
@@ -624,6 +641,7 @@ def refer_motion(*, actor, motion: Motion, body: Body, reason: str) -> Motion:
         motion = _locked_motion(motion)
         if body.pk == motion.body_id:
             raise DomainError(_("Refer the motion to another body."), field="body")
+        _ensure_no_amendment_in_vote(motion)
         motion.referred_to = body
         motion.agenda_position = None
         _move(
@@ -929,19 +947,14 @@ def apply_cancellation(*, actor, ballot: Ballot) -> None:
     Called inside `cancel_ballot`'s transaction: if the move fails, the ballot stays as it
     was. The motion (or amendment) can be put to the vote again. A motion's ballot opens
     only once its amendments are decided (they stay decided), and an amendment's only while
-    its motion waits on the agenda, so a cancellation never has another ballot to undo. An
-    amendment whose motion was withdrawn during its vote falls with the motion, as the
-    motion's other pending amendments did.
+    its motion waits on the agenda, which it cannot leave during that vote, so a
+    cancellation never has another ballot to undo.
     """
     motion = Motion.objects.filter(ballot=ballot).first()
     amendment = None if motion else Amendment.objects.filter(ballot=ballot).first()
     if motion is None and amendment is None:
         return  # not a motion's vote (a voting mandate's ballot just shows as cancelled)
-    if motion is not None:
-        item = _locked_motion(motion)
-    else:
-        item = _locked_amendment(amendment)
-        motion = _locked_motion(item.motion)
+    item = _locked_motion(motion) if motion is not None else _locked_amendment(amendment)
     item.ballot = None
     _move(
         actor,
@@ -952,8 +965,6 @@ def apply_cancellation(*, actor, ballot: Ballot) -> None:
         update_fields=["ballot"],
         ballot=ballot.pk,
     )
-    if amendment is not None and motion.status == M.WITHDRAWN:
-        _fall(actor, [item])
 
 
 # ---------------------------------------------------------------------------
