@@ -485,9 +485,9 @@ def cast_vote(
 ) -> Receipt:
     """A voter on the roll casts their vote (or one they carry by proxy); returns the receipt.
 
-    In one transaction: the ballot is open (shared lock, so closing waits), the voter is on
-    the roll, the choices are valid for the method; the participation (unique per ballot
-    and voter, a database constraint) and the paper are written together. A secret paper
+    In one transaction: the ballot is open (its row locked, so closing waits for the vote),
+    the voter is on the roll, the choices are valid for the method; the participation (unique
+    per ballot and voter, a database constraint) and the paper are written together. A secret paper
     carries nothing that links it to the voter.
     """
     ensure_may_write(actor)
