@@ -170,8 +170,7 @@ def record_many(actor, changes: Iterable[Change], *, actor_label: str = "") -> l
         event.hash = prev = _hash_of(event)
         events.append(event)
     AuditEvent.objects.bulk_create(events, batch_size=1000)
-    head.sequence, head.hash = sequence, prev
-    head.save(update_fields=["sequence", "hash"])
+    AuditHead.objects.filter(pk=head.pk).update(sequence=sequence, hash=prev)
     return events
 
 

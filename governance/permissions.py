@@ -48,7 +48,17 @@ def roles_for(user, on: dt.date | None = None) -> Roles:
     if cached is not None and on is None:
         return cached
     member = getattr(user, "member", None) if hasattr(user, "member") else None
-    mandates = list(Mandate.objects.held_by_user(user, on).values_list("body_id", "body__unit_id"))
+    # Mandates are a member's: an account without one holds none (no query), and the member,
+    # read with the user, spares the join through it.
+    mandates = (
+        list(
+            Mandate.objects.current(on)
+            .filter(member=member)
+            .values_list("body_id", "body__unit_id")
+        )
+        if member is not None
+        else []
+    )
     roles = Roles(
         authenticated=True,
         member_id=member.pk if member else None,
