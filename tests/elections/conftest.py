@@ -54,6 +54,15 @@ def draft_election(
     return ballot
 
 
+def published(world, ballot: Ballot, choices) -> Ballot:
+    """Each (user, choice) votes, then the officer closes, counts and publishes the ballot."""
+    for user, choice in choices:
+        services.cast_vote(actor=user, ballot=ballot, choices=choice)
+    services.close_ballot(actor=world.officer, ballot=ballot)
+    services.count_ballot(actor=world.officer, ballot=ballot)
+    return services.publish_results(actor=world.officer, ballot=ballot)
+
+
 def add_voters(world, count: int) -> list:
     """Members in good standing with accounts, eligible under article 4."""
     users = []

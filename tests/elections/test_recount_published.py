@@ -11,17 +11,9 @@ from django.core.management import CommandError, call_command
 from elections import services
 from elections.management.commands.recount_published import differences
 from elections.models import Ballot, BallotPaper
-from tests.elections.conftest import add_voters, draft_ballot, draft_election
+from tests.elections.conftest import add_voters, draft_ballot, draft_election, published
 
 pytestmark = pytest.mark.django_db
-
-
-def published(world, ballot: Ballot, choices) -> Ballot:
-    for user, choice in choices:
-        services.cast_vote(actor=user, ballot=ballot, choices=choice)
-    services.close_ballot(actor=world.officer, ballot=ballot)
-    services.count_ballot(actor=world.officer, ballot=ballot)
-    return services.publish_results(actor=world.officer, ballot=ballot)
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ from elections import services
 from elections.models import Ballot
 from governance.audit import verify_chain
 from governance.models import Decision
-from tests.elections.conftest import add_voters, draft_ballot, draft_election
+from tests.elections.conftest import add_voters, draft_ballot, draft_election, published
 
 ROOT = Path(__file__).resolve().parents[2]
 BACKUP = ROOT / "deploy" / "backup.sh"
@@ -106,14 +106,6 @@ def manage(database: str, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-def counted_and_published(world, ballot: Ballot, choices: list) -> Ballot:
-    for user, choice in choices:
-        services.cast_vote(actor=user, ballot=ballot, choices=choice)
-    services.close_ballot(actor=world.officer, ballot=ballot)
-    services.count_ballot(actor=world.officer, ballot=ballot)
-    return services.publish_results(actor=world.officer, ballot=ballot)
-
-
 @pytest.fixture
 def empty_database() -> Iterator[Callable[[str], str]]:
     """Make empty databases beside the test database; all dropped at the end whatever happens."""
@@ -143,7 +135,7 @@ def test_a_restored_dump_verifies_its_audit_chain_and_recounts_as_published(
 ):
     # The record, written through the services: two ballots counted into decisions.
     question = services.open_ballot(actor=world.officer, ballot=draft_ballot(world))
-    counted_and_published(
+    published(
         world,
         question,
         [(world.member, "yes"), (world.officer, "yes"), (world.other_officer, "no")],
@@ -151,7 +143,7 @@ def test_a_restored_dump_verifies_its_audit_chain_and_recounts_as_published(
     voters = add_voters(world, 5)
     election = services.open_ballot(actor=world.officer, ballot=draft_election(world))
     rankings = [["c1", "c2"], ["c2", "c1"], ["c3", "c2"], ["c1", "c3"], ["c2"]]
-    counted_and_published(world, election, list(zip(voters, rankings, strict=True)))
+    published(world, election, list(zip(voters, rankings, strict=True)))
     live = verify_chain()
     assert live.ok
     references = sorted(Decision.objects.values_list("reference", flat=True))
@@ -181,8 +173,8 @@ def test_a_restored_dump_verifies_its_audit_chain_and_recounts_as_published(
     # And by hand, with the `tally` command on the restored list, as an auditor would.
     tallied = manage(fresh_database, "tally", str(lists / f"ballot-{election.pk}.json"))
     assert tallied.returncode == 0, tallied.stderr
-    published = Ballot.objects.get(pk=election.pk).decision.figures
-    assert json.loads(tallied.stdout)["elected"] == published["elected"]
+    figures = Ballot.objects.get(pk=election.pk).decision.figures
+    assert json.loads(tallied.stdout)["elected"] == figures["elected"]
     tallied = manage(fresh_database, "tally", str(lists / f"ballot-{question.pk}.json"))
     figures = json.loads(tallied.stdout)
     assert (figures["yes"], figures["no"]) == (2, 1)
