@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_section import section_with_members  # beside this script
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
@@ -45,7 +47,6 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.db import connection
     from django.test.utils import override_settings
     from django.utils import timezone
@@ -53,57 +54,10 @@ def main() -> None:
     from elections import services
     from elections.models import Ballot
     from governance import audit
-    from governance import services as governance
-    from governance.demo import statutes_v1
-    from governance.models import DuesPayment, Mandate, Member, StatuteVersion, User
-    from governance.services import SYSTEM
+    from governance.models import StatuteVersion, User
 
-    call_command("migrate", verbosity=0)
-    if Member.objects.exists():
-        sys.exit("the benchmark needs an empty database")
-    today = timezone.localdate()
-    section = governance.create_unit(actor=SYSTEM, code="section", name="Section", kind="section")
-    governance.adopt_statute_version(
-        actor=SYSTEM,
-        title="Statutes",
-        effective_from=today - dt.timedelta(days=1000),
-        articles=statutes_v1(),
-    )
-    assembly = governance.create_body(
-        actor=SYSTEM, unit=section, code="ga", name="GA", kind="assembly"
-    )
-    board = governance.create_body(
-        actor=SYSTEM, unit=section, code="board", name="Board", kind="board", seats=7
-    )
-    joined = today - dt.timedelta(days=500)
-    members = Member.objects.bulk_create(
-        Member(
-            membership_number=f"B{n:06d}",
-            first_name="V",
-            last_name=f"{n}",
-            unit=section,
-            birth_date=dt.date(1990, 1, 1),
-            joined_on=joined,
-        )
-        for n in range(args.voters)
-    )
-    DuesPayment.objects.bulk_create(
-        DuesPayment(member=m, year=today.year, amount=100, paid_on=today) for m in members
-    )
-    users = User.objects.bulk_create(
-        User(email=f"v{m.pk}@bench.example", password="!") for m in members
-    )
-    for member, user in zip(members, users, strict=True):
-        member.user = user
-    Member.objects.bulk_update(members, ["user"])
-    officer = users[0]
-    Mandate.objects.create(
-        member=members[0],
-        body=board,
-        role="chair",
-        starts_on=today - dt.timedelta(days=10),
-        ends_on=today + dt.timedelta(days=700),
-    )
+    bench = section_with_members(args.voters, prefix="B", email="v{n}@bench.example")
+    assembly, users, officer = bench.assembly, bench.users, bench.chair
     articles = {a.number: a for a in StatuteVersion.objects.get().articles.all()}
     now = timezone.now()
     kind, seats = ("question", 1) if args.method == "yesno" else ("election", 3)

@@ -65,8 +65,11 @@ from concurrent.futures import ThreadPoolExecutor
 from http.cookies import SimpleCookie
 from pathlib import Path
 
+from bench_section import section_with_members  # beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
 BIN = Path(sys.executable).parent
 
 PASSWORD = "load-test-Password-2026"
@@ -132,69 +135,20 @@ def set_up(members: int, labels: list[str]) -> dict:
     import django
 
     django.setup()
-    from allauth.account.models import EmailAddress
     from django.contrib.auth.hashers import make_password
-    from django.core.management import call_command
     from django.db import connections
     from django.utils import timezone
 
     from elections import services
     from elections.models import Ballot
-    from governance import services as governance
-    from governance.demo import statutes_v1
-    from governance.models import DuesPayment, Mandate, Member, StatuteVersion, User
-    from governance.services import SYSTEM
+    from governance.models import StatuteVersion
 
-    call_command("migrate", verbosity=0)
-    today = timezone.localdate()
-    section = governance.create_unit(actor=SYSTEM, code="section", name="Section", kind="section")
-    governance.adopt_statute_version(
-        actor=SYSTEM,
-        title="Statutes",
-        effective_from=today - dt.timedelta(days=1000),
-        articles=statutes_v1(),
+    # The production hasher, once: every member has the same password. One member more
+    # than the voters: the first chairs the Board and runs the ballots.
+    bench = section_with_members(
+        members + 1, prefix="L", email="voter{n}@load.example", password=make_password(PASSWORD)
     )
-    assembly = governance.create_body(
-        actor=SYSTEM, unit=section, code="ga", name="General Assembly", kind="assembly"
-    )
-    board = governance.create_body(
-        actor=SYSTEM, unit=section, code="board", name="Board", kind="board", seats=7
-    )
-    joined = today - dt.timedelta(days=500)
-    # The production hasher, once: every member has the same password.
-    password = make_password(PASSWORD)
-    people = Member.objects.bulk_create(
-        Member(
-            membership_number=f"L{n:06d}",
-            first_name="Voter",
-            last_name=f"{n}",
-            unit=section,
-            birth_date=dt.date(1990, 1, 1),
-            joined_on=joined,
-        )
-        for n in range(members + 1)
-    )
-    DuesPayment.objects.bulk_create(
-        DuesPayment(member=m, year=today.year, amount=100, paid_on=today) for m in people
-    )
-    users = User.objects.bulk_create(
-        User(email=f"voter{n}@load.example", password=password) for n in range(members + 1)
-    )
-    EmailAddress.objects.bulk_create(
-        EmailAddress(user=u, email=u.email, primary=True, verified=True) for u in users
-    )
-    for member, user in zip(people, users, strict=True):
-        member.user = user
-    Member.objects.bulk_update(people, ["user"], batch_size=2000)
-    # The first is the chair who runs the ballots; the others vote.
-    officer, voters = users[0], users[1:]
-    Mandate.objects.create(
-        member=people[0],
-        body=board,
-        role="chair",
-        starts_on=today - dt.timedelta(days=10),
-        ends_on=today + dt.timedelta(days=700),
-    )
+    assembly, people, officer, voters = bench.assembly, bench.members, bench.chair, bench.users[1:]
     article = StatuteVersion.objects.get().articles.get(number="8")
     now = timezone.now()
     ballots = {}

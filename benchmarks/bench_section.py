@@ -1,0 +1,88 @@
+"""The section every benchmark votes in: written through the services, members in bulk.
+
+`casting.py` and `load_votes.py` call `section_with_members` after `django.setup()`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from dataclasses import dataclass
+
+
+@dataclass
+class BenchSection:
+    assembly: object
+    members: list
+    users: list
+
+    @property
+    def chair(self):
+        """The first account: the Board's chair, who runs the ballots."""
+        return self.users[0]
+
+
+def section_with_members(
+    count: int, *, prefix: str, email: str, password: str = "!"
+) -> BenchSection:
+    """A section under the demo statutes with a General Assembly and a Board, and `count`
+    members in good standing, each with an account (verified e-mail `email.format(n=...)`,
+    the password hash `password`). The first member chairs the Board."""
+    from allauth.account.models import EmailAddress
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from governance import services as governance
+    from governance.demo import statutes_v1
+    from governance.models import DuesPayment, Mandate, Member, User
+    from governance.services import SYSTEM
+
+    call_command("migrate", verbosity=0)
+    if Member.objects.exists():
+        sys.exit("the benchmark needs an empty database")
+    today = timezone.localdate()
+    section = governance.create_unit(actor=SYSTEM, code="section", name="Section", kind="section")
+    governance.adopt_statute_version(
+        actor=SYSTEM,
+        title="Statutes",
+        effective_from=today - dt.timedelta(days=1000),
+        articles=statutes_v1(),
+    )
+    assembly = governance.create_body(
+        actor=SYSTEM, unit=section, code="ga", name="General Assembly", kind="assembly"
+    )
+    board = governance.create_body(
+        actor=SYSTEM, unit=section, code="board", name="Board", kind="board", seats=7
+    )
+    joined = today - dt.timedelta(days=500)
+    members = Member.objects.bulk_create(
+        Member(
+            membership_number=f"{prefix}{n:06d}",
+            first_name="Voter",
+            last_name=f"{n}",
+            unit=section,
+            birth_date=dt.date(1990, 1, 1),
+            joined_on=joined,
+        )
+        for n in range(count)
+    )
+    DuesPayment.objects.bulk_create(
+        DuesPayment(member=m, year=today.year, amount=100, paid_on=today) for m in members
+    )
+    users = User.objects.bulk_create(
+        User(email=email.format(n=n), password=password) for n in range(count)
+    )
+    EmailAddress.objects.bulk_create(
+        EmailAddress(user=u, email=u.email, primary=True, verified=True) for u in users
+    )
+    for member, user in zip(members, users, strict=True):
+        member.user = user
+    Member.objects.bulk_update(members, ["user"], batch_size=2000)
+    Mandate.objects.create(
+        member=members[0],
+        body=board,
+        role="chair",
+        starts_on=today - dt.timedelta(days=10),
+        ends_on=today + dt.timedelta(days=700),
+    )
+    return BenchSection(assembly=assembly, members=members, users=users)
