@@ -11,10 +11,10 @@ What it does, all on this machine:
 
 1. Drops and creates the database `governance_load` (``--database``), migrates, and sets up
    through the services a section, the statutes and the General Assembly; N members in
-   good standing with verified accounts (one known password) are bulk-created, as
-   `benchmarks/casting.py` does. One yes/no question per run is drafted and opened through
-   `elections.services` (each roll holds every member). A copy of the database
-   (`governance_load_raw`) is taken for the raw comparison.
+   good standing with verified accounts (one known password) are bulk-created by
+   `benchmarks/bench_section.py`, as for `casting.py`. One yes/no question per run is
+   drafted and opened through `elections.services` (each roll holds every member). A copy
+   of the database (`governance_load_raw`) is taken for the raw comparison.
 2. Runs pgbench with `benchmarks/pgbench_vote.sql` (the same rows in one transaction, raw
    SQL) on the copy, back to back at each client count: the raw rate.
 3. Starts gunicorn as deployed (`deploy/gunicorn.conf.py`: sync workers, access log) with
