@@ -313,6 +313,11 @@ class PieceSerializer(serializers.Serializer):
 class DiffSerializer(serializers.Serializer):
     title = PieceSerializer(many=True)
     text = PieceSerializer(many=True)
+    notice = serializers.CharField(
+        allow_blank=True,
+        help_text="Why the diff is coarser than word by word (too long, or stopped at its "
+        "time limit); empty when it is exact.",
+    )
 
 
 class MotionDiffApi(APIView):
@@ -340,9 +345,10 @@ class MotionDiffApi(APIView):
         if any(n not in versions for n in numbers):
             raise NotFound(_("There is no such version."))
         a, b = (versions[n] for n in numbers)
+        title, text = word_diff(a.title, b.title), word_diff(a.text, b.text)
         return Response(
             DiffSerializer(
-                {"title": word_diff(a.title, b.title), "text": word_diff(a.text, b.text)}
+                {"title": title, "text": text, "notice": text.notice or title.notice}
             ).data
         )
 

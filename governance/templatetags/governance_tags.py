@@ -24,7 +24,11 @@ def outcome_in_words(outcome) -> str:
 @register.simple_tag
 def render_diff(pieces):
     tags = {"same": "span", "removed": "del", "added": "ins"}
-    return format_html_join("", "<{0}>{1}</{0}>", ((tags[p.op], p.text) for p in pieces))
+    html = format_html_join("", "<{0}>{1}</{0}>", ((tags[p.op], p.text) for p in pieces))
+    notice = getattr(pieces, "notice", "")
+    if notice:
+        return format_html('<span class="diff-notice" role="note">{}</span> {}', notice, html)
+    return html
 
 
 @register.filter

@@ -46,7 +46,7 @@ def test_drafting_saves_version_one_and_each_edit_a_new_version(section):
         is None
     )
     pieces = word_diff(motion.versions.get(number=1).text, v2.text)
-    assert ("added", " universal") in [(p.op, p.text) for p in pieces]
+    assert ("added", "universal") in [(p.op, p.text.strip()) for p in pieces]
 
 
 def test_only_the_proposer_edits_and_only_a_draft(section):
