@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from governance import csvsafe
 from governance.audit import GENESIS_HASH, canonical_json, jsonable, verify_chain
 from governance.models import AuditEvent, Body, Decision
 
@@ -274,7 +275,7 @@ def json_chunks(
 def _csv_cell(name: str, value: Any) -> Any:
     if value is None:
         return ""
-    return canonical_json(value) if name in _JSON_COLUMNS else value
+    return csvsafe.neutralise(canonical_json(value) if name in _JSON_COLUMNS else value)
 
 
 class _Line:
@@ -295,8 +296,8 @@ def csv_chunks(
     rows: Iterable[dict], *, head: tuple[int, str], exported_at: dt.datetime
 ) -> Generator[str, None, Trailer]:
     """The CSV export line by line; the generator returns the trailer."""
-    writer = csv.writer(_Line(), lineterminator="\n")
-    yield writer.writerow(FIELDS)
+    writer = csvsafe.writer(_Line(), lineterminator="\n")
+    yield ",".join(FIELDS) + "\n"  # plain names, unquoted: what a reader looks for
     digest = RowDigest()
     for row in rows:
         yield writer.writerow([_csv_cell(name, row[name]) for name in FIELDS])
@@ -687,7 +688,8 @@ class _CsvReader:
                 line=line,
             )
         row: dict[str, Any] = {}
-        for name, cell in zip(FIELDS, record, strict=True):
+        for name, written in zip(FIELDS, record, strict=True):
+            cell = csvsafe.restore(written)
             if cell == "" and name in _NULLABLE_COLUMNS:
                 row[name] = None
             elif name in _INTEGER_COLUMNS:
