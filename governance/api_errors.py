@@ -1,6 +1,12 @@
 """The one place domain errors become HTTP answers in the REST API."""
 
-from django.http import JsonResponse
+import sys
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template import loader
 from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import status
@@ -34,8 +40,56 @@ def exception_handler(exc, context):
     return response
 
 
+def bad_request(request, exception):
+    """The project's 400 for what Django refuses before a view (a body over the upload limit,
+    too many fields): JSON under /api/, the usual page elsewhere."""
+    if request.path.startswith("/api/"):
+        if isinstance(exception, RequestDataTooBig):
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            detail = _("The request body is larger than %(limit)s bytes.") % {"limit": f"{limit:,}"}
+        else:
+            detail = _("Bad request.")
+        return JsonResponse({"detail": detail}, status=status.HTTP_400_BAD_REQUEST)
+    return defaults.bad_request(request, exception)
+
+
 def not_found(request, exception):
     """The project's 404: JSON under /api/ (what API clients parse), the usual page elsewhere."""
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": _("Not found.")}, status=status.HTTP_404_NOT_FOUND)
     return defaults.page_not_found(request, exception)
+
+
+#: What a database that went away raises (a restart, a failover, a full connection slot
+#: list): transient, so the answer is "try again", not a server error.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+
+
+def server_error(request):
+    """The project's 500, or a 503 with `Retry-After` when the database is unreachable.
+
+    Called by Django while it handles the uncaught exception, so `sys.exc_info()` names it.
+    The 503 page is rendered without a query (no user, no context processors): the database
+    is what is missing. JSON under /api/, as for every other API answer.
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, DATABASE_UNAVAILABLE):
+        retry_after = settings.DATABASE_RETRY_AFTER_SECONDS
+        if request.path.startswith("/api/"):
+            response = JsonResponse(
+                {
+                    "detail": _("The database is briefly unavailable: try again shortly."),
+                    "retry_after": retry_after,
+                },
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            )
+        else:
+            page = loader.get_template("503.html").render({"retry_after": retry_after})
+            response = HttpResponse(page, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        response["Retry-After"] = str(retry_after)
+        return response
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": _("Server error.")}, status=status.HTTP_500_INTERNAL_SERVER_ERROR
+        )
+    return defaults.server_error(request)

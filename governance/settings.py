@@ -351,7 +351,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "governance.api_pagination.StrictLimitOffsetPagination",
     # A JSON API: forms are for the pages, which have their own views.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Bounded in size and nesting (governance/api_parsers.py): deep JSON is a 400, not a 500.
+    "DEFAULT_PARSER_CLASSES": ["governance.api_parsers.BoundedJSONParser"],
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "governance.api_errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"user": "600/min", "anon": "60/min"},
@@ -400,6 +401,20 @@ LOGGING = {
     # The worker (`db_worker`) sets its own loggers to INFO: one line per task run.
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# ---------------------------------------------------------------------------
+# Limits on what one request may ask of the platform (hostile or careless input)
+# ---------------------------------------------------------------------------
+
+# Word diffs (governance/textdiff.py): texts longer than this are shown whole, not compared;
+# a comparison that takes longer than this many seconds returns a coarser diff.
+DIFF_MAX_CHARS = env_int("DIFF_MAX_CHARS", 200_000)
+DIFF_TIMEOUT_SECONDS = float(os.environ.get("DIFF_TIMEOUT_SECONDS") or 0.5)
+# The Retry-After of the 503 answered while the database cannot be reached (a restart).
+DATABASE_RETRY_AFTER_SECONDS = env_int("DATABASE_RETRY_AFTER_SECONDS", 5)
+# JSON read from people (API bodies, statute changes, files given to commands) nests at most
+# this deep (governance/jsonsafe.py); no document the platform knows needs more than 6.
+JSON_MAX_DEPTH = env_int("JSON_MAX_DEPTH", 32)
 
 # ---------------------------------------------------------------------------
 # The section this installation serves (document references: "ORG 50/003/2026")

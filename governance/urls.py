@@ -141,4 +141,6 @@ urlpatterns = [
 ]
 
 # A URL under /api/ that matches no route answers JSON, like every other API error.
+handler400 = "governance.api_errors.bad_request"
 handler404 = "governance.api_errors.not_found"
+handler500 = "governance.api_errors.server_error"

@@ -7,6 +7,7 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from governance import jsonsafe
 from governance.models import Assembly, Body, OrganisationUnit
 from motions.models import Amendment, ICSubmission, Motion, MotionVersion, VotingMandate
 from motions.services import IN_ROOM, ONLINE
@@ -55,7 +56,7 @@ class MotionForm(forms.Form):
         if not raw:
             return []
         try:
-            value = json.loads(raw)
+            value = jsonsafe.loads(raw)
         except ValueError as error:
             raise forms.ValidationError(
                 _("Not valid JSON: %(error)s") % {"error": error}
