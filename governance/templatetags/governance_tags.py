@@ -2,6 +2,7 @@
 
 from django import template
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from governance.rule_text import describe_outcome, describe_rule
 
@@ -38,3 +39,14 @@ def yes_no_badge(value: bool) -> str:
     if value:
         return format_html('<span class="badge ok">{}</span>', _("met"))
     return format_html('<span class="badge bad">{}</span>', _("not met"))
+
+
+@register.simple_tag(takes_context=True)
+def nav_current(context, url: str) -> str:
+    """``aria-current="page"`` on the menu link whose section the request is in."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    path = request.path
+    current = path == url if url == "/" else path.startswith(url)
+    return mark_safe(' aria-current="page"') if current else ""

@@ -34,7 +34,7 @@ def test_auditor_reads_the_trail_the_record_as_of_a_date_and_the_anomalies(
     )
 
     # The register, filtered by body and outcome (htmx swaps the results in).
-    page.click("header >> text=Decisions")
+    page.click(".site-nav >> text=Decisions")
     page.wait_for_url("**/decisions/")
     page.get_by_label("Body").select_option("general-assembly")
     page.get_by_label("Outcome").select_option("adopted")
@@ -53,7 +53,7 @@ def test_auditor_reads_the_trail_the_record_as_of_a_date_and_the_anomalies(
     assert write_forms(page) == 0
 
     # The record as of today: the statutes in force and the Board's chair.
-    page.click("text=Audit log")
+    page.click(".site-nav >> text=Audit log")
     page.click("text=As of a date")
     page.get_by_label("Date").fill(timezone.localdate().isoformat())
     page.locator("form.filters button[type=submit]").click()
@@ -70,7 +70,7 @@ def test_auditor_reads_the_trail_the_record_as_of_a_date_and_the_anomalies(
     assert write_forms(page) == 0
 
     # The chain, verified from the audit log with htmx.
-    page.click("text=Audit log")
+    page.click(".site-nav >> text=Audit log")
     page.click("text=Verify the chain")
     page.wait_for_selector("#verification .ok")
     assert f"{events} events verified" in page.locator("#verification").inner_text()

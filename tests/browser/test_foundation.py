@@ -11,18 +11,18 @@ def log_in(page, live_server, email: str, code: bool = False) -> None:
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", "secret-pass-123")
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     if code:
         page.wait_for_url("**/accounts/2fa/authenticate/")
         page.fill("input[name=code]", totp_code())
-        page.click("form button[type=submit]")
+        page.click("main form button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
 
 
 def test_member_dashboard_in_arabic_is_right_to_left(page, live_server, world, tmp_path):
     log_in(page, live_server, "member@example.org")
-    page.select_option("#language-select", "ar")
-    page.click(".language-switch button")
+    page.select_option("#language-select-wide", "ar")
+    page.click(".header-bar > .header-tools .language-switch button")
     page.wait_for_load_state()
     assert page.get_attribute("html", "dir") == "rtl"
     assert page.get_attribute("html", "lang") == "ar"
@@ -34,7 +34,7 @@ def test_member_dashboard_in_arabic_is_right_to_left(page, live_server, world, t
 
 def test_officer_logs_in_with_the_second_factor_and_reads_the_register(page, live_server, world):
     log_in(page, live_server, "officer@example.org", code=True)
-    page.click("text=Decisions")
+    page.click(".site-nav >> text=Decisions")
     page.wait_for_url("**/decisions/")
     assert page.locator("h1").inner_text() == "Decision register"
 
