@@ -45,7 +45,7 @@ def test_a_missing_page_is_a_translated_page_with_a_way_back(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     html = response.content.decode()
-    assert "Cette page n’existe pas" in html
+    assert "Cette page n\u2019existe pas" in html
     assert f'href="{reverse("dashboard")}"' in html
 
 
