@@ -243,7 +243,7 @@ class PaperCountSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PaperCount
-        fields = ["id", "ballot", "label", "papers", "content", "confirmed"]
+        fields = ["id", "ballot", "label", "papers", "content", "confirmed", "status", "reason"]
 
     def get_confirmed(self, batch: PaperCount) -> bool:
         return batch.confirmed_by_id is not None
@@ -749,6 +749,33 @@ class PaperCountConfirmApi(APIView):
     def post(self, request, pk: int):
         batch = get_object_or_404(PaperCount, pk=pk)
         batch = services.confirm_paper_count(actor=request.user, batch=batch)
+        return Response(PaperCountSerializer(batch).data)
+
+
+class PaperCountSetAsideApi(APIView):
+    permission_classes = WRITE_PERMISSIONS
+
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=2000)
+
+    @extend_schema(
+        summary="Withdraw (the teller who entered it) or reject (a second teller) a batch",
+        request=InputSerializer,
+        responses={
+            200: PaperCountSerializer,
+            400: BAD_INPUT,
+            403: not_allowed("Only an officer of the body."),
+            404: NOT_FOUND,
+        },
+    )
+    def post(self, request, pk: int):
+        batch = get_object_or_404(PaperCount.objects.select_related("ballot__body"), pk=pk)
+        ensure_may_act_for_body(request.user, batch.ballot.body)  # the role before the input
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        batch = services.set_aside_paper_count(
+            actor=request.user, batch=batch, reason=serializer.validated_data["reason"]
+        )
         return Response(PaperCountSerializer(batch).data)
 
 

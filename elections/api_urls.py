@@ -41,6 +41,11 @@ api_patterns = [
         api.PaperCountConfirmApi.as_view(),
         name="api_paper_count_confirm",
     ),
+    path(
+        "paper-counts/<int:pk>/set-aside/",
+        api.PaperCountSetAsideApi.as_view(),
+        name="api_paper_count_set_aside",
+    ),
     path("ballots/<int:pk>/results/", api.BallotResultsApi.as_view(), name="api_ballot_results"),
     path("ballots/<int:pk>/papers/", api.BallotPapersApi.as_view(), name="api_ballot_papers"),
     path("receipts/check/", api.ReceiptCheckApi.as_view(), name="api_receipt_check"),

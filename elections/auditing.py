@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from elections import integrity
 from elections.models import Ballot, PaperCount, Participation, RollEntry
 from governance.anomalies import (
     Anomaly,
@@ -154,12 +155,52 @@ def ballots_closed_early() -> Iterator[Anomaly]:
         )
 
 
+def ballot_counts() -> Iterator[Anomaly]:
+    """Counted ballots whose stored figures do not add up, or differ from their decision's.
+
+    Papers = participations online, took part <= entitled, and the decision's turnout and
+    electorate = the stored ones (the recount of the papers is `recount_published`'s). Seven
+    queries whatever the number of ballots.
+    """
+    counted = list(
+        Ballot.objects.filter(status__in=[Ballot.Status.COUNTED, Ballot.Status.PUBLISHED])
+        .select_related("decision")
+        .order_by("pk")
+    )
+    figures = integrity.turnouts([ballot.pk for ballot in counted])
+    for ballot in counted:
+        stored = figures[ballot.pk]
+        problems = integrity.turnout_problems(stored)
+        if ballot.decision is not None:
+            problems += integrity.figure_differences(
+                ballot.decision.figures,
+                recount={},
+                figures=stored,
+                names={},
+                quorum_eligible=ballot.quorum_eligible,
+            )
+        if problems:
+            yield Anomaly(
+                "ballot_count",
+                ballot.decision.reference if ballot.decision else ballot.title,
+                "; ".join(problems),
+                ballot.decision.decided_on if ballot.decision else None,
+                reverse("ballot_detail", args=[ballot.pk]),
+            )
+
+
 def register() -> None:
     register_trail_provider("elections", ballot_trail)
     register_anomaly_check("ballot_closed_early", ballots_closed_early)
+    register_anomaly_check("ballot_count", ballot_counts)
     register_officer_actions("elections.ballot", OFFICER_BALLOT_ACTIONS, bodies_by_id(Ballot))
     register_officer_actions(
         "elections.papercount",
-        {"paper_count.entered", "paper_count.confirmed"},
+        {
+            "paper_count.entered",
+            "paper_count.confirmed",
+            "paper_count.withdrawn",
+            "paper_count.rejected",
+        },
         bodies_by_id(PaperCount, "ballot__body_id"),
     )

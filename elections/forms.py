@@ -362,6 +362,14 @@ class CancelForm(forms.Form):
     )
 
 
+class SetAsideForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Why the batch is withdrawn or rejected"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+
+
 class ReceiptCheckForm(forms.Form):
     code = forms.CharField(
         label=gettext_lazy("Receipt code"),

@@ -15,7 +15,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from elections.querysets import BallotQuerySet, ParticipationManager, ProxyQuerySet
+from elections.querysets import (
+    BallotQuerySet,
+    PaperCountQuerySet,
+    ParticipationManager,
+    ProxyQuerySet,
+)
 from governance.models import Article, Assembly, Body, Decision, Member
 
 
@@ -367,6 +372,12 @@ class PaperCount(models.Model):
     count and the published ballot list exactly like papers cast online.
     """
 
+    class Status(models.TextChoices):
+        PENDING = "pending", _("awaiting a second teller")
+        CONFIRMED = "confirmed", _("confirmed")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+        REJECTED = "rejected", _("rejected")
+
     ballot = models.ForeignKey(
         Ballot, verbose_name=_("ballot"), on_delete=models.PROTECT, related_name="paper_counts"
     )
@@ -387,13 +398,38 @@ class PaperCount(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    # Who withdrew (the teller who entered it) or rejected (a second teller) the batch, and why.
+    set_aside_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("withdrawn or rejected by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason"), blank=True)
+
+    objects = PaperCountQuerySet.as_manager()
 
     class Meta:
         ordering = ["ballot", "id"]
         verbose_name = _("paper count")
         verbose_name_plural = _("paper counts")
         constraints = [
-            models.UniqueConstraint(fields=["ballot", "label"], name="paper_batch_label_unique"),
+            # A withdrawn or rejected batch keeps its name on the record; it may be entered again.
+            models.UniqueConstraint(
+                fields=["ballot", "label"],
+                condition=Q(status__in=["pending", "confirmed"]),
+                name="paper_batch_label_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="confirmed", confirmed_by__isnull=False)
+                | (~Q(status="confirmed") & Q(confirmed_by__isnull=True)),
+                name="paper_count_confirmed_has_its_teller",
+            ),
             models.CheckConstraint(
                 condition=Q(confirmed_by__isnull=True) | ~Q(confirmed_by=models.F("entered_by")),
                 name="paper_count_confirmed_by_another_teller",

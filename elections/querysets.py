@@ -78,3 +78,17 @@ class ParticipationManager(models.Manager):
         with connection.cursor() as cursor:
             cursor.execute(sql, [key, ballot_id, member_id, by_proxy])
             return cursor.rowcount == 1
+
+
+class PaperCountQuerySet(models.QuerySet):
+    def confirmed(self):
+        """Batches a second teller confirmed: the ones in the count."""
+        return self.filter(status="confirmed")
+
+    def pending(self):
+        """Batches awaiting a second teller."""
+        return self.filter(status="pending")
+
+    def live(self):
+        """Batches that count or may still count (not withdrawn, not rejected)."""
+        return self.filter(status__in=["pending", "confirmed"])

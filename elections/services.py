@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from elections import counting, signals, tasks
+from elections import counting, integrity, signals, tasks
 from elections.models import (
     Ballot,
     BallotPaper,
@@ -690,13 +690,20 @@ def enter_paper_count(
             raise DomainError(
                 _("Paper results are entered while the ballot is open or closed, before the count.")
             )
-        if ballot.paper_counts.filter(label=label.strip()).exists():
+        if ballot.paper_counts.live().filter(label=label.strip()).exists():
             raise DomainError(_("A batch with this name was already entered."), field="label")
+        papers = sum(n for _paper, n in clean)
+        # Under the ballot's lock, so two batches entered at once cannot both fit.
+        too_many = integrity.batch_problem(
+            integrity.turnout(ballot), label=label.strip(), papers=papers
+        )
+        if too_many:
+            raise DomainError(too_many, field="groups")
         batch = PaperCount.objects.create(
             ballot=ballot,
             label=label.strip(),
             content={"groups": clean},
-            papers=sum(n for _paper, n in clean),
+            papers=papers,
             entered_by=actor,
         )
         audit.record(actor, "paper_count.entered", batch, new=model_values(batch))
@@ -714,13 +721,58 @@ def confirm_paper_count(*, actor, batch: PaperCount) -> PaperCount:
         ensure_may_act_for_body(actor, batch.ballot.body)
         if batch.entered_by_id == actor.pk:
             raise NotAllowed(_("A second teller must confirm: not the one who entered the batch."))
-        if batch.confirmed_by_id is not None:
-            raise DomainError(_("This batch is already confirmed."))
+        if batch.status != PaperCount.Status.PENDING:
+            raise DomainError(
+                _("This batch is %(status)s: it cannot be confirmed.")
+                % {"status": batch.get_status_display()}
+            )
         if batch.ballot.status not in (S.OPEN, S.CLOSED):
             raise DomainError(_("The ballot has already been counted."))
-        batch.confirmed_by = actor
-        batch.save(update_fields=["confirmed_by"])
-        audit.record(actor, "paper_count.confirmed", batch, new={"confirmed_by": actor.pk})
+        batch.confirmed_by, batch.status = actor, PaperCount.Status.CONFIRMED
+        batch.save(update_fields=["confirmed_by", "status"])
+        audit.record(
+            actor,
+            "paper_count.confirmed",
+            batch,
+            old={"status": PaperCount.Status.PENDING},
+            new={"confirmed_by": actor.pk, "status": PaperCount.Status.CONFIRMED},
+        )
+    return batch
+
+
+def set_aside_paper_count(*, actor, batch: PaperCount, reason: str) -> PaperCount:
+    """Take a batch out before it is confirmed: withdrawn by the teller who entered it,
+    rejected by a second teller. The reason is kept on the batch and in the audit event;
+    the batch stays on the record and never counts. Officers of the ballot's body only.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give the reason."), field="reason")
+    with transaction.atomic():
+        batch = (
+            PaperCount.objects.select_for_update(of=("self",))
+            .select_related("ballot__body")
+            .get(pk=batch.pk)
+        )
+        ensure_may_act_for_body(actor, batch.ballot.body)
+        if batch.status != PaperCount.Status.PENDING:
+            raise DomainError(
+                _("This batch is %(status)s: only a batch awaiting confirmation can be set aside.")
+                % {"status": batch.get_status_display()}
+            )
+        if batch.ballot.status not in (S.OPEN, S.CLOSED):
+            raise DomainError(_("The ballot has already been counted."))
+        withdrawn = batch.entered_by_id == actor.pk
+        batch.status = PaperCount.Status.WITHDRAWN if withdrawn else PaperCount.Status.REJECTED
+        batch.set_aside_by, batch.reason = actor, reason
+        batch.save(update_fields=["status", "set_aside_by", "reason"])
+        audit.record(
+            actor,
+            "paper_count.withdrawn" if withdrawn else "paper_count.rejected",
+            batch,
+            old={"status": PaperCount.Status.PENDING},
+            new={"status": batch.status, "reason": reason},
+        )
     return batch
 
 
@@ -753,9 +805,7 @@ def papers_for_count(ballot: Ballot) -> list[tuple[Any, int]]:
     papers = [
         (content[key], weight) for content, weight in ballot.papers.values_list("content", "weight")
     ]
-    for content in ballot.paper_counts.filter(confirmed_by__isnull=False).values_list(
-        "content", flat=True
-    ):
+    for content in ballot.paper_counts.confirmed().values_list("content", flat=True):
         papers.extend((paper, number) for paper, number in content["groups"])
     return papers
 
@@ -789,18 +839,21 @@ def count_ballot(*, actor, ballot: Ballot):
     with transaction.atomic():
         ballot = _locked(ballot)
         old = _step(ballot, S.COUNTED)
-        if ballot.paper_counts.filter(confirmed_by__isnull=True).exists():
+        if ballot.paper_counts.pending().exists():
             raise DomainError(_("A batch of paper results awaits a second teller's confirmation."))
+        stored = integrity.turnout(ballot)
+        problems = integrity.turnout_problems(stored)
+        if problems:
+            raise DomainError(
+                _("The count is refused: %(problems)s.") % {"problems": "; ".join(problems)}
+            )
         on = timezone.localdate(ballot.closed_at or timezone.now())
-        eligible = sum(ballot.roll.values_list("weight", flat=True))
+        eligible = stored.entitled
         # A vote in the room: the quorum is of every member entitled to vote in the
         # assembly, not only of those on the roll (present or represented).
         quorum_base = eligible if ballot.quorum_eligible is None else ballot.quorum_eligible
         result = tally_ballot(ballot)
-        confirmed_papers = sum(
-            ballot.paper_counts.filter(confirmed_by__isnull=False).values_list("papers", flat=True)
-        )
-        took_part = ballot.participations.count() + confirmed_papers
+        took_part = stored.took_part
         figures: dict[str, Any] = {
             "eligible": quorum_base,
             "took_part": took_part,
@@ -892,6 +945,12 @@ def publish_results(*, actor, ballot: Ballot) -> Ballot:
     with transaction.atomic():
         ballot = _locked(ballot)
         old = _step(ballot, S.PUBLISHED)
+        problems = count_problems(ballot)
+        if problems:
+            raise DomainError(
+                _("The results cannot be published: %(problems)s.")
+                % {"problems": "; ".join(problems)}
+            )
         ballot.status = S.PUBLISHED
         ballot.save(update_fields=["status"])
         audit.record(
@@ -899,6 +958,29 @@ def publish_results(*, actor, ballot: Ballot) -> Ballot:
         )
         transaction.on_commit(lambda: tasks.send_results.enqueue(ballot.pk))
     return ballot
+
+
+def count_problems(ballot: Ballot, recount: dict[str, Any] | None = None) -> list[str]:
+    """What does not add up in a counted ballot, in words; empty when everything holds.
+
+    The stored figures (papers = participations online, took part <= entitled) and the
+    decision's figures against a recount of the ballot's list of papers (`recount`, the
+    `tally_file` result, is computed when not given). Asked by the publication,
+    `recount_published` and the anomaly report.
+    """
+    stored = integrity.turnout(ballot)
+    problems = integrity.turnout_problems(stored)
+    if recount is None:
+        recount = counting.tally_file(counting.write_export(ballot_list(ballot)))
+    if ballot.decision is not None:
+        problems += integrity.figure_differences(
+            ballot.decision.figures,
+            recount=recount,
+            figures=stored,
+            names=dict(ballot.candidates.values_list("code", "name")),
+            quorum_eligible=ballot.quorum_eligible,
+        )
+    return problems
 
 
 def cancel_ballot(*, actor, ballot: Ballot, reason: str) -> Ballot:
@@ -950,7 +1032,7 @@ def ballot_list(ballot: Ballot) -> counting.BallotList:
             counting.Paper(fp if n == 0 else f"{fp}/{n + 1}", content) for n in range(weight)
         )
     key = "choice" if ballot.yes_no else ("ranking" if ballot.ranked else "choices")
-    for batch in ballot.paper_counts.filter(confirmed_by__isnull=False).order_by("pk"):
+    for batch in ballot.paper_counts.confirmed().order_by("pk"):
         serial = 0
         for paper, number in batch.content["groups"]:
             for _n in range(number):

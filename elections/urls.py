@@ -23,4 +23,9 @@ urlpatterns = [
     path("candidates/<int:pk>/withdraw/", views.candidate_withdraw, name="candidate_withdraw"),
     path("proxies/<int:pk>/revoke/", views.proxy_revoke, name="proxy_revoke"),
     path("paper-counts/<int:pk>/confirm/", views.paper_count_confirm, name="paper_count_confirm"),
+    path(
+        "paper-counts/<int:pk>/set-aside/",
+        views.paper_count_set_aside,
+        name="paper_count_set_aside",
+    ),
 ]

@@ -30,6 +30,7 @@ from elections.forms import (
     PaperCountForm,
     ProxyForm,
     ReceiptCheckForm,
+    SetAsideForm,
     vote_form_class,
 )
 from elections.models import (
@@ -43,7 +44,7 @@ from elections.models import (
 from governance import ratelimit
 from governance.exceptions import DomainError, NotAllowed
 from governance.models import Article, Body, Member, Rule, StatuteVersion
-from governance.permissions import may_act_for_body, roles_for
+from governance.permissions import ensure_may_act_for_body, may_act_for_body, roles_for
 from governance.views import role_required
 
 Status = Ballot.Status
@@ -633,7 +634,7 @@ def _render_console(request, ballot: Ballot, *, paper_form=None, cancel_form=Non
         paper_form = PaperCountForm(ballot=ballot, codes=[])
     context = {
         **turnout,
-        "batches": ballot.paper_counts.select_related("entered_by", "confirmed_by"),
+        "batches": ballot.paper_counts.select_related("entered_by", "confirmed_by", "set_aside_by"),
         "codes": codes,
         "next_step": NEXT_STEPS.get(ballot.status),
         "paper_form": paper_form,
@@ -705,6 +706,36 @@ def paper_count_confirm(request, pk: int):
         messages.error(request, error.message)
     else:
         messages.success(request, _("Batch %(label)s confirmed.") % {"label": batch.label})
+    return redirect("ballot_console", batch.ballot_id)
+
+
+@ballot_writer
+@require_POST
+def paper_count_set_aside(request, pk: int):
+    """The teller who entered a batch withdraws it, or a second teller rejects it, with a reason."""
+    batch = get_object_or_404(PaperCount.objects.select_related("ballot__body"), pk=pk)
+    try:  # the role before the input
+        ensure_may_act_for_body(request.user, batch.ballot.body)
+    except NotAllowed as error:
+        raise PermissionDenied(error.message) from error
+    form = SetAsideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for setting the batch aside."))
+        return redirect("ballot_console", batch.ballot_id)
+    try:
+        batch = services.set_aside_paper_count(
+            actor=request.user, batch=batch, reason=form.cleaned_data["reason"]
+        )
+    except DomainError as error:
+        _refuse_if_not_allowed(error)
+        messages.error(request, error.message)
+    else:
+        done = (
+            _("Batch %(label)s withdrawn.")
+            if batch.status == PaperCount.Status.WITHDRAWN
+            else _("Batch %(label)s rejected.")
+        )
+        messages.success(request, done % {"label": batch.label})
     return redirect("ballot_console", batch.ballot_id)
 
 

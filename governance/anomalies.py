@@ -53,6 +53,7 @@ KINDS = {
     "mandate_overlap": gettext_lazy("Overlapping mandates"),
     "mandate_term": gettext_lazy("Mandate beyond the term limits"),
     "ballot_closed_early": gettext_lazy("Ballot closed before its announced time"),
+    "ballot_count": gettext_lazy("Ballot figures that do not add up"),
     "event_without_role": gettext_lazy("Action by an account without the role"),
 }
 

@@ -8,13 +8,19 @@ import pytest
 from django.utils import timezone
 
 from elections import services
-from elections.models import Ballot
+from elections.models import Ballot, RollEntry
 from governance.models import StatuteVersion
 from tests.factories import DuesFactory, MemberFactory, UserFactory
 
 
 def article(number: str):
     return StatuteVersion.objects.get(number=1).articles.get(number=number)
+
+
+def enlarge_roll(ballot: Ballot, voters: int) -> None:
+    """Put `voters` more members on an open ballot's frozen roll, so batches of papers fit."""
+    members = MemberFactory.create_batch(voters)
+    RollEntry.objects.bulk_create(RollEntry(ballot=ballot, member=m) for m in members)
 
 
 def draft_ballot(world, **overrides) -> Ballot:

@@ -15,7 +15,7 @@ from elections import services
 from elections.counting import tally_file
 from elections.models import Ballot, BallotPaper, Candidate, PaperCount, Participation, Proxy
 from governance.models import AuditEvent, Decision
-from tests.elections.conftest import add_voters, draft_ballot, draft_election
+from tests.elections.conftest import add_voters, draft_ballot, draft_election, enlarge_roll
 from tests.factories import DuesFactory, MandateFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -762,6 +762,7 @@ def test_a_proxy_to_someone_off_the_roll_is_a_400(world, client_for, question):
 
 def test_a_batch_entered_by_one_teller_is_confirmed_by_another(world, client_for, question):
     MandateFactory(member=world.other_officer.member, body=world.assembly_body)
+    enlarge_roll(question, 35)
     body = {"label": "Room A", "groups": [["yes", 30], ["no", 5]]}
     response = post(client_for("officer"), "api_ballot_paper_counts", question.pk, data=body)
     assert response.status_code == 201
@@ -806,6 +807,7 @@ def test_a_batch_without_a_label_is_a_400_naming_label(client_for, question):
 
 
 def test_a_ranked_batch_is_accepted_for_an_election(client_for, election):
+    enlarge_roll(election, 5)
     body = {"label": "Box 1", "groups": [[["c2", "c1"], 4], [["c3"], 1]]}
     response = post(client_for("officer"), "api_ballot_paper_counts", election.pk, data=body)
     assert response.status_code == 201

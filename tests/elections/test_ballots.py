@@ -23,7 +23,7 @@ from elections.models import (
 from governance import audit
 from governance.exceptions import DomainError, NotAllowed, RuleViolation
 from governance.models import AuditEvent, Decision
-from tests.elections.conftest import add_voters, draft_ballot, draft_election
+from tests.elections.conftest import add_voters, draft_ballot, draft_election, enlarge_roll
 from tests.factories import DuesFactory, MandateFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -481,6 +481,7 @@ def test_board_ballots_take_no_proxies(world):
 def test_paper_results_count_once_a_second_teller_confirms(question, world):
     second = world.other_officer
     MandateFactory(member=second.member, body=world.assembly_body)
+    enlarge_roll(question, 37)
     vote(world.member, question, "no")
     batch = services.enter_paper_count(
         actor=world.officer,

@@ -13,7 +13,13 @@ from django.urls import reverse
 
 from elections import services
 from elections.models import Ballot, BallotPaper, Candidate, PaperCount, Participation, Proxy
-from tests.elections.conftest import add_voters, article, draft_ballot, draft_election
+from tests.elections.conftest import (
+    add_voters,
+    article,
+    draft_ballot,
+    draft_election,
+    enlarge_roll,
+)
 from tests.factories import MandateFactory
 
 pytestmark = pytest.mark.django_db
@@ -621,6 +627,7 @@ def test_cancelling_needs_a_reason(client_for, world, bounded):
 def test_paper_counts_count_once_a_second_teller_confirms(client_for, world, bounded):
     MandateFactory(member=world.other_officer.member, body=world.assembly_body)
     ballot = open_question(world)
+    enlarge_roll(ballot, 35)
     client = client_for("officer")
     response = client.post(
         reverse("paper_count_enter", args=[ballot.pk]),

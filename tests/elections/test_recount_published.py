@@ -53,7 +53,9 @@ def test_a_changed_paper_is_named_and_fails_the_command(question):
     with pytest.raises(CommandError, match="1 of 1 published ballots recount differently"):
         call_command("recount_published", stdout=out)
     assert f"DIFFERS  {question.pk} " in out.getvalue()
-    assert "no, yes" in out.getvalue()  # the figures that moved
+    assert "no; yes" in out.getvalue()  # the figures that moved
+    # and the decision's own figures, which the recount no longer gives
+    assert "the decision says yes 1, the recount gives 2" in out.getvalue()
 
 
 def test_a_ballot_that_is_not_published_is_refused(world):

@@ -120,6 +120,8 @@ RULES: dict[str, dict[str, str]] = {
     "proxy_revoke": form("login 302 403 403 403 403"),  # only the member who gave it
     # The officer entered the batch: another teller (here staff) confirms it.
     "paper_count_confirm": form("login 403 403 403 403 302"),
+    # Withdrawn by the officer who entered it, rejected by staff: both need a reason.
+    "paper_count_set_aside": form("login 403 403 302 403 302"),
     # Motions: the member proposed it; the Board's chair holds the voting mandates. The
     # officers' forms ask the workflow for the role first: the Board (and its chair, who
     # chairs the assembly) refers, forwards and puts to the vote; the Board or staff record
@@ -243,6 +245,7 @@ RULES: dict[str, dict[str, str]] = {
     "api_proxy_revoke": {"post": "403 200 403 403 403 403"},
     "api_ballot_paper_counts": {"post": "403 403 403 400 403 400"},
     "api_paper_count_confirm": {"post": "403 403 403 403 403 200"},
+    "api_paper_count_set_aside": {"post": "403 403 403 400 403 400"},
     "api_receipt_check": {"post": "403 400 400 400 400 400"},  # a read, auditors too
     # The API's motions: the member proposed the motion and its amendment.
     "api_motion_versions": {"post": "403 400 403 403 403 403"},  # the proposer's draft

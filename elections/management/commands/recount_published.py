@@ -3,7 +3,9 @@
 Run after restoring a backup (docs/operations.md), beside `verify_audit`: the audit chain
 proves the events are intact, this proves the papers still give the results announced. Each
 ballot's published list is built as the results page serves it and recounted by `tally_file`,
-the function of the `tally` command; `--write-lists DIR` also writes the lists, so that anyone
+the function of the `tally` command, and checked against the stored turnout and the decision's
+figures (`services.count_problems`) and against the figures the decision's audit event
+recorded; `--write-lists DIR` also writes the lists, so that anyone
 can recount them with `manage.py tally FILE` or another program. Exit 1 on any difference.
 """
 
@@ -18,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from elections import services
 from elections.counting import tally_file, write_export
 from elections.models import Ballot
+from governance.models import AuditEvent
 
 # Words, not figures: the explanation is written in the language active when it was counted.
 NOT_COMPARED = {"explanation"}
@@ -40,6 +43,34 @@ def differences(published: dict[str, Any], recounted: dict[str, Any]) -> list[st
         for key in published
         if key not in NOT_COMPARED and _plain(published[key]) != _plain(recounted.get(key))
     )
+
+
+def recorded_differences(ballot: Ballot) -> list[str]:
+    """Where the decision's figures differ from the ballot's stored ones, or from the figures
+    its audit event recorded when it was taken (the event is what the signed log protects)."""
+    decision = ballot.decision
+    if decision is None:
+        return []
+    problems = []
+    stored = (ballot.result or {}).get("figures")
+    if stored is not None and _plain(stored) != _plain(decision.figures):
+        problems.append("the ballot's stored figures differ from its decision's")
+    event = (
+        AuditEvent.objects.filter(
+            object_type="governance.decision",
+            object_id=str(decision.pk),
+            action="decision.recorded",
+        )
+        .order_by("sequence")
+        .first()
+    )
+    if event is None:
+        problems.append(f"no audit event records decision {decision.reference}")
+    elif _plain((event.new or {}).get("figures")) != _plain(decision.figures):
+        problems.append(
+            f"the decision's figures differ from those its audit event #{event.sequence} recorded"
+        )
+    return problems
 
 
 class Command(BaseCommand):
@@ -74,12 +105,14 @@ class Command(BaseCommand):
             recounted = tally_file(text)
             published = (ballot.result or {}).get("count", {})
             wrong = differences(published, recounted) if published else ["no published count"]
+            wrong += services.count_problems(ballot, recount=recounted)
+            wrong += recorded_differences(ballot)
             reference = ballot.decision.reference if ballot.decision else f"ballot {ballot.pk}"
             checked += 1
             if wrong:
                 failed.append(ballot.pk)
                 self.stdout.write(
-                    f"DIFFERS  {ballot.pk} {reference}: {', '.join(wrong)} ({ballot.title})"
+                    f"DIFFERS  {ballot.pk} {reference}: {'; '.join(wrong)} ({ballot.title})"
                 )
             else:
                 figures = (

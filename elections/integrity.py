@@ -1,0 +1,183 @@
+"""The bounds every count must keep: the roll, the participations, the papers and the batches.
+
+Online participations plus teller batches never exceed the roll (weights included); for
+online votes the ballot box holds exactly the papers of those who took part; a decision's
+figures are the recount's. The count, the publication, `recount_published` and the anomaly
+report all ask these functions, so they cannot disagree on what adds up.
+
+`turnout` reads the figures (a fixed number of queries, whatever the ballot's size) and
+`turnout_problems` judges them as plain data. `online_papers` is the one place that reads
+the ballot box, so a change in how papers are stored changes only it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Sum
+from django.utils.translation import gettext as _
+
+from elections.models import Ballot, BallotPaper, PaperCount, Participation, RollEntry
+
+
+@dataclass(frozen=True)
+class Turnout:
+    """A ballot's figures as stored: the roll, who took part, the papers, the batches."""
+
+    entitled: int  # weight of the frozen roll
+    participations: int  # voters who took part online
+    online: int  # their weight on the roll
+    papers: int  # papers in the ballot box (online)
+    paper_weight: int  # their weight
+    confirmed: int  # papers in batches a second teller confirmed
+    pending: int  # papers in batches awaiting a second teller
+
+    @property
+    def took_part(self) -> int:
+        return self.online + self.confirmed
+
+
+def online_papers(ballot_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """How many papers each ballot's box holds, and their total weight. One query."""
+    rows = (
+        BallotPaper.objects.filter(ballot__in=ballot_ids)
+        .values("ballot")
+        .annotate(n=Count("pk"), w=Sum("weight"))
+        .values_list("ballot", "n", "w")
+    )
+    return {ballot: (n, w or 0) for ballot, n, w in rows}
+
+
+def _by_ballot(queryset, value) -> dict[int, Any]:
+    return dict(queryset.values("ballot").annotate(v=value).values_list("ballot", "v"))
+
+
+def turnouts(ballot_ids: list[int]) -> dict[int, Turnout]:
+    """The stored figures of each ballot, in six queries whatever their number and size."""
+    roll = RollEntry.objects.filter(ballot__in=ballot_ids)
+    entitled = _by_ballot(roll, Sum("weight"))
+    online = _by_ballot(
+        roll.filter(
+            Exists(
+                Participation.objects.filter(ballot=OuterRef("ballot"), member=OuterRef("member"))
+            )
+        ),
+        Sum("weight"),
+    )
+    participations = _by_ballot(Participation.objects.filter(ballot__in=ballot_ids), Count("pk"))
+    papers = online_papers(ballot_ids)
+    batches: dict[tuple[int, str], int] = {
+        (ballot, status): n
+        for ballot, status, n in PaperCount.objects.filter(ballot__in=ballot_ids)
+        .live()
+        .values("ballot", "status")
+        .annotate(n=Sum("papers"))
+        .values_list("ballot", "status", "n")
+    }
+    return {
+        pk: Turnout(
+            entitled=entitled.get(pk) or 0,
+            participations=participations.get(pk) or 0,
+            online=online.get(pk) or 0,
+            papers=papers.get(pk, (0, 0))[0],
+            paper_weight=papers.get(pk, (0, 0))[1],
+            confirmed=batches.get((pk, PaperCount.Status.CONFIRMED), 0),
+            pending=batches.get((pk, PaperCount.Status.PENDING), 0),
+        )
+        for pk in ballot_ids
+    }
+
+
+def turnout(ballot: Ballot) -> Turnout:
+    """The ballot's stored figures (see `turnouts`)."""
+    return turnouts([ballot.pk])[ballot.pk]
+
+
+def turnout_problems(figures: Turnout) -> list[str]:
+    """What does not add up in a ballot's figures, in words (empty when all holds)."""
+    problems = []
+    if figures.papers != figures.participations or figures.paper_weight != figures.online:
+        problems.append(
+            _(
+                "the ballot box holds %(papers)s papers (weight %(paper_weight)s) for "
+                "%(participations)s voters who took part online (weight %(online)s)"
+            )
+            % {
+                "papers": figures.papers,
+                "paper_weight": figures.paper_weight,
+                "participations": figures.participations,
+                "online": figures.online,
+            }
+        )
+    if figures.took_part > figures.entitled:
+        problems.append(
+            _(
+                "%(took_part)s took part (%(online)s online, %(confirmed)s on paper) but only "
+                "%(entitled)s are entitled on the roll"
+            )
+            % {
+                "took_part": figures.took_part,
+                "online": figures.online,
+                "confirmed": figures.confirmed,
+                "entitled": figures.entitled,
+            }
+        )
+    return problems
+
+
+def batch_problem(figures: Turnout, *, label: str, papers: int) -> str | None:
+    """Why a new batch of `papers` would take the ballot over its roll, or None."""
+    total = figures.online + figures.confirmed + figures.pending + papers
+    if total <= figures.entitled:
+        return None
+    return _(
+        "Batch %(label)s has %(papers)s papers: with the %(online)s votes cast online and the "
+        "%(batches)s papers of the other batches that makes %(total)s, more than the "
+        "%(entitled)s entitled on the roll."
+    ) % {
+        "label": label,
+        "papers": papers,
+        "online": figures.online,
+        "batches": figures.confirmed + figures.pending,
+        "total": total,
+        "entitled": figures.entitled,
+    }
+
+
+#: The figures of a decision that a recount reproduces, by the key the count stores them under.
+RECOUNTED_FIGURES = ("yes", "no", "abstain", "blank", "invalid", "valid")
+
+
+def figure_differences(
+    decision_figures: dict[str, Any],
+    *,
+    recount: dict[str, Any],
+    figures: Turnout,
+    names: dict[str, str],
+    quorum_eligible: int | None,
+) -> list[str]:
+    """The decision's figures that the recount and the stored turnout do not reproduce.
+
+    `recount` is the count of the published list (`tally_file`'s dictionary), `names` the
+    ballot's candidates by code. Pure; each difference names the figure and both values.
+    """
+    expected: dict[str, Any] = {
+        "took_part": figures.took_part,
+        "eligible": figures.entitled if quorum_eligible is None else quorum_eligible,
+    }
+    for key in RECOUNTED_FIGURES:
+        if key in recount:
+            expected[key] = recount[key]
+    if "elected_ids" in recount:
+        expected["elected"] = [names.get(code, code) for code in recount["elected_ids"]]
+    elif "elected" in recount:
+        expected["elected"] = recount["elected"]
+    differences = []
+    for key, value in expected.items():
+        if key in decision_figures and decision_figures[key] != value:
+            differences.append(
+                _("the decision says %(key)s %(stored)s, the recount gives %(recounted)s")
+                % {"key": key, "stored": decision_figures[key], "recounted": value}
+            )
+    return differences
