@@ -28,6 +28,28 @@ class MemberImportForm(forms.Form):
         return upload
 
 
+class DuesImportForm(MemberImportForm):
+    file = forms.FileField(
+        label=_("Dues file (CSV, UTF-8)"),
+        help_text=_(
+            "Header row: membership_number, year, amount, paid_on. One payment a line; "
+            "dates as 2026-01-31, amounts as 100.00."
+        ),
+    )
+
+
+class DuesPaymentForm(forms.Form):
+    """One year's dues, as staff record them from the member's page."""
+
+    year = forms.IntegerField(label=_("Year"), min_value=1900, max_value=9999)
+    amount = forms.DecimalField(label=_("Amount"), min_value=0, max_digits=8, decimal_places=2)
+    paid_on = forms.DateField(
+        label=_("Paid on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        input_formats=["%Y-%m-%d"],
+    )
+
+
 class DecisionFilterForm(forms.Form):
     q = forms.CharField(label=_("Text"), required=False, max_length=100)
     body = forms.ModelChoiceField(

@@ -7,17 +7,19 @@ import datetime as dt
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from governance import audit
-from governance.audit import Change
+from governance.audit import Change, model_values
 from governance.exceptions import DomainError
-from governance.models import Member, OrganisationUnit
+from governance.models import DuesPayment, Member, OrganisationUnit
 from governance.permissions import ensure_staff
+from governance.services import check_dues
 
 REQUIRED_COLUMNS = (
     "membership_number",
@@ -111,13 +113,13 @@ def _parse_date(
         return None
 
 
-def parse_members_csv(data: bytes, *, unit_codes: set[str], today: dt.date) -> list[MemberRow]:
-    """Check every line of the file; raise ImportRejected naming each bad line, or return the rows."""
+def _reader(data: bytes, required: tuple[str, ...], optional: tuple[str, ...] = ()):
+    """A CSV reader over the decoded file, its header checked (ImportRejected names line 1)."""
     text = _decode(data)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [name.strip() for name in (reader.fieldnames or [])]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    unknown = [c for c in header if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+    missing = [c for c in required if c not in header]
+    unknown = [c for c in header if c not in required + optional]
     if missing or unknown:
         problems = []
         if missing:
@@ -128,6 +130,12 @@ def parse_members_csv(data: bytes, *, unit_codes: set[str], today: dt.date) -> l
             _("The header row is wrong."), field="file", details=[LineError(1, "; ".join(problems))]
         )
     reader.fieldnames = header
+    return reader
+
+
+def parse_members_csv(data: bytes, *, unit_codes: set[str], today: dt.date) -> list[MemberRow]:
+    """Check every line of the file; raise ImportRejected naming each bad line, or return the rows."""
+    reader = _reader(data, REQUIRED_COLUMNS, OPTIONAL_COLUMNS)
     rows: list[MemberRow] = []
     errors: list[LineError] = []
     seen: dict[str, int] = {}
@@ -296,3 +304,188 @@ def import_members(
         audit.record_many(actor, changes, actor_label="" if actor else "system: import")
         report.created, report.updated = len(to_create), sum(map(len, to_update.values()))
     return report
+
+
+# ---------------------------------------------------------------------------
+# Dues
+# ---------------------------------------------------------------------------
+
+DUES_COLUMNS = ("membership_number", "year", "amount", "paid_on")
+
+
+@dataclass(frozen=True)
+class DuesRow:
+    line: int
+    member_id: int
+    membership_number: str
+    year: int
+    amount: Decimal
+    paid_on: dt.date
+
+
+@dataclass
+class DuesImportReport:
+    recorded: int = 0
+    unchanged: int = 0
+
+
+def parse_dues_csv(data: bytes, *, today: dt.date) -> tuple[list[DuesRow], int]:
+    """Check every line of a dues file against the roll and the dues already recorded.
+
+    Returns the payments to record and how many lines repeat a payment already recorded
+    exactly (so the same file imported twice changes nothing); raises ImportRejected
+    naming every bad line.
+    """
+    reader = _reader(data, DUES_COLUMNS)
+    records = []
+    errors: list[LineError] = []
+    for record in reader:
+        if None in record:
+            errors.append(
+                LineError(reader.line_num, _("this line has more fields than the header"))
+            )
+            continue
+        values = {k: (v or "").strip() for k, v in record.items()}
+        if any(values.values()):
+            records.append((reader.line_num, values))
+    numbers = {values["membership_number"] for _line, values in records}
+    members = dict(
+        Member.objects.filter(membership_number__in=numbers).values_list("membership_number", "pk")
+    )
+    recorded = {
+        (member_id, year): (amount, paid_on)
+        for member_id, year, amount, paid_on in DuesPayment.objects.filter(
+            member_id__in=members.values()
+        ).values_list("member_id", "year", "amount", "paid_on")
+    }
+    rows: list[DuesRow] = []
+    unchanged = 0
+    seen: dict[tuple[str, int], int] = {}
+    for line, values in records:
+        line_errors: list[LineError] = []
+        number = values["membership_number"]
+        member_id = members.get(number)
+        if not number:
+            line_errors.append(
+                LineError(line, _("%(column)s is required") % {"column": "membership_number"})
+            )
+        elif member_id is None:
+            line_errors.append(
+                LineError(line, _("no member has the number %(number)r") % {"number": number})
+            )
+        year = None
+        try:
+            year = int(values["year"])
+        except ValueError:
+            line_errors.append(
+                LineError(
+                    line, _("year %(value)r is not a year like 2026") % {"value": values["year"]}
+                )
+            )
+        amount = None
+        try:
+            amount = Decimal(values["amount"])
+            if not amount.is_finite():
+                raise InvalidOperation
+        except InvalidOperation:
+            line_errors.append(
+                LineError(
+                    line,
+                    _("amount %(value)r is not an amount like 100.00")
+                    % {"value": values["amount"]},
+                )
+            )
+        paid_on = _parse_date(values["paid_on"], "paid_on", line, line_errors, required=True)
+        if year is not None and amount is not None and paid_on is not None:
+            try:
+                amount = check_dues(year=year, amount=amount, paid_on=paid_on, today=today)
+            except DomainError as error:
+                line_errors.append(LineError(line, error.message))
+        if year is not None and number:
+            if (number, year) in seen:
+                line_errors.append(
+                    LineError(
+                        line,
+                        _("dues of %(number)s for %(year)s repeat line %(other)s")
+                        % {"number": number, "year": year, "other": seen[(number, year)]},
+                    )
+                )
+            else:
+                seen[(number, year)] = line
+        if line_errors:
+            errors.extend(line_errors)
+            continue
+        existing = recorded.get((member_id, year))
+        if existing == (amount, paid_on):
+            unchanged += 1
+            continue
+        if existing is not None:
+            errors.append(
+                LineError(
+                    line,
+                    _(
+                        "dues of %(number)s for %(year)s are already recorded "
+                        "(%(amount)s paid on %(paid_on)s)"
+                    )
+                    % {
+                        "number": number,
+                        "year": year,
+                        "amount": existing[0],
+                        "paid_on": existing[1].isoformat(),
+                    },
+                )
+            )
+            continue
+        rows.append(DuesRow(line, member_id, number, year, amount, paid_on))
+    if errors:
+        raise ImportRejected(
+            _("%(count)s problem(s) found; nothing was imported.") % {"count": len(errors)},
+            field="file",
+            details=errors,
+        )
+    if not rows and not unchanged:
+        raise ImportRejected(
+            _("The file has no payments in it."),
+            field="file",
+            details=[LineError(2, _("no data lines"))],
+        )
+    return rows, unchanged
+
+
+def import_dues(*, actor, data: bytes, today: dt.date, system: bool = False) -> DuesImportReport:
+    """Staff import a file of dues payments (membership_number, year, amount, paid_on).
+
+    All or nothing: any bad line (an unknown member, a bad amount or date, a year already
+    recorded with other figures) rejects the whole file, and every bad line is named. A
+    line that repeats a payment already recorded changes nothing, so the same file can be
+    imported twice. Each payment gets its `dues.recorded` audit event, in the same
+    transaction.
+    """
+    if not system:
+        ensure_staff(actor)
+    with transaction.atomic():
+        rows, unchanged = parse_dues_csv(data, today=today)
+        try:
+            with transaction.atomic():
+                payments = DuesPayment.objects.bulk_create(
+                    DuesPayment(
+                        member_id=r.member_id, year=r.year, amount=r.amount, paid_on=r.paid_on
+                    )
+                    for r in rows
+                )
+        except IntegrityError:
+            raise ImportRejected(
+                _(
+                    "Dues were recorded for these members meanwhile; nothing was imported. Try again."
+                ),
+                field="file",
+            ) from None
+        audit.record_many(
+            actor,
+            [
+                Change(action="dues.recorded", obj=payment, new=model_values(payment))
+                for payment in payments
+            ],
+            actor_label="" if actor else "system: import",
+        )
+    return DuesImportReport(recorded=len(payments), unchanged=unchanged)

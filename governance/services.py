@@ -105,14 +105,49 @@ def create_body(
 # ---------------------------------------------------------------------------
 
 
+#: How far back a dues year may go (the oldest roll a section would bring over).
+EARLIEST_DUES_YEAR = 1900
+
+
+def check_dues(*, year: int, amount: Decimal, paid_on: dt.date, today: dt.date) -> Decimal:
+    """The checks every dues payment passes (one payment, or a line of a dues file).
+
+    Returns the amount with its two decimals, as the database stores (and audits) it.
+
+    Dues may be paid in advance for next year (members renew before a January assembly),
+    never for a later one, and never on a day still to come.
+    """
+    if amount < 0:
+        raise DomainError(_("The amount cannot be negative."), field="amount")
+    if amount >= 10**6 or amount.as_tuple().exponent < -2:
+        raise DomainError(
+            _("The amount must be below 1,000,000 with at most two decimals."), field="amount"
+        )
+    if not EARLIEST_DUES_YEAR <= year <= today.year + 1:
+        raise DomainError(
+            _("The year must be between %(first)s and %(last)s.")
+            % {"first": EARLIEST_DUES_YEAR, "last": today.year + 1},
+            field="year",
+        )
+    if paid_on > today:
+        raise DomainError(_("The payment date is in the future."), field="paid_on")
+    return amount.quantize(Decimal("0.01"))
+
+
 def record_dues_payment(
     *, actor, member: Member, year: int, amount: Decimal, paid_on: dt.date
 ) -> DuesPayment:
-    """Staff record a year's dues; the member is then in good standing for that year."""
+    """Staff record a year's dues; the member is then in good standing for that year.
+
+    One payment per member and year; the amount and dates are checked by `check_dues`.
+    """
     _ensure_system_or_staff(actor)
-    if amount < 0:
-        raise DomainError(_("The amount cannot be negative."), field="amount")
+    amount = check_dues(
+        year=year, amount=Decimal(amount), paid_on=paid_on, today=timezone.localdate()
+    )
     with transaction.atomic():
+        # The member's row lock queues two staff recording the same dues at once.
+        member = Member.objects.select_for_update().get(pk=member.pk)
         if DuesPayment.objects.filter(member=member, year=year).exists():
             raise DomainError(
                 _("Dues for %(year)s are already recorded for this member.") % {"year": year},

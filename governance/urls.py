@@ -6,7 +6,16 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from elections.api_urls import api_patterns as election_api_patterns
-from governance import api, assembly_api, assembly_views, audit_api, audit_views, probes, views
+from governance import (
+    api,
+    assembly_api,
+    assembly_views,
+    audit_api,
+    audit_views,
+    probes,
+    roll_api,
+    views,
+)
 from motions.api_urls import api_patterns as motion_api_patterns
 
 api_patterns = [
@@ -14,6 +23,17 @@ api_patterns = [
     path("bodies/", api.BodyList.as_view(), name="api_bodies"),
     path("mandates/", api.MandateList.as_view(), name="api_mandates"),
     path("members/", api.MemberList.as_view(), name="api_members"),
+    path("members/dues-imports/", roll_api.DuesImportApi.as_view(), name="api_dues_import"),
+    path(
+        "members/<str:membership_number>/",
+        roll_api.MemberDetailApi.as_view(),
+        name="api_member",
+    ),
+    path(
+        "members/<str:membership_number>/dues/",
+        roll_api.DuesPaymentApi.as_view(),
+        name="api_member_dues",
+    ),
     path("statutes/", api.StatuteVersionList.as_view(), name="api_statutes"),
     path("statutes/<int:number>/", api.StatuteVersionDetail.as_view(), name="api_statute"),
     path("decisions/", api.DecisionList.as_view(), name="api_decisions"),
@@ -83,6 +103,9 @@ urlpatterns = [
     ),
     path("members/", views.member_roll, name="member_roll"),
     path("members/import/", views.member_import, name="member_import"),
+    path("members/dues/import/", views.dues_import, name="dues_import"),
+    path("members/<int:pk>/", views.member_detail, name="member_detail"),
+    path("members/<int:pk>/dues/", views.member_dues_record, name="member_dues_record"),
     path("decisions/", views.decision_list, name="decision_list"),
     path("decisions/<path:reference>/", views.decision_detail, name="decision_detail"),
     path("audit/", views.audit_log, name="audit_log"),

@@ -12,18 +12,27 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from governance import audit, importing
+from governance import audit, importing, services
 from governance.anomalies import recheck_rules
-from governance.exceptions import DomainError
-from governance.forms import DecisionFilterForm, MemberImportForm, MemberSearchForm, StatuteDiffForm
+from governance.eligibility import entitled_member_ids, entitlement_of
+from governance.exceptions import DomainError, RuleViolation
+from governance.forms import (
+    DecisionFilterForm,
+    DuesImportForm,
+    DuesPaymentForm,
+    MemberImportForm,
+    MemberSearchForm,
+    StatuteDiffForm,
+)
 from governance.models import (
     Article,
     Assembly,
     AuditEvent,
     Body,
     Decision,
+    DuesPayment,
     Mandate,
     Member,
     OrganisationUnit,
@@ -92,7 +101,7 @@ def dashboard(request):
         ).select_related("unit")
     if roles.staff or roles.auditor:
         context["roll_stats"] = Member.objects.aggregate(
-            members=Count("pk", filter=Q(kind=Member.Kind.MEMBER, status=Member.Status.ACTIVE)),
+            active=Count("pk", filter=Q(kind=Member.Kind.MEMBER, status=Member.Status.ACTIVE)),
             supporters=Count("pk", filter=Q(kind=Member.Kind.SUPPORTER)),
             in_good_standing=Count(
                 "pk",
@@ -103,6 +112,12 @@ def dashboard(request):
                 ),
             ),
         )
+        # Who may vote is the statutes' eligibility rule (dues, seniority, age), the one
+        # the ballots' rolls and the quorum use; not a count of active members.
+        try:
+            context["roll_stats"]["entitled"] = len(entitled_member_ids(today))
+        except RuleViolation:
+            context["roll_stats"]["entitled"] = None
     if roles.auditor or roles.staff:
         context["audit_events"] = AuditEvent.objects.count()
     return render(request, "governance/dashboard.html", context)
@@ -246,6 +261,99 @@ def member_import(request):
     return render(
         request,
         "governance/member_import.html",
+        {"form": form, "line_errors": line_errors},
+        status=status,
+    )
+
+
+def _member_page(request, member: Member, form: DuesPaymentForm | None = None, *, status=200):
+    today = timezone.localdate()
+    mandates = list(
+        Mandate.objects.with_people().filter(member=member).order_by("-ends_on", "body__name")
+    )
+    for mandate in mandates:
+        mandate.current = mandate.is_current(today)
+    try:
+        entitlement = entitlement_of(member, today)
+    except RuleViolation:
+        entitlement = None
+    if form is None and roles_for(request.user).staff and roles_for(request.user).may_write:
+        form = DuesPaymentForm(initial={"year": today.year, "paid_on": today})
+    context = {
+        "member": member,
+        "dues": member.dues_payments.all(),
+        "mandates": mandates,
+        "entitlement": entitlement,
+        "form": form,
+        "today": today,
+    }
+    return render(request, "governance/member_detail.html", context, status=status)
+
+
+def _member_or_404(pk: int) -> Member:
+    return get_object_or_404(
+        Member.objects.for_roll()
+        .select_related("unit__parent")
+        .prefetch_related(
+            Prefetch("dues_payments", queryset=DuesPayment.objects.order_by("-year"))
+        ),
+        pk=pk,
+    )
+
+
+@role_required(may_read_roll)
+@require_GET
+def member_detail(request, pk: int):
+    """A member as staff see them: details, dues history, mandates, group, entitlement today."""
+    return _member_page(request, _member_or_404(pk))
+
+
+@role_required(_may_manage_roll)
+@require_POST
+def member_dues_record(request, pk: int):
+    member = _member_or_404(pk)
+    form = DuesPaymentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_dues_payment(actor=request.user, member=member, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(
+                request,
+                _("Dues for %(year)s recorded for %(name)s.")
+                % {"year": form.cleaned_data["year"], "name": member.full_name},
+            )
+            return redirect("member_detail", pk=member.pk)
+    return _member_page(request, member, form, status=400)
+
+
+@role_required(_may_manage_roll)
+@require_http_methods(["GET", "POST"])
+def dues_import(request):
+    form = DuesImportForm(request.POST or None, request.FILES or None)
+    line_errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = importing.import_dues(
+                actor=request.user,
+                data=form.cleaned_data["file"].read(),
+                today=timezone.localdate(),
+            )
+        except DomainError as error:
+            form.add_error("file", error.message)
+            line_errors = [str(d) for d in error.details]
+        else:
+            messages.success(
+                request,
+                _("Dues imported: %(recorded)s recorded, %(unchanged)s already recorded.")
+                % {"recorded": report.recorded, "unchanged": report.unchanged},
+            )
+            return redirect("member_roll")
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "governance/dues_import.html",
         {"form": form, "line_errors": line_errors},
         status=status,
     )

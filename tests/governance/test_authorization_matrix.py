@@ -91,6 +91,10 @@ RULES: dict[str, dict[str, str]] = {
     # The roll and the audit: staff and auditors; the import: staff only.
     "member_roll": AUDIT_PAGE,
     "member_import": {"get": "login 403 403 403 403 200", "post": "login 403 403 403 403 200"},
+    "member_detail": AUDIT_PAGE,
+    "dues_import": {"get": "login 403 403 403 403 200", "post": "login 403 403 403 403 200"},
+    # Staff record one payment from the member's page: the role first, then the method.
+    "member_dues_record": {"get": "login 403 403 403 403 405", "post": "login 403 403 403 403 400"},
     "audit_log": AUDIT_PAGE,
     "audit_verify": AUDIT_PAGE,
     "audit_as_of": AUDIT_PAGE,
@@ -217,6 +221,9 @@ RULES: dict[str, dict[str, str]] = {
     "api_ballot_papers": {"get": "403 404 404 404 404 404"},
     "api_motion_diff": {"get": "403 400 400 400 400 400"},  # no ?from= and ?to=
     "api_members": API_AUDIT,
+    "api_member": API_AUDIT,
+    "api_member_dues": {"post": "403 403 403 403 403 400"},
+    "api_dues_import": {"post": "403 403 403 403 403 400"},
     "api_audit_events": API_AUDIT,
     "api_audit_verify": API_AUDIT,
     "api_audit_anomalies": API_AUDIT,
@@ -303,6 +310,7 @@ SEGMENT_OBJECTS = {
     "paper-counts": "batch",
     "motions": "motion",
     "amendments": "amendment",
+    "members": "member",
 }
 #: Converters filled by the route's name: the step or action taken, or another object.
 ROUTE_VALUES = {
@@ -314,6 +322,8 @@ ROUTE_VALUES = {
     "amendment_action": {"action": "withdraw"},
     "api_motion_step": {"step": "withdraw"},
     "api_amendment_step": {"step": "withdraw"},
+    "api_member": {"membership_number": "membership_number"},
+    "api_member_dues": {"membership_number": "membership_number"},
 }
 
 
@@ -392,6 +402,8 @@ def objects(world) -> Objects:
             "candidate": str(candidate.pk),
             "motion": str(motion.pk),
             "amendment": str(amendment.pk),
+            "member": str(world.member.member.pk),
+            "membership_number": world.member.member.membership_number,
         }
     )
 

@@ -119,6 +119,18 @@ def test_member_dashboard_shows_good_standing(client_for, world):
     assert "in good standing" in page
 
 
+def test_staff_dashboard_counts_those_the_eligibility_rule_entitles_to_vote(client_for, world):
+    today = timezone.localdate()
+    MemberFactory(unit=world.group)  # dues unpaid
+    DuesFactory(member=MemberFactory(unit=world.group, joined_on=today))  # joined today
+    response = client_for("staff").get(reverse("dashboard"))
+    figures = response.context["roll_stats"]
+    # The four members of the world have paid and joined long ago; the two added may not vote.
+    assert figures["entitled"] == 4
+    assert figures["active"] == 6
+    assert "Entitled to vote today" in response.content.decode()
+
+
 def test_body_page_lists_current_mandates(client_for, world):
     page = client_for("member").get(reverse("body_detail", args=["board"])).content.decode()
     assert world.officer.member.last_name in page
