@@ -372,8 +372,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # A member's kind appears in the roll's list and in one member's record.
-    "ENUM_NAME_OVERRIDES": {"MemberKindEnum": "governance.models.Member.Kind"},
+    # A member's kind and status appear in the roll's list and in one member's record.
+    "ENUM_NAME_OVERRIDES": {
+        "MemberKindEnum": "governance.models.Member.Kind",
+        "MemberStatusEnum": "governance.models.Member.Status",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         # 403, 404, 400 and 429, which every operation of its kind can answer.
