@@ -10,6 +10,7 @@ urlpatterns = [
     path("receipt/", views.ballot_receipt_check, name="ballot_receipt_check"),
     path("<int:pk>/", views.ballot_detail, name="ballot_detail"),
     path("<int:pk>/vote/", views.ballot_vote, name="ballot_vote"),
+    path("<int:pk>/vote/review/", views.ballot_vote_review, name="ballot_vote_review"),
     path("<int:pk>/results/", views.ballot_results, name="ballot_results"),
     path("<int:pk>/papers.json", views.ballot_papers_json, name="ballot_papers_json"),
     path("<int:pk>/papers.blt", views.ballot_papers_blt, name="ballot_papers_blt"),
@@ -17,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/nominate/", views.ballot_nominate, name="ballot_nominate"),
     path("<int:pk>/proxy/", views.proxy_give, name="proxy_give"),
     path("<int:pk>/paper-counts/", views.paper_count_enter, name="paper_count_enter"),
+    path("<int:pk>/<str:action>/confirm/", views.ballot_confirm, name="ballot_confirm"),
     # Last of the /<pk>/ pages: the lifecycle steps open, close, count, publish, cancel.
     path("<int:pk>/<str:action>/", views.ballot_action, name="ballot_action"),
     path("candidates/<int:pk>/consent/", views.candidate_consent, name="candidate_consent"),

@@ -309,14 +309,8 @@ def ballot_detail(request, pk: int):
     return _render_detail(request, _ballot_for(request, pk))
 
 
-@ballot_writer
-@require_POST
-def ballot_vote(request, pk: int):
-    ballot = _ballot_for(request, pk)
-    if wait := ratelimit.attempt(ratelimit.vote_limit(), request.user):
-        response = _render_detail(request, ballot, alert=TOO_MANY_VOTES, status=429)
-        response["Retry-After"] = str(wait)
-        return response
+def _bound_vote_form(request, ballot: Ballot):
+    """The vote form bound to the POST, and the member voted for (None for one's own vote)."""
     on_behalf_of = None
     key = "self"
     raw = request.POST.get("on_behalf_of", "").strip()
@@ -327,6 +321,59 @@ def ballot_vote(request, pk: int):
         key = f"proxy-{on_behalf_of.pk}"
     standing = ballot.candidates.filter(status=Candidate.Status.STANDING)
     form = vote_form_class(ballot)(request.POST, ballot=ballot, candidates=standing, key=key)
+    return form, on_behalf_of
+
+
+@ballot_writer
+@require_POST
+def ballot_vote_review(request, pk: int):
+    """The step before casting: the paper in words, to cast as it is or to change.
+
+    Nothing is written. The review carries the choices as hidden fields to `ballot_vote`
+    (which casts); "Change" renders the ballot's page with the form as it was filled.
+    """
+    ballot = _ballot_for(request, pk)
+    form, on_behalf_of = _bound_vote_form(request, ballot)
+    if not form.is_valid():
+        return _render_detail(request, ballot, bound=form, status=400)
+    if "change" in request.POST:
+        return _render_detail(request, ballot, bound=form)
+    names = dict(ballot.candidates.values_list("code", "name"))
+    choices = form.paper()
+    if isinstance(choices, str):
+        paper = {"choice": choices}
+    else:
+        paper = {"ranking" if ballot.ranked else "choices": list(choices)}
+    hidden = [
+        (name, value)
+        for name, values in request.POST.lists()
+        if name not in {"csrfmiddlewaretoken", "change"}
+        for value in values
+    ]
+    response = render(
+        request,
+        "elections/ballot_review.html",
+        {
+            "ballot": ballot,
+            "on_behalf_of": on_behalf_of,
+            "marks": _paper_in_words(paper, names),
+            "ranked": "ranking" in paper,
+            "hidden": hidden,
+        },
+    )
+    add_never_cache_headers(response)  # the choices of a secret vote, as the receipt
+    return response
+
+
+@ballot_writer
+@require_POST
+def ballot_vote(request, pk: int):
+    ballot = _ballot_for(request, pk)
+    if wait := ratelimit.attempt(ratelimit.vote_limit(), request.user):
+        response = _render_detail(request, ballot, alert=TOO_MANY_VOTES, status=429)
+        response["Retry-After"] = str(wait)
+        return response
+    form, on_behalf_of = _bound_vote_form(request, ballot)
     if not form.is_valid():
         return _render_detail(request, ballot, bound=form, status=400)
     try:
@@ -649,6 +696,40 @@ def _render_console(request, ballot: Ballot, *, paper_form=None, cancel_form=Non
 @require_GET
 def ballot_console(request, pk: int):
     return _render_console(request, _console_ballot(request, pk))
+
+
+#: The steps that cannot be undone: the console asks for them on a confirmation page first.
+CONFIRMED_STEPS = {"close", "count", "publish"}
+
+
+@ballot_writer
+@require_GET
+def ballot_confirm(request, pk: int, action: str):
+    """What closing, counting or publishing will do and what cannot be undone, with the
+    turnout and, for a close before the set time, the time still left; the button there
+    posts to `ballot_action`. A step the ballot is not at sends back to the console."""
+    if action not in CONFIRMED_STEPS:
+        raise Http404(_("Unknown step."))
+    ballot = _console_ballot(request, pk)
+    next_step = NEXT_STEPS.get(ballot.status)
+    if next_step is None or next_step[0] != action:
+        messages.error(request, _("This step is not the ballot's next one."))
+        return redirect("ballot_console", ballot.pk)
+    now = timezone.now()
+    roll_size = ballot.roll.count()
+    turnout = ballot.participations.count()
+    context = {
+        "ballot": ballot,
+        "action": action,
+        "label": next_step[1],
+        "roll_size": roll_size,
+        "turnout": turnout,
+        "percent": round(100 * turnout / roll_size) if roll_size else 0,
+        "early": action == "close" and ballot.closes_at > now,
+        "now": now,
+        "pending_batches": ballot.paper_counts.filter(status=PaperCount.Status.PENDING).count(),
+    }
+    return render(request, "elections/ballot_confirm.html", context)
 
 
 @ballot_writer

@@ -175,7 +175,13 @@ def _render_detail(request, assembly: Assembly, *, cancel_form=None, status: int
         "decisions": Decision.objects.for_register().filter(assembly=assembly),
         "may_run": running,
         "may_read_minutes": _may_read_minutes(request.user, assembly),
-        "next_step": NEXT_STEPS.get(assembly.status) if running else None,
+        # A convened meeting opens on its day only: never offered before, nor once it lapsed.
+        "next_step": (
+            NEXT_STEPS.get(assembly.status)
+            if running
+            and (assembly.status != S.CONVENED or assembly.meets_on == timezone.localdate())
+            else None
+        ),
         "may_cancel": running and (assembly.status, S.CANCELLED) in assemblies.TRANSITIONS,
         "door_open": assemblies.door_is_open(assembly),
         "cancel_form": cancel_form or CancelAssemblyForm(),
@@ -210,6 +216,25 @@ def assembly_action(request, pk: int, action: str):
     else:
         messages.success(request, done)
     return redirect("assembly_detail", assembly.pk)
+
+
+@assembly_writer
+@require_GET
+def assembly_confirm(request, pk: int, action: str):
+    """Before closing the session: who is in the room, the quorum, the votes still open,
+    and what closing cannot undo; the button there posts to `assembly_action`."""
+    if action != "close":
+        raise Http404(_("Unknown step."))
+    assembly = _run(request, pk)
+    if assembly.status != S.IN_SESSION:
+        messages.error(request, _("Only a meeting in session can be closed."))
+        return redirect("assembly_detail", assembly.pk)
+    context = {
+        "assembly": assembly,
+        "quorum": assemblies.quorum_status(assembly),
+        "open_ballots": assembly.ballots.filter(status="open").count(),
+    }
+    return render(request, "governance/assembly_confirm.html", context)
 
 
 @login_required

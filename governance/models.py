@@ -486,6 +486,11 @@ class Assembly(models.Model):
     def meets_on(self) -> dt.date:
         return timezone.localdate(self.starts_at)
 
+    @property
+    def lapsed(self) -> bool:
+        """Convened for a day that has passed without its session being opened."""
+        return self.status == self.Status.CONVENED and self.meets_on < timezone.localdate()
+
 
 class Attendance(models.Model):
     """A member checked in at an assembly's door as a voter. Present = checked in, not out.

@@ -141,6 +141,11 @@ urlpatterns = [
         name="assembly_proxy_revoke",
     ),
     path(
+        "assemblies/<int:pk>/<slug:action>/confirm/",
+        assembly_views.assembly_confirm,
+        name="assembly_confirm",
+    ),
+    path(
         "assemblies/<int:pk>/<slug:action>/",
         assembly_views.assembly_action,
         name="assembly_action",

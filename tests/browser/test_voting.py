@@ -30,7 +30,7 @@ def test_member_ranks_candidates_gets_a_receipt_and_finds_the_paper_after_public
 
     # A gap in the preferences is refused with the preference named, and nothing is recorded.
     page.get_by_label("Preference 2").select_option(label="Amina")
-    page.locator(f"form[action$='/ballots/{election.pk}/vote/'] button[type=submit]").click()
+    page.locator(f"form[action$='/ballots/{election.pk}/vote/review/'] button[type=submit]").click()
     page.wait_for_load_state()
     assert "fill the preferences in order" in page.content()
     assert not Participation.objects.exists()
@@ -41,7 +41,12 @@ def test_member_ranks_candidates_gets_a_receipt_and_finds_the_paper_after_public
     first.select_option(label="Youssef")
     page.get_by_label("Preference 2").select_option(label="Amina")
     page.get_by_label("Preference 3").select_option(label="— no further preference —")
-    page.locator(f"form[action$='/ballots/{election.pk}/vote/'] button[type=submit]").click()
+    page.locator(f"form[action$='/ballots/{election.pk}/vote/review/'] button[type=submit]").click()
+    # The review step: the preferences in order, nothing cast yet.
+    page.wait_for_selector("ol.paper")
+    assert page.locator("ol.paper li").all_inner_texts() == ["Youssef", "Amina"]
+    assert not Participation.objects.exists()
+    page.get_by_role("button", name="Cast my vote").click()
     page.wait_for_selector(".receipt-code code")
     code = page.locator(".receipt-code code").inner_text().strip()
     assert len(code) >= 16
@@ -50,7 +55,7 @@ def test_member_ranks_candidates_gets_a_receipt_and_finds_the_paper_after_public
 
     # The ballot page now says the vote is in and offers no second vote.
     page.goto(f"{live_server.url}/ballots/{election.pk}/")
-    assert page.locator(f"form[action$='/ballots/{election.pk}/vote/']").count() == 0
+    assert page.locator(f"form[action$='/ballots/{election.pk}/vote/review/']").count() == 0
 
     for step in (services.close_ballot, services.count_ballot, services.publish_results):
         step(actor=world.officer, ballot=Ballot.objects.get(pk=election.pk))

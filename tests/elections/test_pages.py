@@ -167,7 +167,7 @@ def test_question_page_shows_the_facts_and_the_yes_no_form(
     assert "Secret ballot" in body
     assert "Article 8" in body
     assert 'name="choice" value="yes"' in body
-    assert f'action="{vote_url(ballot)}"' in body
+    assert f'action="{reverse("ballot_vote_review", args=[ballot.pk])}"' in body
     assert 'class="badge status-open"' in body
 
 
@@ -518,7 +518,7 @@ def test_console_shows_turnout_in_constant_queries(
     body = page(response)
     assert f"2 of {voters + 4} voters on the roll have taken part online." in body
     assert 'hx-trigger="every 10s"' in body
-    assert f'action="{action_url(ballot, "close")}"' in body
+    assert f'href="{reverse("ballot_confirm", args=[ballot.pk, "close"])}"' in body
 
 
 def test_htmx_refresh_of_the_console_returns_only_the_turnout_partial(

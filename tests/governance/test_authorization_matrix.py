@@ -110,11 +110,16 @@ RULES: dict[str, dict[str, str]] = {
     "assembly_proxy_register": form("login 403 403 400 403 400"),
     "assembly_proxy_revoke": form("login 403 403 302 403 302"),
     "assembly_action": form("login 403 403 302 403 302"),
+    # Closing is confirmed first; the meeting is not in session yet, so back to its page.
+    "assembly_confirm": {"get": "login 403 403 302 403 302", "post": "login 405 405 405 403 405"},
     # Ballots: officers draft and run them; members (and the officers, who are members)
     # vote, nominate and give proxies; staff run any ballot but have no vote of their own.
     "ballot_create": {"get": "login 403 200 200 403 403", "post": "login 403 200 200 403 403"},
     "ballot_console": {"get": "login 403 403 200 403 200", "post": POST_ONLY},
     "ballot_vote": form("login 400 400 400 403 400"),
+    "ballot_vote_review": form("login 400 400 400 403 400"),
+    # The page before closing, counting or publishing: those who run the ballot.
+    "ballot_confirm": {"get": "login 403 403 200 403 200", "post": "login 405 405 405 403 405"},
     "ballot_nominate": form("login 400 400 400 403 400"),
     "proxy_give": form("login 400 400 400 403 400"),
     "paper_count_enter": form("login 403 403 400 403 400"),
@@ -315,6 +320,8 @@ SEGMENT_OBJECTS = {
 #: Converters filled by the route's name: the step or action taken, or another object.
 ROUTE_VALUES = {
     "assembly_action": {"action": "open"},
+    "assembly_confirm": {"action": "close"},
+    "ballot_confirm": {"action": "close"},
     "ballot_action": {"action": "close"},
     "ballot_nominate": {"pk": "election"},
     "api_ballot_candidates": {"pk": "election"},
