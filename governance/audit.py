@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
 import decimal
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from json.encoder import encode_basestring as _encode_str
 from typing import Any
 
+import orjson
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from governance import merkle
 from governance.models import AuditEvent, AuditHead
 
 GENESIS_HASH = "0" * 64
+_orjson_dumps, _orjson_loads, _SORTED = orjson.dumps, orjson.loads, orjson.OPT_SORT_KEYS
 
 
 def jsonable(value: Any) -> Any:
@@ -188,22 +194,38 @@ def record(
 
 
 @dataclass(frozen=True)
+class CheckpointCheck:
+    """Whether the log still extends one signed checkpoint, and if not, what changed."""
+
+    size: int
+    time: dt.datetime
+    ok: bool
+    problem: str = ""
+
+
+@dataclass(frozen=True)
 class Verification:
     ok: bool
     count: int
     head_hash: str
     bad_sequence: int | None = None
     problem: str = ""
+    root: bytes = merkle.EMPTY_ROOT  # the Merkle root (RFC 9162) of the events verified
+    checkpoints: tuple[CheckpointCheck, ...] = ()
+
+    @property
+    def extends_checkpoints(self) -> bool:
+        return all(check.ok for check in self.checkpoints)
 
 
-def verify_chain() -> Verification:
-    """Walk the chain in sequence order; report the first event that breaks it.
+def leaf_of(event_hash: str) -> bytes:
+    """The log's leaf for an event: SHA-256(0x00 || the event's 32-byte hash), RFC 9162."""
+    return merkle.leaf_hash(bytes.fromhex(event_hash))
 
-    Detects an altered row (its hash no longer matches its content), a deleted or inserted
-    row (a gap or a repeat in the sequence, a broken link to the previous hash), a reordered
-    row (links out of order), and a deleted tail (the head no longer matches the last event).
-    Reads one consistent snapshot, so writers appending meanwhile do not disturb it.
-    """
+
+@contextlib.contextmanager
+def read_snapshot() -> Iterator[None]:
+    """One read-only snapshot (REPEATABLE READ on PostgreSQL) for the rows and the head."""
     outermost = not connection.in_atomic_block
     with transaction.atomic():
         # The isolation level can only be set as a transaction's first statement; inside a
@@ -211,42 +233,237 @@ def verify_chain() -> Verification:
         if outermost and connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
+
+
+def verify_chain(checkpoints: Iterable[Any] = ()) -> Verification:
+    """Walk the log in sequence order; report the first event that breaks it.
+
+    Detects an altered row (its hash no longer matches its content), a deleted or inserted
+    row (a gap or a repeat in the sequence, a broken link to the previous hash), a reordered
+    row (links out of order), and a deleted tail (the head no longer matches the last event).
+    Builds the log's Merkle tree on the way and, for each signed checkpoint given
+    (`governance.checkpoints.Checkpoint`), proves the log still extends it: its first `size`
+    events give the signed root. That catches what nothing inside the database can: a
+    truncation or a rewrite that recomputed every hash and moved the head. Reads one
+    consistent snapshot, so writers appending meanwhile do not disturb it.
+    """
+    wanted = sorted(checkpoints, key=lambda checkpoint: checkpoint.size)
+    with read_snapshot():
         head = AuditHead.objects.filter(id=1).first()
-        events = AuditEvent.objects.order_by("sequence").iterator(chunk_size=5000)
-        return _walk(events, head)
+        verification, roots = _walk(_plain_rows(), head, {c.size for c in wanted})
+    checks = []
+    proven: Any = None  # the largest checkpoint the log still extends, to narrow a change
+    for checkpoint in wanted:
+        check = _against(checkpoint, verification, roots, proven)
+        if check.ok:
+            proven = checkpoint
+        checks.append(check)
+    if not checks:
+        return verification
+    return dataclasses.replace(verification, checkpoints=tuple(checks))
 
 
-def _walk(events: Iterable[AuditEvent], head: AuditHead | None) -> Verification:
+def _against(
+    checkpoint, verification: Verification, roots: dict[int, bytes], proven
+) -> CheckpointCheck:
+    when = checkpoint.time.astimezone(dt.UTC).isoformat(timespec="seconds")
+    values = {"size": checkpoint.size, "time": when, "count": verification.count}
+    if checkpoint.size in roots:
+        if roots[checkpoint.size] == checkpoint.root:
+            return CheckpointCheck(checkpoint.size, checkpoint.time, True)
+        problem = (
+            _(
+                "the first %(size)s events no longer give the root signed at %(time)s: an event "
+                "at or before #%(size)s was removed, rewritten or reordered since"
+            )
+            % values
+        )
+        if proven is not None:
+            problem += " " + _(
+                "(after #%(proven)s, which the checkpoint of %(proven_time)s still proves)"
+            ) % {
+                "proven": proven.size,
+                "proven_time": proven.time.astimezone(dt.UTC).isoformat(timespec="seconds"),
+            }
+        return CheckpointCheck(checkpoint.size, checkpoint.time, False, problem)
+    if not verification.ok and (verification.bad_sequence or 0) <= checkpoint.size:
+        problem = _(
+            "the log breaks at event #%(bad)s, within the %(size)s events signed at %(time)s"
+        ) % dict(values, bad=verification.bad_sequence)
+        return CheckpointCheck(checkpoint.size, checkpoint.time, False, problem)
+    problem = _(
+        "the log holds %(count)s events but %(size)s were signed at %(time)s: "
+        "%(missing)s events at or before #%(size)s were removed (the log was truncated, "
+        "rolled back or cut)"
+    ) % dict(values, missing=checkpoint.size - verification.count)
+    return CheckpointCheck(checkpoint.size, checkpoint.time, False, problem)
+
+
+# The columns in the order of `_BODY`'s fields; the time as the hash takes it (UTC, microseconds).
+_PG_ROWS = """
+    COPY (SELECT sequence,
+                 to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'),
+                 actor_id, actor_label, action, object_type, object_id, object_label,
+                 old::text, new::text, prev_hash, hash
+          FROM governance_auditevent ORDER BY sequence) TO STDOUT
+"""
+_PG_TYPES = ["int8", "text", "int8"] + ["text"] * 9
+_SQL_ROWS = (
+    "SELECT sequence, occurred_at, actor_id, actor_label, action, object_type, object_id, "
+    "object_label, old, new, prev_hash, hash FROM governance_auditevent ORDER BY sequence"
+)
+
+
+def _plain_rows() -> Iterator[tuple]:
+    """Every event as plain values, in sequence order, without building models.
+
+    PostgreSQL streams them with COPY (the time already formatted as the hash takes it);
+    SQLite through a cursor, its stored time text made ISO. The JSON columns come as text.
+    """
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        with connection.connection.cursor() as cursor, cursor.copy(_PG_ROWS) as copy:
+            copy.set_types(_PG_TYPES)
+            for row in copy.rows():
+                yield (row[0], row[1] + "+00:00", *row[2:])
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(_SQL_ROWS)
+        while rows := cursor.fetchmany(5000):
+            for row in rows:
+                yield (row[0], _sqlite_time(row[1]), *row[2:])
+
+
+def _sqlite_time(value: Any) -> str:
+    if isinstance(value, dt.datetime):  # the driver parsed it: naive values are UTC
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    text = value.replace(" ", "T")
+    if "." not in text:
+        text += ".000000"
+    return text + "+00:00"
+
+
+#: The canonical JSON of an event (`event_hash`), its keys in sorted order, as one template.
+_BODY = (
+    '{"action":%s,"actor_id":%s,"actor_label":%s,"new":%s,"object_id":%s,'
+    '"object_label":%s,"object_type":%s,"occurred_at":"%s","old":%s,"prev_hash":%s,'
+    '"sequence":%d}'
+)
+
+
+def _fast_digest(row: tuple) -> str:
+    """The event's hash from its plain values: the same bytes `event_hash` hashes.
+
+    orjson re-encodes the JSON columns (keys sorted, no spaces, UTF-8); when its digest does
+    not match, `_reference_digest` recomputes with the standard library before anyone is
+    told, so the definition stays `canonical_json`'s.
+    """
+    seq, occurred, actor_id, actor_label, action, otype, oid, olabel, old, new, prev, _h = row
+    body = _BODY % (
+        _encode_str(action),
+        "null" if actor_id is None else actor_id,
+        _encode_str(actor_label),
+        "null" if new is None else _orjson_dumps(_orjson_loads(new), option=_SORTED).decode(),
+        _encode_str(oid),
+        _encode_str(olabel),
+        _encode_str(otype),
+        occurred,
+        "null" if old is None else _orjson_dumps(_orjson_loads(old), option=_SORTED).decode(),
+        _encode_str(prev),
+        seq,
+    )
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _reference_digest(row: tuple) -> str:
+    seq, occurred, actor_id, actor_label, action, otype, oid, olabel, old, new, prev, _h = row
+    return event_hash(
+        sequence=seq,
+        occurred_at=dt.datetime.fromisoformat(occurred),
+        actor_id=actor_id,
+        actor_label=actor_label,
+        action=action,
+        object_type=otype,
+        object_id=oid,
+        object_label=olabel,
+        old=None if old is None else json.loads(old),
+        new=None if new is None else json.loads(new),
+        prev_hash=prev,
+    )
+
+
+def _digest_matches(row: tuple) -> bool:
+    try:
+        if _fast_digest(row) == row[11]:
+            return True
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError, TypeError):
+        pass  # beyond orjson (an integer past 64 bits, a lone surrogate): the reference decides
+    try:
+        return _reference_digest(row) == row[11]
+    except (ValueError, TypeError):
+        return False
+
+
+def _walk(
+    rows: Iterable[tuple], head: AuditHead | None, sizes: set[int] = frozenset()
+) -> tuple[Verification, dict[int, bytes]]:
     expected_sequence, prev, count = 1, GENESIS_HASH, 0
-    for event in events:
-        if event.sequence != expected_sequence:
-            return Verification(
-                False,
-                count,
-                prev,
-                event.sequence,
+    tree, roots = merkle.TreeBuilder(), {}
+    append, leaf = tree.append, merkle.leaf_hash
+    if 0 in sizes:
+        roots[0] = merkle.EMPTY_ROOT
+
+    def broken(sequence, problem):
+        return Verification(False, count, prev, sequence, problem, tree.root()), roots
+
+    for row in rows:
+        sequence, event_prev, event_hash_ = row[0], row[10], row[11]
+        if sequence != expected_sequence:
+            return broken(
+                sequence,
                 _("sequence %(found)s found where %(expected)s was expected")
-                % {"found": event.sequence, "expected": expected_sequence},
+                % {"found": sequence, "expected": expected_sequence},
             )
-        if event.prev_hash != prev:
-            return Verification(
-                False, count, prev, event.sequence, _("the link to the previous event is broken")
-            )
-        if _hash_of(event) != event.hash:
-            return Verification(
-                False, count, prev, event.sequence, _("its content does not match its hash")
-            )
-        prev = event.hash
+        if event_prev != prev:
+            return broken(sequence, _("the link to the previous event is broken"))
+        if not _digest_matches(row):
+            return broken(sequence, _("its content does not match its hash"))
+        append(leaf(bytes.fromhex(event_hash_)))
+        prev = event_hash_
         expected_sequence += 1
         count += 1
+        if count in sizes:
+            roots[count] = tree.root()
     head_sequence, head_hash = (head.sequence, head.hash) if head else (0, GENESIS_HASH)
     if head_sequence != count or head_hash != prev:
-        return Verification(
-            False,
-            count,
-            prev,
+        return broken(
             min(head_sequence, count + 1),
             _("the chain ends at event %(count)s but its head says %(head)s")
             % {"count": count, "head": head_sequence},
         )
-    return Verification(True, count, prev)
+    return Verification(True, count, prev, root=tree.root()), roots
+
+
+# ---------------------------------------------------------------------------
+# The tree: its root now, and proofs for auditors
+# ---------------------------------------------------------------------------
+
+
+def leaves(size: int | None = None) -> list[bytes]:
+    """The log's leaf hashes in order (the first `size` of them), read as plain values."""
+    hashes = AuditEvent.objects.order_by("sequence").values_list("hash", flat=True)
+    if size is not None:
+        hashes = hashes.filter(sequence__lte=size)
+    return [merkle.leaf_hash(bytes.fromhex(h)) for h in hashes.iterator(chunk_size=20000)]
+
+
+def current_tree() -> tuple[int, bytes]:
+    """The size and Merkle root of the log as stored now (not verified: see `verify_chain`)."""
+    with read_snapshot():
+        size = AuditHead.objects.filter(id=1).values_list("sequence", flat=True).first() or 0
+        tree = merkle.TreeBuilder()
+        tree.extend(leaves(size))
+    return tree.size, tree.root()

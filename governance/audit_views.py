@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
 
-from governance import anomalies, exports
+from governance import anomalies, audit, checkpoints, exports
 from governance.asof import as_of
-from governance.forms import AsOfForm
+from governance.forms import AsOfForm, CheckpointForm
 from governance.permissions import may_read_audit
 from governance.views import role_required
 
@@ -28,6 +29,46 @@ def audit_as_of(request):
     return render(
         request, "governance/audit_as_of.html", {"form": form, "record": record}, status=status
     )
+
+
+@auditor_reader
+@require_http_methods(["GET", "POST"])
+def audit_checkpoint_check(request):
+    """Paste a checkpoint (from an e-mail, the minutes, an export): is it the platform's, and
+    does the log still extend it? A read: it changes nothing, so auditors may post it."""
+    form = CheckpointForm(request.POST if request.method == "POST" else None)
+    result = checkpoint = None
+    status = 200
+    if form.is_bound:
+        if form.is_valid():
+            try:
+                checkpoint = checkpoints.read_signed(form.cleaned_data["checkpoint"])
+            except checkpoints.CheckpointError as error:
+                form.add_error("checkpoint", str(error))
+            else:
+                result = audit.verify_chain([checkpoint])
+        if not form.is_valid():
+            status = 400
+    context = {
+        "form": form,
+        "checkpoint": checkpoint,
+        "result": result,
+        "check": result.checkpoints[0] if result else None,
+        "verifier_key": checkpoints.verifier_key(),
+    }
+    return render(request, "governance/audit_checkpoint.html", context, status=status)
+
+
+@auditor_reader
+@require_GET
+@never_cache
+def audit_checkpoint_download(request):
+    """The log's checkpoint now, signed, as a file to keep outside the platform."""
+    text = checkpoints.signed_current()
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="audit-checkpoint-{stamp}.txt"'
+    return response
 
 
 @auditor_reader

@@ -114,3 +114,15 @@ class StatuteDiffForm(forms.Form):
     new = forms.ModelChoiceField(
         label=_("To version"), queryset=StatuteVersion.objects.all(), to_field_name="number"
     )
+
+
+class CheckpointForm(forms.Form):
+    checkpoint = forms.CharField(
+        label=_("Signed checkpoint"),
+        help_text=_(
+            "Paste a checkpoint as you received it (e-mail, minutes, export): its four lines, "
+            "the blank line and the signature."
+        ),
+        widget=forms.Textarea(attrs={"rows": 8, "dir": "ltr", "spellcheck": "false"}),
+        max_length=5000,
+    )

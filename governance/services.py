@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance import audit, rules
+from governance import audit, rules, tasks
 from governance.audit import model_values
 from governance.exceptions import DomainError, NotAllowed, RuleViolation
 from governance.models import (
@@ -436,6 +436,9 @@ def record_decision(
             recorded_by=actor if actor is not SYSTEM else None,
         )
         audit.record(actor, "decision.recorded", decision, new=model_values(decision))
+        # A checkpoint signed after every decision reaches the auditors (governance.tasks).
+        reference = decision.reference
+        transaction.on_commit(lambda: tasks.send_checkpoint.enqueue(reason=reference))
     return decision
 
 

@@ -256,6 +256,25 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # ---------------------------------------------------------------------------
+# Audit checkpoints (governance.checkpoints)
+# ---------------------------------------------------------------------------
+
+# The Ed25519 key that signs the audit log's checkpoints: never in the database, and kept
+# apart from its backups (docs/deploy.md). AUDIT_SIGNING_KEY holds the 32-byte seed in
+# base64; AUDIT_SIGNING_KEY_FILE names a file holding it (or a PEM key). Development and the
+# test suite generate their own in var/ (or the file named) when it does not exist.
+AUDIT_SIGNING_KEY = os.environ.get("AUDIT_SIGNING_KEY", "")
+AUDIT_SIGNING_KEY_GENERATE = DEBUG or TESTING
+AUDIT_SIGNING_KEY_FILE = os.environ.get(
+    "AUDIT_SIGNING_KEY_FILE",
+    str(BASE_DIR / "var" / "audit-signing.key") if AUDIT_SIGNING_KEY_GENERATE else "",
+)
+# The name the checkpoints are signed under (a signed note's origin): one per deployment.
+AUDIT_LOG_ORIGIN = os.environ.get("AUDIT_LOG_ORIGIN", "governance-platform/audit-log")
+# Who receives every checkpoint by e-mail besides the auditors' accounts.
+AUDIT_CHECKPOINT_EMAILS = env_list("AUDIT_CHECKPOINT_EMAILS")
+
+# ---------------------------------------------------------------------------
 # Background tasks (Django's tasks API; in process by default)
 # ---------------------------------------------------------------------------
 

@@ -110,6 +110,12 @@ urlpatterns = [
     path("decisions/<path:reference>/", views.decision_detail, name="decision_detail"),
     path("audit/", views.audit_log, name="audit_log"),
     path("audit/verify/", views.audit_verify, name="audit_verify"),
+    path("audit/checkpoint/", audit_views.audit_checkpoint_check, name="audit_checkpoint_check"),
+    path(
+        "audit/checkpoint.txt",
+        audit_views.audit_checkpoint_download,
+        name="audit_checkpoint_download",
+    ),
     path("audit/as-of/", audit_views.audit_as_of, name="audit_as_of"),
     path("audit/anomalies/", audit_views.audit_anomalies, name="audit_anomalies"),
     path("audit/export/", audit_views.audit_export, name="audit_export"),

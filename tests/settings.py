@@ -1,8 +1,13 @@
 """Test settings: the project's settings with TESTING on and a fast password hasher."""
 
 import os
+import tempfile
 
 os.environ.setdefault("TESTING", "true")
+# The suite signs audit checkpoints with a key of its own, generated outside the worktree.
+os.environ.setdefault(
+    "AUDIT_SIGNING_KEY_FILE", os.path.join(tempfile.gettempdir(), "gov-tests-audit-signing.key")
+)
 
 from governance.settings import *  # noqa: F403
 

@@ -55,6 +55,8 @@ ALLOWED = {
     "account_reset_password_from_key": "sets a password from an e-mailed secret key",
     "account_confirm_email": "confirms an e-mail address from an e-mailed secret key",
     "api_receipt_check": "looks a voter's receipt up (POST keeps the code out of URLs and logs)",
+    "audit_checkpoint_check": "checks a pasted checkpoint against the log (a checkpoint is too "
+    "long for a URL); writes nothing",
 }
 
 REFUSED = {403, 405}

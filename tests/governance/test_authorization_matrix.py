@@ -97,6 +97,12 @@ RULES: dict[str, dict[str, str]] = {
     "member_dues_record": {"get": "login 403 403 403 403 405", "post": "login 403 403 403 403 400"},
     "audit_log": AUDIT_PAGE,
     "audit_verify": AUDIT_PAGE,
+    # A pasted checkpoint is checked by POST (a read): the empty form is a 400.
+    "audit_checkpoint_check": {
+        "get": "login 403 403 403 200 200",
+        "post": "login 403 403 403 400 400",
+    },
+    "audit_checkpoint_download": AUDIT_PAGE,
     "audit_as_of": AUDIT_PAGE,
     "audit_anomalies": AUDIT_PAGE,
     "audit_export": AUDIT_PAGE,
