@@ -28,9 +28,9 @@ from django.utils.translation import gettext as _
 
 from governance import audit, eligibility, rules
 from governance.audit import model_values
-from governance.exceptions import DomainError, RuleViolation
+from governance.exceptions import DomainError, NotAllowed, RuleViolation
 from governance.models import Assembly, AssemblyProxy, Attendance, Body, Member, Rule
-from governance.permissions import ensure_may_act_for_body
+from governance.permissions import ensure_may_act_for_body, ensure_may_write
 from governance.services import rule_in_force
 
 S = Assembly.Status
@@ -454,6 +454,17 @@ def register_proxy(*, actor, assembly: Assembly, giver: Member, holder: Member) 
     fewer than the most the rule allows. Until the session closes.
     """
     ensure_may_act_for_body(actor, assembly.body)
+    return _register_proxy(actor=actor, assembly=assembly, giver=giver, holder=holder)
+
+
+def _register_proxy(
+    *, actor, assembly: Assembly, giver: Member, holder: Member, before_start: bool = False
+) -> AssemblyProxy:
+    """The statutes' checks and the write of a proxy, for the door and for the giver.
+
+    `before_start`: the giver's own proxy is given while the meeting is convened and
+    before it starts (at the meeting, the door registers it).
+    """
     if giver.pk == holder.pk:
         raise DomainError(_("A member cannot give a proxy to themselves."), field="holder")
     rule = proxy_rule(assembly)
@@ -472,6 +483,8 @@ def register_proxy(*, actor, assembly: Assembly, giver: Member, holder: Member) 
             raise DomainError(
                 _("Proxies are registered until the session closes."), field="assembly"
             )
+        if before_start:
+            _ensure_not_started(assembly)
         _ensure_entitled(assembly, giver, "giver")
         _ensure_entitled(assembly, holder, "holder")
         if Attendance.objects.filter(assembly=assembly, member=giver).present().exists():
@@ -534,6 +547,52 @@ def register_proxy(*, actor, assembly: Assembly, giver: Member, holder: Member) 
             proxy,
             new={**model_values(proxy), "rule": outcome.as_dict()},
         )
+    return proxy
+
+
+def _ensure_not_started(assembly: Assembly) -> None:
+    if assembly.status != S.CONVENED or timezone.now() >= assembly.starts_at:
+        raise DomainError(
+            _(
+                "A member gives or withdraws their own proxy before the meeting starts; "
+                "from then on, at the door."
+            ),
+            field="assembly",
+        )
+
+
+def _own_member(actor) -> Member:
+    roles = ensure_may_write(actor)
+    if not roles.member:
+        raise NotAllowed(_("Only a member gives their own proxy."))
+    return Member.objects.get(pk=roles.member_id)
+
+
+def give_own_proxy(*, actor, assembly: Assembly, holder: Member) -> AssemblyProxy:
+    """A member gives their own proxy for a meeting to another member, before it starts.
+
+    The same statutes' checks as at the door (`register_proxy`): both entitled to vote,
+    the rule's limit of proxies carried, no chains, one proxy given at a time. The
+    giver's arrival at the door later revokes it, as for any proxy.
+    """
+    giver = _own_member(actor)
+    return _register_proxy(
+        actor=actor, assembly=assembly, giver=giver, holder=holder, before_start=True
+    )
+
+
+def withdraw_own_proxy(*, actor, proxy: AssemblyProxy) -> AssemblyProxy:
+    """The member who gave a proxy withdraws it, before the meeting starts."""
+    giver = _own_member(actor)
+    with transaction.atomic():
+        proxy = AssemblyProxy.objects.select_for_update().get(pk=proxy.pk)
+        if proxy.giver_id != giver.pk:
+            raise NotAllowed(_("Only the member who gave this proxy may withdraw it."))
+        assembly = _locked(proxy.assembly)
+        if proxy.status != AssemblyProxy.Status.ACTIVE:
+            raise DomainError(_("This proxy has already been revoked."), field="proxy")
+        _ensure_not_started(assembly)
+        _revoke(actor, proxy, _("Withdrawn by the member who gave it."))
     return proxy
 
 

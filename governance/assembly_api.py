@@ -405,3 +405,46 @@ class AssemblyCancelApi(APIView):
             actor=request.user, assembly=assembly, reason=serializer.validated_data["reason"]
         )
         return Response(StatusChangeSerializer(assembly).data)
+
+
+# ---------------------------------------------------------------------------
+# A member's own proxy
+# ---------------------------------------------------------------------------
+
+
+class OwnProxyApi(APIView):
+    permission_classes = WRITE_PERMISSIONS
+
+    @extend_schema_serializer(component_name="OwnProxyInput")
+    class InputSerializer(serializers.Serializer):
+        holder = MembershipNumberField(help_text="Membership number of the member voting for you.")
+
+    @extend_schema(
+        summary="Give your own proxy for a meeting, before it starts, within the statutes' limit",
+        request=InputSerializer,
+        responses={201: AssemblyProxySerializer, 400: BAD_INPUT, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def post(self, request, pk: int):
+        assembly = get_object_or_404(Assembly.objects.select_related("body"), pk=pk)
+        if not roles_for(request.user).member:  # the role before the input
+            raise PermissionDenied(_("Only a member gives their own proxy."))
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        proxy = assemblies.give_own_proxy(
+            actor=request.user, assembly=assembly, holder=serializer.validated_data["holder"]
+        )
+        return Response(AssemblyProxySerializer(proxy).data, status=status.HTTP_201_CREATED)
+
+
+class OwnProxyWithdrawApi(APIView):
+    permission_classes = WRITE_PERMISSIONS
+
+    @extend_schema(
+        summary="Withdraw the proxy you gave, before the meeting starts",
+        request=None,
+        responses={200: AssemblyProxySerializer, 400: BAD_INPUT, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def post(self, request, pk: int):
+        proxy = get_object_or_404(AssemblyProxy, pk=pk)
+        proxy = assemblies.withdraw_own_proxy(actor=request.user, proxy=proxy)
+        return Response(AssemblyProxySerializer(proxy).data)

@@ -75,3 +75,12 @@ class ProxyRegistrationForm(forms.Form):
 
 class RevokeProxyForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+
+class OwnProxyForm(forms.Form):
+    """The member gives their own proxy: to whom, by membership number."""
+
+    holder = MemberNumberField(
+        label=_("Membership number of the member who will vote for you"),
+        help_text=_("Ask them for it: the roll is not open to members."),
+    )

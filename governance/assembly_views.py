@@ -28,6 +28,7 @@ from governance.assembly_forms import (
     CancelAssemblyForm,
     ConveneForm,
     DoorSearchForm,
+    OwnProxyForm,
     ProxyRegistrationForm,
     RevokeProxyForm,
 )
@@ -154,7 +155,32 @@ NEXT_STEPS = {
 }
 
 
-def _render_detail(request, assembly: Assembly, *, cancel_form=None, status: int = 200):
+def _own_proxy_context(request, assembly: Assembly, form=None) -> dict:
+    """The member's own proxy for the meeting: the one given, or the form to give one."""
+    roles = roles_for(request.user)
+    if not (roles.member and roles.may_write):
+        return {}
+    given = (
+        AssemblyProxy.objects.filter(
+            assembly=assembly, giver_id=roles.member_id, status=AssemblyProxy.Status.ACTIVE
+        )
+        .select_related("holder")
+        .first()
+    )
+    before_start = assembly.status == S.CONVENED and timezone.now() < assembly.starts_at
+    context = {"own_proxy": given, "own_proxy_open": before_start}
+    if given is None and before_start:
+        rule = assemblies.proxy_rule(assembly)
+        parsed = rule.parsed() if rule is not None else None
+        if parsed is not None and parsed.allowed:
+            context["own_proxy_form"] = form or OwnProxyForm()
+            context["own_proxy_rule"] = rule
+    return context
+
+
+def _render_detail(
+    request, assembly: Assembly, *, cancel_form=None, own_proxy_form=None, status: int = 200
+):
     quorum = {
         "assembly": assembly,
         "quorum": assemblies.quorum_status(assembly),
@@ -185,8 +211,50 @@ def _render_detail(request, assembly: Assembly, *, cancel_form=None, status: int
         "may_cancel": running and (assembly.status, S.CANCELLED) in assemblies.TRANSITIONS,
         "door_open": assemblies.door_is_open(assembly),
         "cancel_form": cancel_form or CancelAssemblyForm(),
+        **_own_proxy_context(request, assembly, own_proxy_form),
     }
     return render(request, "governance/assembly_detail.html", context, status=status)
+
+
+@assembly_writer
+@require_POST
+def assembly_own_proxy_give(request, pk: int):
+    """A member gives their own proxy for the meeting (`assemblies.give_own_proxy`)."""
+    assembly = _assembly(pk)
+    if not roles_for(request.user).member:  # the role before the input
+        raise PermissionDenied(_("Only a member gives their own proxy."))
+    form = OwnProxyForm(request.POST)
+    if form.is_valid():
+        try:
+            proxy = assemblies.give_own_proxy(
+                actor=request.user, assembly=assembly, holder=form.cleaned_data["holder"]
+            )
+        except DomainError as error:
+            _refuse_if_not_allowed(error)
+            _form_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("Your proxy is given: %(holder)s will vote for you at this meeting.")
+                % {"holder": proxy.holder.full_name},
+            )
+            return redirect("assembly_detail", assembly.pk)
+    return _render_detail(request, assembly, own_proxy_form=form, status=400)
+
+
+@assembly_writer
+@require_POST
+def assembly_own_proxy_withdraw(request, pk: int):
+    """The giver withdraws their own proxy before the meeting starts."""
+    proxy = get_object_or_404(AssemblyProxy, pk=pk)
+    try:
+        assemblies.withdraw_own_proxy(actor=request.user, proxy=proxy)
+    except DomainError as error:
+        _refuse_if_not_allowed(error)
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your proxy is withdrawn: you vote yourself again."))
+    return redirect("assembly_detail", proxy.assembly_id)
 
 
 @governance_reader

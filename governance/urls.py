@@ -65,6 +65,16 @@ api_patterns = [
         name="api_assembly_proxies",
     ),
     path(
+        "assemblies/<int:pk>/my-proxy/",
+        assembly_api.OwnProxyApi.as_view(),
+        name="api_assembly_own_proxy",
+    ),
+    path(
+        "assembly-proxies/<int:pk>/withdraw/",
+        assembly_api.OwnProxyWithdrawApi.as_view(),
+        name="api_assembly_own_proxy_withdraw",
+    ),
+    path(
         "assembly-proxies/<int:pk>/revoke/",
         assembly_api.AssemblyProxyRevokeApi.as_view(),
         name="api_assembly_proxy_revoke",
@@ -140,6 +150,16 @@ urlpatterns = [
         "assemblies/<int:pk>/proxies/",
         assembly_views.assembly_proxy_register,
         name="assembly_proxy_register",
+    ),
+    path(
+        "assemblies/<int:pk>/my-proxy/",
+        assembly_views.assembly_own_proxy_give,
+        name="assembly_own_proxy_give",
+    ),
+    path(
+        "assemblies/proxies/<int:pk>/withdraw/",
+        assembly_views.assembly_own_proxy_withdraw,
+        name="assembly_own_proxy_withdraw",
     ),
     path(
         "assemblies/proxies/<int:pk>/revoke/",

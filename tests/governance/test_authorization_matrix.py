@@ -22,7 +22,7 @@ from django.utils import timezone
 from elections import services as elections
 from governance import assemblies
 from governance import services as governance
-from governance.models import Body, StatuteVersion
+from governance.models import AssemblyProxy, Body, StatuteVersion
 from governance.services import SYSTEM
 from motions import services as motions
 from tests.conftest import _with_totp
@@ -115,6 +115,9 @@ RULES: dict[str, dict[str, str]] = {
     "assembly_check_out": form("login 403 403 404 403 404"),
     "assembly_proxy_register": form("login 403 403 400 403 400"),
     "assembly_proxy_revoke": form("login 403 403 302 403 302"),
+    # A member's own proxy (staff hold no membership); the one withdrawn is the member's.
+    "assembly_own_proxy_give": form("login 400 400 400 403 403"),
+    "assembly_own_proxy_withdraw": form("login 302 403 403 403 403"),
     "assembly_action": form("login 403 403 302 403 302"),
     # Closing is confirmed first; the meeting is not in session yet, so back to its page.
     "assembly_confirm": {"get": "login 403 403 302 403 302", "post": "login 405 405 405 403 405"},
@@ -245,6 +248,8 @@ RULES: dict[str, dict[str, str]] = {
     "api_assembly_check_out": {"post": "403 403 403 400 403 400"},
     "api_assembly_proxies": {"get": "403 403 403 200 200 200", "post": "403 403 403 400 403 400"},
     "api_assembly_proxy_revoke": {"post": "403 403 403 200 403 200"},
+    "api_assembly_own_proxy": {"post": "403 400 400 400 403 403"},
+    "api_assembly_own_proxy_withdraw": {"post": "403 200 403 403 403 403"},
     "api_assembly_open": {"post": "403 403 403 200 403 200"},
     "api_assembly_close": {"post": "403 403 403 400 403 400"},  # not open yet
     "api_assembly_cancel": {"post": "403 403 403 400 403 400"},
@@ -327,6 +332,8 @@ SEGMENT_OBJECTS = {
 ROUTE_VALUES = {
     "assembly_action": {"action": "open"},
     "assembly_confirm": {"action": "close"},
+    "assembly_own_proxy_withdraw": {"pk": "own_proxy"},
+    "api_assembly_own_proxy_withdraw": {"pk": "own_proxy"},
     "ballot_confirm": {"action": "close"},
     "ballot_action": {"action": "close"},
     "ballot_nominate": {"pk": "election"},
@@ -390,6 +397,14 @@ def objects(world) -> Objects:
     amendment = motions.create_amendment(
         actor=world.member, motion=motion, kind="replace_text", text="A new text."
     )
+    # The member's own proxy for the coming General Assembly, withdrawn before it starts.
+    own_proxy = AssemblyProxy.objects.create(
+        assembly=future,
+        giver=world.member.member,
+        holder=world.other_officer.member,
+        created_at=timezone.now(),
+        registered_by=world.member,
+    )
     version = StatuteVersion.objects.get(number=1)
     decision = governance.record_decision(
         actor=SYSTEM,
@@ -417,6 +432,7 @@ def objects(world) -> Objects:
             "amendment": str(amendment.pk),
             "member": str(world.member.member.pk),
             "membership_number": world.member.member.membership_number,
+            "own_proxy": str(own_proxy.pk),
         }
     )
 
