@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
+import json
+
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from governance import anomalies, audit, checkpoints, exports
+from governance import anomalies, audit, checkpoints, csvsafe, exports
 from governance.asof import as_of
 from governance.forms import AsOfForm, CheckpointForm
 from governance.permissions import may_read_audit
@@ -73,8 +76,47 @@ def audit_checkpoint_download(request):
 
 @auditor_reader
 @require_GET
+def audit_events_export(request):
+    """The whole audit log as JSON lines (see `audit.export_lines`), streamed."""
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    response = StreamingHttpResponse(
+        audit.export_lines(), content_type="application/x-ndjson; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.jsonl"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+ANOMALY_COLUMNS = ("kind", "on", "subject", "message", "url")
+
+
+def _anomalies_download(found, fmt: str) -> HttpResponse:
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    rows = [anomaly.as_dict() for anomaly in found]
+    if fmt == "json":
+        body = json.dumps(rows, ensure_ascii=False, indent=1)
+    else:
+        out = io.StringIO()
+        # A cell a spreadsheet would run as a formula gets a leading apostrophe (OWASP).
+        writer = csvsafe.writer(out, lineterminator="\n")
+        writer.writerow(ANOMALY_COLUMNS)
+        writer.writerows(
+            [csvsafe.neutralise(row[name] or "") for name in ANOMALY_COLUMNS] for row in rows
+        )
+        body = out.getvalue()
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="anomalies-{stamp}.{fmt}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@auditor_reader
+@require_GET
 def audit_anomalies(request):
     found = anomalies.report()
+    fmt = request.GET.get("format")
+    if fmt in CONTENT_TYPES:
+        return _anomalies_download(found, fmt)
     by_kind: dict[str, list] = {kind: [] for kind in anomalies.KINDS}
     for anomaly in found:
         by_kind.setdefault(anomaly.kind, []).append(anomaly)
@@ -93,18 +135,26 @@ def audit_anomalies(request):
 def audit_export(request):
     """The register as JSON or CSV with its digest and the audit head, streamed as it is read.
 
-    Without a format, the page offering the downloads. The PDF is only made by
-    ``manage.py export_register --format pdf``: its library builds it in memory.
+    Without a format, the page offering every download the auditors keep: the register
+    (JSON, CSV, or PDF for people with the JSON attached), the audit log, the anomaly report.
     """
     fmt = request.GET.get("format")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    if fmt == "pdf":
+        # fpdf2 builds the whole document in memory anyway: no stream to gain.
+        buffer = io.BytesIO()
+        exports.export_register(buffer, fmt="pdf")
+        response = HttpResponse(buffer.getvalue(), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="decision-register-{stamp}.pdf"'
+        response["Cache-Control"] = "no-store"
+        return response
     if fmt not in CONTENT_TYPES:
         return render(
             request,
             "governance/audit_export.html",
-            {"formats": list(CONTENT_TYPES), "bad_format": fmt is not None},
+            {"formats": [*CONTENT_TYPES, "pdf"], "bad_format": fmt is not None},
             status=400 if fmt is not None else 200,
         )
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     response = StreamingHttpResponse(exports.export_chunks(fmt), content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="decision-register-{stamp}.{fmt}"'
     response["Cache-Control"] = "no-store"

@@ -129,6 +129,7 @@ urlpatterns = [
     path("audit/as-of/", audit_views.audit_as_of, name="audit_as_of"),
     path("audit/anomalies/", audit_views.audit_anomalies, name="audit_anomalies"),
     path("audit/export/", audit_views.audit_export, name="audit_export"),
+    path("audit/events.jsonl", audit_views.audit_events_export, name="audit_events_export"),
     path("assemblies/", assembly_views.assembly_list, name="assembly_list"),
     path("assemblies/convene/", assembly_views.assembly_convene, name="assembly_convene"),
     path("assemblies/<int:pk>/", assembly_views.assembly_detail, name="assembly_detail"),

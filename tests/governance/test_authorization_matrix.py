@@ -106,6 +106,7 @@ RULES: dict[str, dict[str, str]] = {
     "audit_as_of": AUDIT_PAGE,
     "audit_anomalies": AUDIT_PAGE,
     "audit_export": AUDIT_PAGE,
+    "audit_events_export": AUDIT_PAGE,
     # Meetings: officers convene their own body's; the Board's chair runs the General
     # Assembly's door, proxies and session; the committee's chair does not.
     "assembly_convene": {"get": "login 403 200 200 403 200", "post": "login 403 200 200 403 200"},
