@@ -342,6 +342,17 @@ def _door_context(request, assembly: Assembly, *, proxy_form=None) -> dict:
 @require_GET
 def assembly_door(request, pk: int):
     assembly = _run(request, pk)
+    if request.htmx and request.htmx.target == "door-count":
+        # The count polling by itself (other doors check members in too).
+        return render(
+            request,
+            "governance/assembly_door.html#count",
+            {
+                "assembly": assembly,
+                "door_open": assemblies.door_is_open(assembly),
+                "present": Attendance.objects.filter(assembly=assembly).present().count(),
+            },
+        )
     context = _door_context(request, assembly)
     if request.htmx:
         return render(request, "governance/assembly_door.html#results", context)
@@ -364,10 +375,9 @@ def _door_row(request, assembly: Assembly, member_pk: int, *, error: str = ""):
         "error": error,
         "door_open": assemblies.door_is_open(assembly),
         "query": request.POST.get("q", ""),
+        "present": Attendance.objects.filter(assembly=assembly).present().count(),
     }
-    return render(
-        request, "governance/assembly_door.html#result", context, status=400 if error else 200
-    )
+    return render(request, "governance/_door_step.html", context, status=400 if error else 200)
 
 
 def _door_step(request, pk: int, step, done):

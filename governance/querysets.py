@@ -46,14 +46,16 @@ class MemberQuerySet(models.QuerySet):
         text = text.strip()
         if not text:
             return self
-        query = Q(membership_number__iexact=text)
+        # Every word must match (a first name and a last name narrow the search, as one
+        # expects at the door); the whole text may also be a membership number.
+        words = Q()
         for word in text.split():
-            query |= (
+            words &= (
                 Q(first_name__icontains=word)
                 | Q(last_name__icontains=word)
                 | Q(email__icontains=word)
             )
-        return self.filter(query)
+        return self.filter(Q(membership_number__iexact=text) | words)
 
     def at_door(self, assembly):
         """Annotate what the door of an assembly needs to know about each member.
