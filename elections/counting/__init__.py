@@ -8,17 +8,19 @@ the `tally` command and an auditor's recount all use the same code:
 - `count_irv` (instant run-off, one seat),
 - `count_stv` (Scottish STV, the 2007 Order's rules 45-52),
 - `count_meek` (Meek STV with New Zealand Schedule 1A arithmetic),
-- `parse_blt` / `write_blt` and `parse_export` / `write_export` / `tally_file` for files.
+- `parse_blt` / `read_blt` / `write_blt` and `parse_export` / `read_export` / `write_export`
+  / `tally_file` for files (the `read_` functions stream a file of any size).
 """
 
 from elections.counting.approval import count_approval
-from elections.counting.blt import BltElection, BltError, parse_blt, write_blt
+from elections.counting.blt import BltElection, BltError, parse_blt, read_blt, write_blt
 from elections.counting.export import (
     BallotList,
     ExportError,
     ListedCandidate,
     Paper,
     parse_export,
+    read_export,
     tally,
     tally_file,
     write_export,
@@ -68,6 +70,8 @@ __all__ = [
     "group_rankings",
     "parse_blt",
     "parse_export",
+    "read_blt",
+    "read_export",
     "tally",
     "tally_file",
     "validate_choices",

@@ -20,13 +20,19 @@ their names (which must be distinct), so rankings read directly as candidate ids
 
 from __future__ import annotations
 
+import io
+import itertools
 import re
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from elections.counting.types import GroupedRankings, RankingsInput, as_grouped, check_seats
 
 _QUOTED = re.compile(r'"([^"]*)"')
+_CLOSING_LINE = re.compile(rb"^[ \t]*0[ \t]*\r?$", re.MULTILINE)
+_BLOCK = 1 << 20
 
 
 class BltError(ValueError):
@@ -73,17 +79,51 @@ def _int(token: str, line_number: int, what: str) -> int:
 
 
 def parse_blt(text: str) -> BltElection:
-    """Parse a BLT file; raise `BltError` naming the first malformed line."""
-    lines = [
-        (number, line.strip())
-        for number, line in enumerate(text.splitlines(), start=1)
-        if line.strip() and not line.strip().startswith("#")
-    ]
-    if not lines:
-        raise BltError(0, "empty file: expected 'candidates seats'")
-    position = 0
+    """Parse a BLT file held in a string; raise `BltError` naming the first malformed line."""
+    return read_blt(io.BytesIO(text.encode("utf-8")))
 
-    number, line = lines[position]
+
+def _lines(block: bytes) -> list[bytes]:
+    """The lines of a block that ends at a line break (or at the end of the file)."""
+    lines = block.split(b"\n")
+    if lines[-1] == b"":
+        lines.pop()
+    return lines
+
+
+def _decoded(raw: bytes, number: int) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BltError(number, "not UTF-8 text") from None
+
+
+def read_blt(stream: BinaryIO) -> BltElection:
+    """Read a BLT file from a binary stream, in one pass, without holding it in memory.
+
+    The stream should be seekable: a bad ballot line's number is found by reading again.
+
+    Memory holds one entry per *distinct* ballot line, not one per paper: identical lines
+    are counted as they stream past, in blocks, and each distinct line is parsed once at
+    the end (a million papers usually hold a few hundred thousand distinct rankings, often
+    far fewer). Errors still name the first malformed line, by its number in the file.
+    """
+    read, readline = stream.read, stream.readline
+    numbered = enumerate(iter(readline, b""), start=1)
+
+    def content_line() -> tuple[int, str] | None:
+        for number, raw in numbered:
+            line = raw.strip()
+            if number == 1:
+                line = line.removeprefix(b"\xef\xbb\xbf").strip()
+            if line and not line.startswith(b"#"):
+                return number, _decoded(line, number)
+        return None
+
+    first = content_line()
+    if first is None:
+        raise BltError(0, "empty file: expected 'candidates seats'")
+    number, line = first
     header = line.split()
     if len(header) != 2:
         raise BltError(number, "the first line must be 'candidates seats'")
@@ -93,45 +133,121 @@ def parse_blt(text: str) -> BltElection:
         raise BltError(number, "there must be at least one candidate")
     if seats < 1:
         raise BltError(number, "there must be at least one seat")
-    position += 1
 
+    following = content_line()
+    if following is None:
+        raise BltError(0, "the file ends before the '0' line closing the ballots")
     withdrawn_numbers: list[int] = []
-    if position < len(lines) and lines[position][1].startswith("-"):
-        number, line = lines[position]
+    if following[1].startswith("-"):
+        number, line = following
         for token in line.split():
             value = _int(token, number, "a withdrawn candidate")
             if value >= 0 or -value > count:
                 raise BltError(number, f"withdrawn candidates are -1 to -{count}, not {token}")
             withdrawn_numbers.append(-value)
-        position += 1
-
-    raw: dict[tuple[int, ...], int] = {}
-    while True:
-        if position >= len(lines):
+        following = content_line()
+        if following is None:
             raise BltError(0, "the file ends before the '0' line closing the ballots")
-        number, line = lines[position]
-        position += 1
-        tokens = line.split()
-        if tokens == ["0"]:
-            break
-        if "=" in line:
-            raise BltError(number, "equal rankings ('=') are not supported")
-        weight = _int(tokens[0], number, "a ballot weight")
-        if weight < 1:
-            raise BltError(number, f"a ballot weight must be positive, not {tokens[0]}")
-        if len(tokens) < 2 or tokens[-1] != "0":
-            raise BltError(number, "a ballot line must end with 0")
-        preferences = []
-        for token in tokens[1:-1]:
-            value = _int(token, number, "a preference")
-            if not 1 <= value <= count:
-                raise BltError(number, f"candidate numbers go from 1 to {count}, not {token}")
-            preferences.append(value)
-        key = tuple(preferences)
-        raw[key] = raw.get(key, 0) + weight
 
+    # The hot part: blocks of lines counted at C speed (Counter.update). Where a distinct
+    # line is bad, its first line number is found by reading the section again.
+    ballots_from = following[0]
+    times: Counter[bytes] = Counter({following[1].encode("utf-8"): 1})
+    number = following[0]
+    rest = b""
+    closed = following[1] == "0"
+    while not closed:
+        block = read(_BLOCK) + readline()
+        if not block:
+            break
+        end = _CLOSING_LINE.search(block)
+        if end is not None:
+            block, rest, closed = block[: end.start()], block[end.end() :], True
+        lines = _lines(block)
+        times.update(lines)
+        number += len(lines)
+    if not closed:
+        raise BltError(0, "the file ends before the '0' line closing the ballots")
+    closing = number + 1
+
+    names_error: BltError | None = None
+    try:
+        names, title = _names_and_title(
+            enumerate(itertools.chain(_lines(rest[1:]), stream), closing + 1), count
+        )
+    except BltError as error:  # reported after any bad ballot line, which comes first
+        names_error, names, title = error, [str(n) for n in range(1, count + 1)], ""
+
+    name_of = {str(n).encode(): name for n, name in enumerate(names, start=1)}
+    rankings: dict[tuple[str, ...], int] = {}
+    for key, times_seen in times.items():
+        tokens = key.split()
+        try:
+            if tokens[-1] != b"0" or tokens[0] == b"0":
+                raise KeyError(key)
+            weight = int(tokens[0])
+            ranking = tuple(map(name_of.__getitem__, tokens[1:-1]))
+        except (KeyError, ValueError, IndexError):
+            stripped = key.strip()
+            if stripped == b"0" or not stripped or stripped.startswith(b"#"):
+                continue
+            line_number = _first_line(stream, key, ballots_from)
+            weight, numbers = _parse_ballot_line(
+                _decoded(stripped, line_number), line_number, count
+            )
+            ranking = tuple(names[n - 1] for n in numbers)
+        if weight < 1:
+            line_number = _first_line(stream, key, ballots_from)
+            raise BltError(line_number, f"a ballot weight must be positive, not {weight}")
+        rankings[ranking] = rankings.get(ranking, 0) + weight * times_seen
+    if names_error is not None:
+        raise names_error
+    return BltElection(
+        candidates=names,
+        seats=seats,
+        rankings=rankings,
+        title=title,
+        withdrawn=[names[w - 1] for w in sorted(set(withdrawn_numbers))],
+    )
+
+
+def _first_line(stream: BinaryIO, key: bytes, start: int) -> int:
+    """The number of the first line from line `start` on that reads `key` (an error's line)."""
+    if not stream.seekable():
+        return 0
+    stream.seek(0)
+    wanted = key.strip()
+    for number, line in enumerate(stream, start=1):
+        if number >= start and line.strip() == wanted:
+            return number
+    return 0
+
+
+def _parse_ballot_line(line: str, number: int, count: int) -> tuple[int, list[int]]:
+    """A ballot line's weight and candidate numbers, or the `BltError` that says why not."""
+    if "=" in line:
+        raise BltError(number, "equal rankings ('=') are not supported")
+    tokens = line.split()
+    weight = _int(tokens[0], number, "a ballot weight")
+    if weight < 1:
+        raise BltError(number, f"a ballot weight must be positive, not {tokens[0]}")
+    if len(tokens) < 2 or tokens[-1] != "0":
+        raise BltError(number, "a ballot line must end with 0")
+    preferences = []
+    for token in tokens[1:-1]:
+        value = _int(token, number, "a preference")
+        if not 1 <= value <= count:
+            raise BltError(number, f"candidate numbers go from 1 to {count}, not {token}")
+        preferences.append(value)
+    return weight, preferences
+
+
+def _names_and_title(numbered: Iterable[tuple[int, bytes]], count: int) -> tuple[list[str], str]:
     strings: list[tuple[int, str]] = []
-    for number, line in lines[position:]:
+    for number, raw_line in numbered:
+        line = _decoded(raw_line.strip(), number)
+        if not line or line.startswith("#"):
+            continue
         if _QUOTED.sub("", line).strip():
             raise BltError(number, "expected quoted names and title only")
         strings.extend((number, name) for name in _QUOTED.findall(line))
@@ -145,18 +261,7 @@ def parse_blt(text: str) -> BltElection:
             raise BltError(number, "a candidate name is empty")
         if name in names[:index]:
             raise BltError(number, f"candidate name {name!r} appears twice")
-    title = strings[count][1] if len(strings) > count else ""
-
-    rankings = {
-        tuple(names[p - 1] for p in preferences): weight for preferences, weight in raw.items()
-    }
-    return BltElection(
-        candidates=names,
-        seats=seats,
-        rankings=rankings,
-        title=title,
-        withdrawn=[names[w - 1] for w in sorted(set(withdrawn_numbers))],
-    )
+    return names, strings[count][1] if len(strings) > count else ""
 
 
 def write_blt(

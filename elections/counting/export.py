@@ -38,13 +38,19 @@ choice) are not structural errors: the count reports such papers as invalid, wit
 
 from __future__ import annotations
 
+import io
 import json
-from collections.abc import Iterable, Sequence
+import re
+from array import array
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
+
+import ijson
 
 from elections.counting.approval import count_approval
-from elections.counting.blt import BltElection, parse_blt
+from elections.counting.blt import BltElection, read_blt
 from elections.counting.irv import count_irv
 from elections.counting.meek import count_meek
 from elections.counting.plurality import count_plurality
@@ -103,6 +109,9 @@ class BallotList:
     seed: str
     papers: list[Paper] = field(default_factory=list)
     max_approvals: int | None = None
+    #: Read from a file (`read_export`): each distinct content -> its number of papers.
+    groups: dict[Any, int] = field(default_factory=dict, compare=False, repr=False)
+    number_of_papers: int = field(default=0, compare=False)
 
     @property
     def candidate_ids(self) -> list[str]:
@@ -112,8 +121,10 @@ class BallotList:
     def names(self) -> dict[str, str]:
         return {c.id: c.name for c in self.candidates}
 
-    def ballots(self) -> list[Any]:
-        """The papers' contents in the shape the count functions take."""
+    def ballots(self) -> list[Any] | dict[Any, int]:
+        """The papers' contents in the shape the count functions take (grouped if not kept)."""
+        if self.groups and not self.papers:
+            return self.groups
         key = CONTENT_KEY[self.method]
         return [paper.content[key] for paper in self.papers]
 
@@ -161,14 +172,116 @@ def _is_int(value: object) -> bool:
 
 
 def parse_export(text: str) -> BallotList:
-    """Read a ballot list and check its structure (see the module docstring)."""
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ExportError(error.lineno, error.msg) from None
-    _expect(isinstance(document, dict), "$", "the document must be a JSON object")
-    _expect(document.get("format") == FORMAT, "format", f'expected "{FORMAT}"')
-    ballot = document.get("ballot")
+    """Read a ballot list held in a string, keeping every paper (see `read_export`)."""
+    return read_export(io.BytesIO(text.encode("utf-8")), keep_papers=True)
+
+
+#: Deeper than any ballot list (the papers' ids sit five levels down): a document nested
+#: further is refused before the parser builds it, since its cost grows with the square of
+#: the depth (each event carries its whole path).
+MAX_DEPTH = 32
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_LONGEST_STRING = 1 << 20
+
+
+class _DepthGuard(io.RawIOBase):
+    """A binary stream that refuses JSON nested deeper than `MAX_DEPTH` as it is read.
+
+    Strings are cut out (a bracket inside one does not count), the brackets kept, and
+    matched pairs removed innermost first: a document nested at most `MAX_DEPTH` deep is
+    reduced in as many rounds, all in C-level byte operations.
+    """
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+        self._open = b""  # brackets still open, outermost first
+        self._pending = b""  # the start of a string that the last chunk cut
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self._stream.read(len(buffer))
+        self._check(data)
+        buffer[: len(data)] = data
+        return len(data)
+
+    def _check(self, data: bytes) -> None:
+        text = _STRING.sub(b"", self._pending + data)
+        quote = text.find(b'"')
+        if quote >= 0:
+            self._pending, text = text[quote:], text[:quote]
+            if len(self._pending) > _LONGEST_STRING:
+                raise ExportError("$", "a string in the file is longer than 1 MiB")
+        else:
+            self._pending = b""
+        brackets = self._open + text.translate(None, _NOT_BRACKETS)
+        for _round in range(MAX_DEPTH + 1):
+            reduced = brackets.replace(b"[]", b"").replace(b"{}", b"")
+            if reduced == brackets:
+                break
+            brackets = reduced
+        else:
+            raise _too_deep()
+        # What is left opens brackets for later chunks; an unmatched closing bracket is a
+        # syntax error, which the parser itself reports.
+        self._open = brackets.lstrip(b"]}")
+        if len(self._open) > MAX_DEPTH:
+            raise _too_deep()
+
+
+def _too_deep() -> ExportError:
+    return ExportError("$", f"the JSON is nested more than {MAX_DEPTH} levels deep")
+
+
+def _build(events: Iterator[tuple[str, str, Any]]) -> Any:
+    """The value whose events come next, built from them (the header's small values)."""
+    builder = ijson.ObjectBuilder()
+    depth = 0
+    for _prefix, event, value in events:
+        builder.event(event, value)
+        if event in ("start_map", "start_array"):
+            depth += 1
+        elif event in ("end_map", "end_array"):
+            depth -= 1
+        if depth == 0:
+            return builder.value
+    raise ijson.IncompleteJSONError("premature EOF")
+
+
+_MISSING = object()
+
+
+def _read_header(stream: BinaryIO) -> tuple[Any, Any]:
+    """The top-level "format" and "ballot" values, and a check that "papers" is a list.
+
+    The platform writes the header first, so this usually stops at the papers' opening
+    bracket; a document with its header last is read to its end here, more slowly.
+    """
+    events = ijson.parse(stream, use_float=True)
+    first = next(events, None)
+    _expect(
+        first is not None and first[1] == "start_map", "$", "the document must be a JSON object"
+    )
+    found: dict[str, Any] = {}
+    papers_listed = False
+    for prefix, event, value in events:
+        if prefix != "" or event != "map_key":
+            continue
+        if value in ("format", "ballot"):
+            found[value] = _build(events)
+        elif value == "papers":
+            _expect(next(events)[1] == "start_array", "papers", "expected a list")
+            papers_listed = True
+            if len(found) == 2:
+                break
+    _expect(papers_listed, "papers", "expected a list")
+    return found.get("format", _MISSING), found.get("ballot", _MISSING)
+
+
+def _check_header(document_format: Any, ballot: Any) -> BallotList:
+    _expect(document_format == FORMAT, "format", f'expected "{FORMAT}"')
     _expect(isinstance(ballot, dict), "ballot", "expected an object")
     for key in ("reference", "title", "seed"):
         _expect(isinstance(ballot.get(key), str), f"ballot.{key}", "expected a string")
@@ -197,37 +310,6 @@ def parse_export(text: str) -> BallotList:
         )
         candidates.append(ListedCandidate(item["id"], item["name"]))
     _expect(method == "yesno" or bool(candidates), "ballot.candidates", "no candidates")
-
-    raw_papers = document.get("papers")
-    _expect(isinstance(raw_papers, list), "papers", "expected a list")
-    key = CONTENT_KEY[method]
-    papers: list[Paper] = []
-    seen: set[str] = set()
-    for index, item in enumerate(raw_papers):
-        where = f"papers[{index}]"
-        _expect(isinstance(item, dict), where, "expected an object")
-        fingerprint = item.get("receipt_fingerprint")
-        _expect(
-            isinstance(fingerprint, str) and bool(fingerprint),
-            f"{where}.receipt_fingerprint",
-            "expected a non-empty string",
-        )
-        _expect(
-            fingerprint not in seen, f"{where}.receipt_fingerprint", "duplicate receipt fingerprint"
-        )
-        seen.add(fingerprint)
-        content = item.get("content")
-        _expect(
-            isinstance(content, dict) and set(content) == {key},
-            f"{where}.content",
-            f'expected {{"{key}": ...}} for {method}',
-        )
-        value = content[key]
-        if key == "choice":
-            _expect(isinstance(value, str), f"{where}.content.choice", "expected a string")
-        else:
-            _expect(_is_str_list(value), f"{where}.content.{key}", "expected a list of ids")
-        papers.append(Paper(fingerprint, content))
     return BallotList(
         reference=ballot["reference"],
         title=ballot["title"],
@@ -235,9 +317,144 @@ def parse_export(text: str) -> BallotList:
         seats=seats,
         candidates=candidates,
         seed=ballot["seed"],
-        papers=papers,
         max_approvals=max_approvals,
     )
+
+
+def _check_paper(index: int, item: Any, key: str) -> None:
+    """Raise the `ExportError` that names what is wrong with one paper (the slow path)."""
+    where = f"papers[{index}]"
+    _expect(isinstance(item, dict), where, "expected an object")
+    fingerprint = item.get("receipt_fingerprint")
+    _expect(
+        isinstance(fingerprint, str) and bool(fingerprint),
+        f"{where}.receipt_fingerprint",
+        "expected a non-empty string",
+    )
+    content = item.get("content")
+    _expect(
+        isinstance(content, dict) and set(content) == {key},
+        f"{where}.content",
+        f'expected {{"{key}": ...}}',
+    )
+    value = content[key]
+    if key == "choice":
+        _expect(isinstance(value, str), f"{where}.content.choice", "expected a string")
+    else:
+        _expect(_is_str_list(value), f"{where}.content.{key}", "expected a list of ids")
+
+
+def _read_papers(
+    stream: BinaryIO, key: str, papers: list[Paper] | None
+) -> tuple[dict[Any, int], int, set[int]]:
+    """Stream the papers: each distinct content with its number of papers, and the total.
+
+    One paper is held at a time. Receipt fingerprints are checked for repeats through
+    64-bit hashes in 256 arrays (8 bytes a paper instead of a set of strings); a
+    repeated hash is then confirmed, or cleared, by a second pass over the fingerprints.
+    """
+    groups: dict[Any, int] = {}
+    buckets = [array("q") for _ in range(256)]
+    index = -1
+    for index, item in enumerate(ijson.items(stream, "papers.item", use_float=True)):
+        try:
+            fingerprint = item["receipt_fingerprint"]
+            ((content_key, value),) = item["content"].items()
+            if content_key != key or type(fingerprint) is not str or not fingerprint:
+                raise TypeError
+            if key == "choice":
+                if type(value) is not str:
+                    raise TypeError
+                group: Any = value
+            else:
+                group = tuple(value)
+                if not all(type(c) is str for c in group):
+                    raise TypeError
+            groups[group] = groups.get(group, 0) + 1
+        except (TypeError, KeyError, ValueError, AttributeError):
+            _check_paper(index, item, key)
+            raise
+        digest = hash(fingerprint)
+        buckets[digest & 255].append(digest)
+        if papers is not None:
+            papers.append(Paper(fingerprint, item["content"]))
+    repeated: set[int] = set()
+    for bucket in buckets:
+        if len(set(bucket)) < len(bucket):
+            repeated.update(h for h, times in Counter(bucket).items() if times > 1)
+    return groups, index + 1, repeated
+
+
+def _find_repeated_fingerprint(stream: BinaryIO, suspects: set[int]) -> None:
+    seen: set[str] = set()
+    for index, fingerprint in enumerate(ijson.items(stream, "papers.item.receipt_fingerprint")):
+        if hash(fingerprint) in suspects:
+            _expect(
+                fingerprint not in seen,
+                f"papers[{index}].receipt_fingerprint",
+                "duplicate receipt fingerprint",
+            )
+            seen.add(fingerprint)
+
+
+def _syntax_error(stream: BinaryIO) -> ExportError:
+    """Locate a JSON syntax error by its line (a second, slower read: the error path only)."""
+    from ijson.backends import python as located
+
+    start = stream.tell()
+    try:
+        for _ in located.basic_parse(stream):
+            pass
+    except ijson.JSONError as error:
+        # "Unexpected symbol '}' at 39": the offset counts characters.
+        match = re.search(r" at (\d+)$", str(error))
+        offset = int(match.group(1)) if match else None
+        message = str(error)[: match.start()] if match else "the JSON text ends too early"
+    else:  # the fast parser and the slow one disagree
+        message, offset = "not valid JSON", None
+    stream.seek(start)
+    text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="")
+    line, read = 1, 0
+    for chunk in iter(lambda: text.read(1 << 16), ""):
+        if offset is not None and read + len(chunk) >= offset:
+            line += chunk.count("\n", 0, offset - read)
+            break
+        line += chunk.count("\n")
+        read += len(chunk)
+    text.detach()
+    return ExportError(line, message)
+
+
+def read_export(stream: BinaryIO, *, keep_papers: bool = False) -> BallotList:
+    """Read a ballot list from a seekable binary stream and check its structure.
+
+    The papers are streamed (ijson): the result holds each distinct content with its
+    number of papers (`BallotList.groups`), so a million papers take the memory of their
+    distinct rankings. `keep_papers` also keeps every `Paper` (small lists). Raises
+    `ExportError` naming the line of a syntax error or the path of a structural one.
+    """
+    guarded = io.BufferedReader(_DepthGuard(stream), buffer_size=1 << 16)
+    start = stream.tell()
+    try:
+        try:
+            ballot_list = _check_header(*_read_header(guarded))
+            stream.seek(start)
+            guarded = io.BufferedReader(_DepthGuard(stream), buffer_size=1 << 16)
+            papers: list[Paper] | None = [] if keep_papers else None
+            key = CONTENT_KEY[ballot_list.method]
+            groups, number, suspects = _read_papers(guarded, key, papers)
+            if suspects:
+                stream.seek(start)
+                _find_repeated_fingerprint(stream, suspects)
+        except ijson.JSONError:
+            stream.seek(start)
+            raise _syntax_error(stream) from None
+    except UnicodeDecodeError:
+        raise ExportError("$", "not UTF-8 text") from None
+    ballot_list.groups, ballot_list.number_of_papers = groups, number
+    if papers is not None:
+        ballot_list.papers = papers
+    return ballot_list
 
 
 def tally(
@@ -288,7 +505,7 @@ def _summary(
 
 
 def tally_file(
-    text: str,
+    source: str | bytes | BinaryIO,
     method: str | None = None,
     seats: int | None = None,
     fmt: str | None = None,
@@ -297,17 +514,28 @@ def tally_file(
 ) -> dict[str, Any]:
     """Recount a published ballot list (JSON) or a BLT file; return the result as a dict.
 
-    `fmt` is "json" or "blt"; by default a text starting with "{" is JSON. `method`,
+    `source` is the file's text or a seekable binary stream, read as it streams (one
+    paper at a time; memory grows with the distinct rankings, not the papers). `fmt` is
+    "json" or "blt"; by default a file whose first character is "{" is JSON. `method`,
     `seats` and `seed` override the file's (a JSON list's papers can be recounted by
     another method of the same kind: ranked, or choices); a BLT file counts by
     Scottish STV unless told otherwise, its withdrawn candidates struck out.
     """
+    if isinstance(source, str):
+        source = source.encode("utf-8")
+    stream: BinaryIO = io.BytesIO(source) if isinstance(source, bytes) else source
     if fmt is None:
-        fmt = "json" if text.lstrip().startswith("{") else "blt"
+        start = stream.tell()
+        head = stream.read(4096).lstrip().removeprefix(b"\xef\xbb\xbf").lstrip()
+        stream.seek(start)
+        fmt = "json" if head.startswith(b"{") else "blt"
     if seats is not None:
         check_seats(seats)
     if fmt == "json":
-        ballot_list = parse_export(text)
+        start = stream.tell()
+        if stream.read(3) != b"\xef\xbb\xbf":
+            stream.seek(start)
+        ballot_list = read_export(stream)
         chosen = method or ballot_list.method
         if chosen not in METHODS:
             raise ValueError(f"unknown method {chosen!r}; expected one of {', '.join(METHODS)}")
@@ -326,7 +554,7 @@ def tally_file(
         head = {"format": FORMAT, "reference": ballot_list.reference, "title": ballot_list.title}
         return _summary(result, ballot_list.names, head)
     if fmt == "blt":
-        election: BltElection = parse_blt(text)
+        election: BltElection = read_blt(stream)
         chosen = method or "stv"
         if chosen not in RANKED_METHODS:
             raise ValueError(f"a BLT file holds rankings; {chosen} cannot count them")

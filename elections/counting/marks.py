@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from elections.counting.ties import TieBreaker
 from elections.counting.types import (
@@ -41,7 +41,10 @@ def count_marks(
     votes = dict.fromkeys(ids, 0)
     valid = invalid = blank = 0
     reasons: Counter[str] = Counter()
-    papers = Counter(b if isinstance(b, str) else tuple(b) for b in ballots)
+    if isinstance(ballots, Mapping):  # grouped: marks -> number of papers
+        papers = Counter({m if isinstance(m, str) else tuple(m): n for m, n in ballots.items()})
+    else:
+        papers = Counter(b if isinstance(b, str) else tuple(b) for b in ballots)
     for marks, number in papers.items():
         try:
             choices = validate_choices(marks, known, limit=limit)

@@ -125,3 +125,9 @@ def test_write_then_parse_gives_back_the_election(rankings, seats, withdrawn):
     assert election.rankings == rankings
     assert (election.seats, election.title) == (seats, "Round trip")
     assert sorted(election.withdrawn) == sorted(withdrawn)
+
+
+def test_identical_ballot_lines_are_counted_together_with_their_weights():
+    lines = ["1 1 2 0"] * 3000 + ["2 2 0"] * 2 + ["1 1 2 0"]
+    text = "2 1\n" + "\n".join(lines) + '\n0\n"A"\n"B"\n"T"\n'
+    assert parse_blt(text).rankings == {("A", "B"): 3001, ("B",): 4}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -12,6 +13,7 @@ from elections.counting import (
     ListedCandidate,
     Paper,
     parse_export,
+    read_export,
     tally,
     tally_file,
     write_blt,
@@ -165,3 +167,19 @@ def test_tally_file_counts_blt_by_instant_runoff_for_one_seat():
     text = write_blt(["A", "B", "C"], 2, {("A",): 4, ("B", "A"): 2, ("C",): 3})
     summary = tally_file(text, method="irv")
     assert (summary["seats"], summary["elected"]) == (1, ["A"])
+
+
+def test_a_read_list_groups_identical_papers_without_keeping_them():
+    contents = [{"ranking": ["c1", "c2"]}] * 3 + [{"ranking": ["c2"]}]
+    listed = read_export(io.BytesIO(json.dumps(ballot_list("stv", contents)).encode()))
+    assert listed.papers == []
+    assert listed.ballots() == {("c1", "c2"): 3, ("c2",): 1}
+    assert listed.number_of_papers == 4
+
+
+def test_a_repeated_fingerprint_among_many_papers_names_the_second_paper():
+    document = ballot_list("yesno", [{"choice": "yes"}] * 600)
+    document["papers"][517]["receipt_fingerprint"] = "r3"
+    with pytest.raises(ExportError) as raised:
+        read_export(io.BytesIO(json.dumps(document).encode()))
+    assert raised.value.location == "papers[517].receipt_fingerprint"

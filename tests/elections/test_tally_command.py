@@ -169,7 +169,7 @@ def test_a_json_syntax_error_is_named_by_its_line(irv_list):
     lines = irv_list.read_text(encoding="utf-8").splitlines()
     lines[3] = '  {"content": },'
     irv_list.write_text("\n".join(lines), encoding="utf-8")
-    with pytest.raises(CommandError, match=r"irv\.json: line 4: Expecting value"):
+    with pytest.raises(CommandError, match=r"irv\.json: line 4: Unexpected symbol"):
         tally(str(irv_list))
 
 
@@ -217,3 +217,35 @@ def test_standard_input_that_is_not_utf8_is_a_command_error(monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b'1 1\n1 1 0\n0\n"\xe9"\n')))
     with pytest.raises(CommandError, match="<stdin>: line 4: not UTF-8 text"):
         tally("-")
+
+
+def test_json_nested_fifty_thousand_deep_is_refused_with_a_clear_error(tmp_path):
+    listed = json.loads(write_export(ballot_list("irv", [{"ranking": ["c1"]}])))
+    text = json.dumps(listed).replace('["c1"]', "[" * 50_000 + "]" * 50_000)
+    path = tmp_path / "deep.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CommandError, match=r"deep\.json: \$: the JSON is nested more than 32"):
+        tally(str(path))
+
+
+def test_a_json_list_with_its_header_after_the_papers_is_still_counted(irv_list):
+    document = json.loads(irv_list.read_text(encoding="utf-8"))
+    reordered = {
+        "papers": document["papers"],
+        "ballot": document["ballot"],
+        "format": "ballot-list/1",
+    }
+    irv_list.write_text(json.dumps(reordered), encoding="utf-8")
+    assert tally(str(irv_list))["elected"] == ["Youssef"]
+
+
+def test_a_json_list_read_from_standard_input_is_counted(irv_list, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(irv_list.read_bytes())))
+    assert tally("-")["elected"] == ["Youssef"]
+
+
+def test_a_bad_line_repeated_in_a_blt_file_is_named_by_its_first_occurrence(tmp_path):
+    path = tmp_path / "repeated.blt"
+    path.write_text(BOARD_BLT.replace("\n1 2 0\n", "\n1 9 0\n1 9 0\n"), encoding="utf-8")
+    with pytest.raises(CommandError, match=r"repeated\.blt: line 5: candidate numbers go from 1"):
+        tally(str(path))

@@ -1,8 +1,11 @@
 """Recount a published ballot list (JSON) or a BLT file and print the result as JSON."""
 
 import json
+import shutil
 import sys
+import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -40,40 +43,45 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, method, seats, seed, fmt, **options):
         source = "<stdin>" if file == STDIN else file
-        text = _decode(_read(file), source)
-        try:
-            result = tally_file(text, method, seats, fmt, seed=seed)
-        except BltError as error:
-            where = f"line {error.line_number}" if error.line_number else "end of file"
-            raise CommandError(f"{source}: {where}: {error.message}") from None
-        except ExportError as error:
-            where = f"line {error.location}" if isinstance(error.location, int) else error.location
-            raise CommandError(f"{source}: {where}: {error.message}") from None
-        except ValueError as error:
-            # Options the file cannot be counted with (seats, a method of another kind).
-            raise CommandError(f"{source}: {error}") from None
+        with _open(file) as stream:
+            try:
+                result = tally_file(stream, method, seats, fmt, seed=seed)
+            except BltError as error:
+                where = f"line {error.line_number}" if error.line_number else "end of file"
+                raise CommandError(f"{source}: {where}: {error.message}") from None
+            except ExportError as error:
+                where = (
+                    f"line {error.location}" if isinstance(error.location, int) else error.location
+                )
+                raise CommandError(f"{source}: {where}: {error.message}") from None
+            except ValueError as error:
+                # Options the file cannot be counted with (seats, a method of another kind).
+                raise CommandError(f"{source}: {error}") from None
+            except OSError as error:
+                raise CommandError(f"cannot read {source}: {error.strerror or error}") from None
         self.stdout.write(json.dumps(result, indent=2, ensure_ascii=False, default=str))
 
 
-def _read(file: str) -> bytes:
-    if file == STDIN:
-        # Bytes when there are any, so that the UTF-8 check is ours, not the locale's.
-        stream = sys.stdin
-        buffer = getattr(stream, "buffer", None)
+def _open(file: str) -> BinaryIO:
+    """The file as a seekable binary stream: read as it is counted, never whole in memory.
+
+    Standard input is copied to a temporary file first (a JSON list is read twice: its
+    header, then its papers).
+    """
+    if file != STDIN:
         try:
-            data = buffer.read() if buffer is not None else stream.read()
-        except UnicodeDecodeError:
-            raise CommandError("<stdin>: not UTF-8 text") from None
-        return data.encode() if isinstance(data, str) else data
+            return Path(file).open("rb")
+        except OSError as error:
+            raise CommandError(f"cannot read {file}: {error.strerror or error}") from None
+    spool = tempfile.SpooledTemporaryFile(max_size=1 << 24)  # noqa: SIM115 (the caller closes it)
+    buffer = getattr(sys.stdin, "buffer", None)
     try:
-        return Path(file).read_bytes()
-    except OSError as error:
-        raise CommandError(f"cannot read {file}: {error.strerror or error}") from None
-
-
-def _decode(data: bytes, source: str) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise CommandError(f"{source}: line {line}: not UTF-8 text") from None
+        if buffer is not None:
+            shutil.copyfileobj(buffer, spool)
+        else:  # a text stream without bytes underneath (tests, embedding)
+            for chunk in iter(lambda: sys.stdin.read(1 << 16), ""):
+                spool.write(chunk.encode("utf-8"))
+    except UnicodeDecodeError:
+        raise CommandError("<stdin>: not UTF-8 text") from None
+    spool.seek(0)
+    return spool
