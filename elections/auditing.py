@@ -23,6 +23,7 @@ from governance.anomalies import (
     register_officer_actions,
 )
 from governance.models import Decision
+from governance.rule_text import figure_items
 from governance.trail import AuditRef, TrailContribution, TrailSection, register_trail_provider
 
 OFFICER_BALLOT_ACTIONS = frozenset(
@@ -42,8 +43,6 @@ def ballot_trail(decision: Decision) -> TrailContribution | None:
 
     Six queries whatever the size of the ballot; the votes' own events are counted, not listed.
     """
-    from elections.views import FIGURE_LABELS
-
     ballot = Ballot.objects.filter(decision=decision).first()
     if ballot is None:
         return None
@@ -76,11 +75,7 @@ def ballot_trail(decision: Decision) -> TrailContribution | None:
         (_("Closed"), ballot.closed_at),
         (_("Status"), ballot.get_status_display()),
     ]
-    for key, value in figures.items():
-        if key == "method":
-            continue
-        shown = ", ".join(map(str, value)) if isinstance(value, list) else value
-        facts.append((str(FIGURE_LABELS.get(key, key)), shown))
+    facts += figure_items({k: v for k, v in figures.items() if k != "method"})
     links = []
     if ballot.result and ballot.status in (Ballot.Status.COUNTED, Ballot.Status.PUBLISHED):
         links.append((_("Results and count"), reverse("ballot_results", args=[ballot.pk])))

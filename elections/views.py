@@ -45,6 +45,7 @@ from governance import ratelimit
 from governance.exceptions import DomainError, NotAllowed
 from governance.models import Article, Body, Member, Rule, StatuteVersion
 from governance.permissions import ensure_may_act_for_body, may_act_for_body, roles_for
+from governance.rule_text import figure_items
 from governance.views import role_required
 
 Status = Ballot.Status
@@ -434,19 +435,6 @@ def ballot_receipt_check(request):
 # Results and the published list of papers
 # ---------------------------------------------------------------------------
 
-FIGURE_LABELS = {
-    "eligible": gettext_lazy("Entitled to vote"),
-    "took_part": gettext_lazy("Took part"),
-    "yes": gettext_lazy("Yes"),
-    "no": gettext_lazy("No"),
-    "abstain": gettext_lazy("Abstentions"),
-    "blank": gettext_lazy("Blank papers"),
-    "invalid": gettext_lazy("Invalid papers"),
-    "valid": gettext_lazy("Valid papers"),
-    "seats": gettext_lazy("Seats"),
-    "elected": gettext_lazy("Elected"),
-    "method": gettext_lazy("Counting method"),
-}
 
 STAGE_ACTIONS = {
     Action.FIRST_PREFERENCES: gettext_lazy("First preferences counted"),
@@ -466,14 +454,7 @@ TIE_PURPOSES = {
 
 
 def _figures(figures: dict) -> list[tuple[str, object]]:
-    shown = []
-    for key, value in figures.items():
-        if key == "method":
-            value = Ballot.Method(value).label if value in Ballot.Method.values else value
-        elif isinstance(value, list):
-            value = ", ".join(map(str, value)) or "—"
-        shown.append((str(FIGURE_LABELS.get(key, key)), value))
-    return shown
+    return figure_items(figures)
 
 
 def _names(codes, names: dict[str, str]) -> str:

@@ -250,11 +250,12 @@ def issue() -> tuple[str, Checkpoint]:
     return sign(checkpoint), checkpoint
 
 
-def signed_current() -> str:
+def signed_current(at: dt.datetime | None = None) -> str:
     """A signed checkpoint of the log as stored now, without verifying it first.
 
     For documents drawn from the record (the minutes, the exports): they print the checkpoint
     they were drawn from, and `verify_audit --checkpoint` later proves the log extends it.
+    Ed25519 signatures are deterministic: the same log and time give the same text.
     """
     from django.utils import timezone
 
@@ -265,6 +266,6 @@ def signed_current() -> str:
         origin=settings.AUDIT_LOG_ORIGIN,
         size=size,
         root=root,
-        time=timezone.now().replace(microsecond=0),
+        time=(at or timezone.now()).replace(microsecond=0),
     )
     return sign(checkpoint)

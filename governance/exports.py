@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from governance import csvsafe
+from governance import checkpoints, csvsafe
 from governance.audit import GENESIS_HASH, canonical_json, jsonable, verify_chain
 from governance.models import AuditEvent, Body, Decision
 
@@ -258,6 +258,8 @@ def json_chunks(
     yield f'  "version": {DOCUMENT_VERSION},\n'
     yield f'  "exported_at": {json.dumps(jsonable(exported_at))},\n'
     yield f'  "fields": {json.dumps(list(FIELDS))},\n'
+    # The signed checkpoint of the audit log in the same snapshot (verify_export proves it).
+    yield f'  "audit_checkpoint": {json.dumps(checkpoints.signed_current(at=exported_at))},\n'
     yield '  "decisions": [\n'
     digest = RowDigest()
     for row in rows:
@@ -306,6 +308,7 @@ def csv_chunks(
     yield f"# exported_at={jsonable(exported_at)}\n"
     for key, value in trailer.as_pairs():
         yield f"# {key}={value}\n"
+    yield f"# audit_checkpoint={json.dumps(checkpoints.signed_current(at=exported_at))}\n"
     return trailer
 
 
@@ -353,12 +356,14 @@ def _write_pdf(out: IO[bytes], exported_at: dt.datetime) -> Trailer:
             head = audit_head()
             trailer = write_json(data, register_rows(), head=head, exported_at=exported_at)
             bodies = dict(Body.objects.values_list("code", "name"))
+            # The same text as the attachment's (one snapshot, one time: Ed25519 is deterministic).
+            checkpoint_text = checkpoints.signed_current(at=exported_at)
         data.seek(0)
         document = _RegisterPdf(trailer=trailer, exported_at=exported_at, bodies=bodies)
         for row in _JsonReader(data).rows():
             document.decision(row)
         data.seek(0)
-        document.close_with(data.buffer.read())
+        document.close_with(data.buffer.read(), checkpoint_text)
     document.output(out)
     return trailer
 
@@ -472,7 +477,7 @@ class _RegisterPdf:
         self.line(row["text"], size=9, height=4.5)
         self.pdf.ln(3)
 
-    def close_with(self, data: bytes) -> None:
+    def close_with(self, data: bytes, checkpoint_text: str = "") -> None:
         trailer = self.trailer
         self.pdf.ln(2)
         self.line(_("Trailer"), size=12, bold=True, height=7)
@@ -483,6 +488,10 @@ class _RegisterPdf:
             (_("Audit head hash"), trailer.head_hash),
         ):
             self.line(f"{label}: {value}", size=9)
+        if checkpoint_text:
+            self.line(_("Audit log checkpoint"), size=10, bold=True)
+            for line in checkpoint_text.rstrip("\n").split("\n"):
+                self.line(line or " ", size=6, height=3)
         self.pdf.embed_file(
             bytes=data,
             basename=PDF_ATTACHMENT,
@@ -512,12 +521,17 @@ def _check_row(data: Any, *, line: int | None, where: str = "") -> dict[str, Any
     return data
 
 
+def _checkpoint_text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 class _JsonReader:
     """Reads the layout `write_json` writes, line by line; any other valid JSON in one piece."""
 
     def __init__(self, stream: IO[str], *, where: str = ""):
         self.stream, self.where = stream, where
         self.trailer: Trailer | None = None
+        self.checkpoint_text: str | None = None
         self.line = 0
 
     def error(self, message: str, line: int | None = None) -> ExportFormatError:
@@ -572,6 +586,7 @@ class _JsonReader:
                 format_line = self.line
         if header.get("format") != DOCUMENT_FORMAT:
             raise self.error(_("this is not a decision register export"), format_line)
+        self.checkpoint_text = _checkpoint_text(header.get("audit_checkpoint"))
         comma = None
         while True:
             line = self._next()
@@ -625,6 +640,7 @@ class _JsonReader:
             self.trailer = Trailer.from_json(document.get("trailer"))
         except ValueError as error:
             raise ExportFormatError(str(error), where=self.where) from None
+        self.checkpoint_text = _checkpoint_text(document.get("audit_checkpoint"))
         return [_check_row(row, line=None, where=self.where) for row in decisions]
 
 
@@ -634,6 +650,7 @@ class _CsvReader:
     def __init__(self, stream: IO[str]):
         self.stream = stream
         self.trailer: Trailer | None = None
+        self.checkpoint_text: str | None = None
         self.line = 0
 
     def rows(self) -> Iterator[dict[str, Any]]:
@@ -679,6 +696,11 @@ class _CsvReader:
             self.trailer = Trailer.from_pairs(pairs)
         except ValueError as error:
             raise ExportFormatError(str(error), line=self.line) from None
+        if "audit_checkpoint" in pairs:
+            try:
+                self.checkpoint_text = _checkpoint_text(json.loads(pairs["audit_checkpoint"]))
+            except json.JSONDecodeError:
+                self.checkpoint_text = pairs["audit_checkpoint"]  # verify_export names it bad
 
     def _row(self, record: list[str], line: int) -> dict[str, Any]:
         if len(record) != len(FIELDS):
@@ -860,8 +882,19 @@ def _verify(reader: _JsonReader | _CsvReader, fmt: str, pdf_trailer: Trailer | N
     else:
         check.recorded_since = max(Decision.objects.count() - check.count, 0)
 
-    chain = verify_chain()
+    signed = []
+    if reader.checkpoint_text is not None:
+        try:
+            signed.append(checkpoints.read_signed(reader.checkpoint_text))
+        except checkpoints.CheckpointError as error:
+            check.problems.append(_("the export's audit checkpoint: %(error)s") % {"error": error})
+    chain = verify_chain(signed)
     check.audit_events = chain.count
+    for failed in (c for c in chain.checkpoints if not c.ok):
+        check.problems.append(
+            _("the audit log no longer extends the export's checkpoint: %(problem)s")
+            % {"problem": failed.problem}
+        )
     if not chain.ok:
         check.problems.append(
             _("the audit chain is broken at event %(sequence)s: %(problem)s")

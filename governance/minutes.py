@@ -19,8 +19,9 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance import assemblies
+from governance import assemblies, checkpoints
 from governance.models import Assembly, AssemblyProxy, Attendance, Decision
+from governance.rule_text import figure_items
 
 # DejaVu (Debian's fonts-dejavu-core) covers Latin and Arabic letters; without it the built-in
 # Helvetica draws Latin-1 only (the same fonts as governance.exports).
@@ -125,7 +126,7 @@ def _outcome_text(outcome: dict | None) -> str:
 
 
 def _figures_text(figures: dict) -> str:
-    return ", ".join(f"{key} {figures[key]}" for key in sorted(figures))
+    return "; ".join(f"{label}: {value}" for label, value in figure_items(figures))
 
 
 def render_minutes(assembly: Assembly, *, generated_at: dt.datetime) -> bytes:
@@ -255,4 +256,17 @@ def render_minutes(assembly: Assembly, *, generated_at: dt.datetime) -> bytes:
                 size=9,
                 height=4.5,
             )
+
+    doc.heading(_("Audit log checkpoint"))
+    doc.line(
+        _(
+            "These minutes were drawn from the audit log as this signed checkpoint records it. "
+            "To check that the log still extends it, paste it on the auditors' page or run "
+            "manage.py verify_audit --checkpoint FILE."
+        ),
+        size=9,
+        height=4.5,
+    )
+    for line in checkpoints.signed_current(at=generated_at).rstrip("\n").split("\n"):
+        doc.line(line or " ", size=6, height=3)
     return doc.output()

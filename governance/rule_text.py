@@ -6,7 +6,7 @@ from fractions import Fraction
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from governance import rules
 
@@ -184,3 +184,55 @@ def describe_outcome(outcome: dict) -> str:
             else _("All conditions met.")
         )
     return ""
+
+
+# ---------------------------------------------------------------------------
+# A decision's figures in words
+# ---------------------------------------------------------------------------
+
+#: The figures a decision stores, by key, in the words a member reads (never the raw keys).
+FIGURE_LABELS = {
+    "eligible": gettext_lazy("Entitled to vote"),
+    "on_roll": gettext_lazy("On the roll (in the room)"),
+    "took_part": gettext_lazy("Took part"),
+    "yes": gettext_lazy("Yes"),
+    "no": gettext_lazy("No"),
+    "abstain": gettext_lazy("Abstentions"),
+    "blank": gettext_lazy("Blank papers"),
+    "invalid": gettext_lazy("Invalid papers"),
+    "valid": gettext_lazy("Valid papers"),
+    "seats": gettext_lazy("Seats"),
+    "elected": gettext_lazy("Elected"),
+    "method": gettext_lazy("Counting method"),
+}
+
+#: The counting methods' names, as the voting engine's `Ballot.Method` gives them.
+METHOD_LABELS = {
+    "yesno": gettext_lazy("Yes / no / abstain"),
+    "plurality": gettext_lazy("Plurality"),
+    "approval": gettext_lazy("Approval"),
+    "irv": gettext_lazy("Instant run-off"),
+    "stv": gettext_lazy("Single transferable vote (Scottish rules)"),
+    "meek": gettext_lazy("Single transferable vote (Meek)"),
+}
+
+
+def figure_items(figures: dict) -> list[tuple[str, str]]:
+    """A decision's figures as (label, value) in words: lists joined in their order (the
+    elected in the order of election), methods named, unknown keys made readable."""
+    shown = []
+    for key, value in figures.items():
+        if key == "method":
+            value = METHOD_LABELS.get(value, value)
+        elif key == "elected" and isinstance(value, list):
+            value = ", ".join(
+                _("%(position)s. %(name)s") % {"position": n, "name": name}
+                for n, name in enumerate(value, start=1)
+            ) or _("nobody")
+        elif isinstance(value, list):
+            value = ", ".join(map(str, value)) or "—"
+        elif isinstance(value, bool):
+            value = _("yes") if value else _("no")
+        label = FIGURE_LABELS.get(key) or key.replace("_", " ").capitalize()
+        shown.append((str(label), str(value)))
+    return shown

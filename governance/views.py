@@ -40,6 +40,7 @@ from governance.models import (
     StatuteVersion,
 )
 from governance.permissions import may_read_audit, may_read_roll, roles_for
+from governance.rule_text import figure_items
 from governance.statutes import diff_versions
 from governance.trail import decision_trail
 
@@ -389,6 +390,7 @@ def decision_detail(request, reference: str):
     context = {
         "decision": decision,
         "rechecks": recheck_rules(decision.figures, decision.rule_snapshot),
+        "figures": figure_items(decision.figures),
     }
     if may_read_audit(request.user):
         # The full trail (the ballot, later the motion, and every audit event) is for auditors.

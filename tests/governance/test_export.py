@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from pypdf import PdfReader
 
-from governance import audit, exports, services
+from governance import audit, checkpoints, exports, services
 from governance.models import AuditEvent, AuditHead, Decision, StatuteVersion
 from governance.services import SYSTEM
 
@@ -96,10 +96,31 @@ def test_csv_export_ends_with_the_trailer_as_comment_lines(register):
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("reference,body,assembly,decided_on")
     head = AuditHead.objects.get()
-    assert lines[-4].startswith("# count=3")
-    assert lines[-3].startswith("# digest=")
-    assert lines[-2] == f"# audit_head_sequence={head.sequence}"
-    assert lines[-1] == f"# audit_head_hash={head.hash}"
+    assert lines[-5].startswith("# count=3")
+    assert lines[-4].startswith("# digest=")
+    assert lines[-3] == f"# audit_head_sequence={head.sequence}"
+    assert lines[-2] == f"# audit_head_hash={head.hash}"
+    assert lines[-1].startswith("# audit_checkpoint=")
+
+
+def test_every_export_carries_a_checkpoint_that_verify_export_proves(register, tmp_path):
+    for fmt in ("json", "csv"):
+        path = export(tmp_path, fmt)
+        text = path.read_text()
+        if fmt == "csv":
+            line = next(x for x in text.splitlines() if x.startswith("# audit_checkpoint="))
+            text = json.loads(line.removeprefix("# audit_checkpoint="))
+        else:
+            text = json.loads(text)["audit_checkpoint"]
+        assert checkpoints.read_signed(text).size == AuditHead.objects.get().sequence
+    path = export(tmp_path, "json")
+    # The log truncated behind the export's back, the head moved back: the checkpoint shows it.
+    last = AuditHead.objects.get().sequence
+    AuditEvent.objects.filter(sequence=last).delete()
+    kept = AuditEvent.objects.get(sequence=last - 1)
+    AuditHead.objects.filter(id=1).update(sequence=kept.sequence, hash=kept.hash)
+    with pytest.raises(CommandError, match="no longer extends the export's checkpoint"):
+        verify(path)
 
 
 def test_the_pdf_is_a_real_pdf_whose_trailer_reads_back(register, tmp_path):
@@ -246,8 +267,8 @@ def test_a_rewritten_chain_tail_no_longer_holds_the_exported_head(register, tmp_
 def test_a_truncated_json_export_is_refused_naming_the_line(register, tmp_path):
     path = export(tmp_path)
     lines = path.read_text().splitlines(keepends=True)
-    path.write_text("".join(lines[:8]))  # header (6 lines) and two decisions
-    with pytest.raises(CommandError, match="line 8: the file ends before its trailer"):
+    path.write_text("".join(lines[:9]))  # header (7 lines) and two decisions
+    with pytest.raises(CommandError, match="line 9: the file ends before its trailer"):
         verify(path)
 
 
@@ -255,17 +276,17 @@ def test_a_json_export_cut_inside_a_row_is_refused_naming_the_line(register, tmp
     path = export(tmp_path)
     content = path.read_text()
     path.write_text(content[: content.index("Budget")])
-    with pytest.raises(CommandError, match="line 8: this decision is not valid JSON"):
+    with pytest.raises(CommandError, match="line 9: this decision is not valid JSON"):
         verify(path)
 
 
 @pytest.mark.parametrize(
     ("edit", "expected"),
     [
-        (lambda lines: lines.__setitem__(6, lines[6].replace("},\n", "}\n")), "line 8: a comma"),
-        (lambda lines: lines.__setitem__(8, lines[8].replace("}\n", "},\n")), "line 9: a comma"),
-        (lambda lines: lines.append("{}\n"), "line 13: unexpected text after the end"),
-        (lambda lines: lines.__setitem__(10, '  "trailer": {"count": 3}\n'), "line 11: expected"),
+        (lambda lines: lines.__setitem__(7, lines[7].replace("},\n", "}\n")), "line 9: a comma"),
+        (lambda lines: lines.__setitem__(9, lines[9].replace("}\n", "},\n")), "line 10: a comma"),
+        (lambda lines: lines.append("{}\n"), "line 14: unexpected text after the end"),
+        (lambda lines: lines.__setitem__(11, '  "trailer": {"count": 3}\n'), "line 12: expected"),
     ],
 )
 def test_a_json_export_with_broken_punctuation_is_refused_naming_the_line(

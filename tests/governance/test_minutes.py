@@ -11,9 +11,9 @@ from pypdf import PdfReader
 
 from elections import services as elections
 from elections.models import Ballot
-from governance import assemblies, services
+from governance import assemblies, checkpoints, services
 from governance.minutes import render_minutes
-from governance.models import StatuteVersion
+from governance.models import AuditEvent, StatuteVersion
 from governance.services import SYSTEM
 from tests.elections.conftest import draft_ballot
 from tests.governance.assembly_support import convene, voters
@@ -72,7 +72,8 @@ def test_minutes_show_the_meeting_attendance_quorum_and_decisions(held):
     assert "article 8 (Majority of the General Assembly), statutes version 1" in text
     assert "Rule quorum (assembly), article 7: met" in text
     assert "Rule majority (assembly), article 8: met" in text
-    assert "eligible 8" in text and "on_roll 4" in text and "yes 2" in text
+    assert "Entitled to vote: 8" in text and "On the roll (in the room): 4" in text
+    assert "Yes: 2" in text and "eligible" not in text and "on_roll" not in text
 
 
 def test_the_same_record_gives_the_same_bytes(held):
@@ -88,7 +89,15 @@ def test_another_generation_time_changes_only_the_timestamp(held):
     assert later != first
     first_lines, later_lines = text_of(first).splitlines(), text_of(later).splitlines()
     changed = [(a, b) for a, b in zip(first_lines, later_lines, strict=True) if a != b]
-    assert len(changed) == 1 and changed[0][0].startswith("Generated ")
+    # The header's time, and the checkpoint's time and signature at the end (the same log).
+    assert changed[0][0].startswith("Generated ")
+    assert changed[1] == (
+        GENERATED.astimezone(dt.UTC).isoformat(timespec="seconds"),
+        (GENERATED + dt.timedelta(days=3, minutes=7))
+        .astimezone(dt.UTC)
+        .isoformat(timespec="seconds"),
+    )
+    assert first_lines.index(changed[1][0]) > first_lines.index("Audit log checkpoint")
     assert (
         PdfReader(io.BytesIO(first)).metadata.creation_date
         != PdfReader(io.BytesIO(later)).metadata.creation_date
@@ -119,7 +128,18 @@ def test_a_meeting_recorded_without_the_door_points_to_each_decision_quorum(worl
     text = text_of(render_minutes(ga, generated_at=GENERATED))
     assert "The quorum of each vote is recorded with its decision below." in text
     assert "quorum not met" not in text
-    assert "eligible 231, took_part 74" in text
+    assert "Entitled to vote: 231; Took part: 74" in text and "took_part" not in text
+
+
+def test_the_minutes_carry_the_signed_checkpoint_they_were_drawn_from(held):
+    ga, _people = held
+    pdf = render_minutes(ga, generated_at=GENERATED)
+    reader = PdfReader(io.BytesIO(pdf))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    start = text.index("Audit log checkpoint")
+    checkpoint = checkpoints.read_signed(text[start:])
+    assert checkpoint.size == AuditEvent.objects.count()
+    assert checkpoint.time == GENERATED.replace(microsecond=0)
 
 
 def test_the_command_writes_the_minutes(held, tmp_path):
