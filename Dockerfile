@@ -10,10 +10,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN groupadd --system app && useradd --system --gid app --home-dir /app --no-create-home app
 WORKDIR /app
 
-# Dependencies first, in their own layer: it is rebuilt only when pyproject.toml changes.
-# (The project installs no package of its own: the code runs from /app.)
-COPY pyproject.toml README.md ./
-RUN pip install .
+# Dependencies first, in their own layer: it is rebuilt only when the lock changes. uv
+# (pinned with its hashes) installs exactly what uv.lock pins, with hashes, into the
+# image's Python; the project installs no package of its own (the code runs from /app).
+COPY requirements-uv.txt pyproject.toml uv.lock README.md ./
+RUN pip install --require-hashes --no-deps -r requirements-uv.txt \
+    && UV_PROJECT_ENVIRONMENT=/usr/local UV_PYTHON_DOWNLOADS=never \
+       uv sync --locked --no-cache --compile-bytecode \
+    && pip uninstall --yes uv
 
 COPY manage.py ./
 COPY governance/ governance/

@@ -13,17 +13,42 @@ FIND_PYTHON = for candidate in python3.13 python3.12 python3 \
 	  if "$$candidate" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
 	    command -v "$$candidate" 2>/dev/null || echo "$$candidate"; exit 0; fi; done; exit 1
 
-.PHONY: run test lint format messages clean
+.PHONY: run test lint format messages lock upgrade clean
 
-$(STAMP): pyproject.toml
-	@python=$$($(FIND_PYTHON)) || { \
-	  echo "No Python 3.12 or newer found (tried python3.13, python3.12, python3 and pyenv)."; \
-	  echo "Install Python 3.12+ (for example 'pyenv install 3.13') and run make again."; exit 1; }; \
-	  echo "Using $$python ($$($$python --version))"; \
-	  [ -x $(BIN)/python ] || $$python -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+# uv installs exactly what uv.lock pins (every package, with hashes); uv itself comes
+# from PyPI through pip, pinned with its hashes in requirements-uv.txt.
+UV := .tools/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+define find_python_or_fail
+python=$$($(FIND_PYTHON)) || { \
+  echo "No Python 3.12 or newer found (tried python3.13, python3.12, python3 and pyenv)."; \
+  echo "Install Python 3.12+ (for example 'pyenv install 3.13') and run make again."; exit 1; }
+endef
+
+$(UV): requirements-uv.txt
+	@$(find_python_or_fail); \
+	  echo "Using $$python ($$($$python --version)) to install uv"; \
+	  rm -rf .tools && $$python -m venv .tools && \
+	  .tools/bin/python -m pip install --quiet --disable-pip-version-check \
+	    --isolated --require-hashes --no-deps -r requirements-uv.txt
+	@touch $(UV)
+
+$(STAMP): $(UV) pyproject.toml uv.lock Makefile
+	@$(find_python_or_fail); \
+	  echo "Installing from uv.lock into $(VENV) with $$python ($$($$python --version))"; \
+	  $(UV) sync --locked --extra dev --compile-bytecode --python "$$python" --quiet
 	@touch $(STAMP)
+
+# Refresh the lock on purpose: `make lock` re-resolves what pyproject.toml added or
+# removed and keeps every other pin; `make upgrade` takes the newest versions the ranges
+# allow. Run the suite afterwards: a test that fails after an upgrade is a code change.
+lock: $(UV)
+	@$(find_python_or_fail); $(UV) lock --python "$$python"
+
+upgrade: $(UV)
+	@$(find_python_or_fail); $(UV) lock --upgrade --python "$$python"
 
 run: $(STAMP)
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
@@ -47,4 +72,4 @@ messages: $(STAMP)
 	DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) .tools var .pytest_cache .ruff_cache
