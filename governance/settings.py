@@ -217,6 +217,11 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# Before a sensitive step (a second factor, the password) the account holder confirms who
+# they are: with the password, a code e-mailed to a verified address (django-allauth 65.22
+# added it; it is as strong as the password reset, which trusts the same mailbox) or the
+# second factor. Stated here so that a later release cannot change the list unseen.
+ACCOUNT_REAUTHENTICATION_METHODS = ("password", "code", "mfa")
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Governance] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # Casting a vote, page and API together, per account (governance.ratelimit): a member casts

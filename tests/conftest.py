@@ -1,11 +1,14 @@
-"""Shared fixtures: a small section with statutes and one user per role."""
+"""Shared fixtures: the suite's clock, a small section with statutes and one user per role."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import zoneinfo
 from dataclasses import dataclass
 
 import pytest
+import time_machine
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.core.cache import cache
@@ -18,6 +21,46 @@ from governance.services import SYSTEM
 from tests.factories import DuesFactory, MandateFactory, MemberFactory, UnitFactory, UserFactory
 
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+# The suite's clock. Every test runs on the same day, whatever day the suite runs: the
+# clock starts at 10:00 (local time) on SUITE_TODAY and ticks from there, so no test can
+# depend on the real date, and no run crosses midnight. `.ci/run` runs the suite again
+# with SUITE_TODAY moved years ahead, so a world that mixes fixed dates with relative
+# ones fails in CI on the day it is written, not on a newcomer's machine later.
+DEFAULT_SUITE_TODAY = "2026-12-02"
+
+
+def suite_start() -> dt.datetime:
+    today = dt.date.fromisoformat(os.environ.get("SUITE_TODAY") or DEFAULT_SUITE_TODAY)
+    zone = zoneinfo.ZoneInfo(os.environ.get("TIME_ZONE", "Africa/Tunis"))
+    return dt.datetime.combine(today, dt.time(10, 0), tzinfo=zone)
+
+
+_clock = time_machine.travel(suite_start(), tick=True)
+_clock_running = False
+
+
+def _set_clock(running: bool) -> None:
+    global _clock_running
+    if running and not _clock_running:
+        _clock.start()
+    elif not running and _clock_running:
+        _clock.stop()
+    _clock_running = running
+
+
+def pytest_configure(config):
+    _set_clock(True)
+
+
+def pytest_unconfigure(config):
+    _set_clock(False)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    # Before the item's fixtures (module-scoped ones included) are set up.
+    _set_clock(item.get_closest_marker("real_clock") is None)
 
 
 @pytest.fixture(autouse=True)

@@ -42,3 +42,12 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _cookies_that_last_the_browser_session(settings):
+    """The live server runs on the suite's clock (tests/conftest.py), Chromium on the real
+    one: cookies without an expiry date last as long as the browser context, whichever day
+    each clock says it is."""
+    settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+    settings.CSRF_COOKIE_AGE = None

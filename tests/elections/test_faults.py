@@ -42,6 +42,7 @@ from tests.elections.conftest import add_voters, draft_ballot
 
 pytestmark = [
     pytest.mark.postgres,
+    pytest.mark.real_clock,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql", reason="concurrency is tested on PostgreSQL"

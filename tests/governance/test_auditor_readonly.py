@@ -47,6 +47,8 @@ ALLOWED = {
     "account_email": "the auditor's own e-mail addresses",
     "account_reauthenticate": "confirms the auditor's own password before a sensitive step",
     "mfa_reauthenticate": "confirms the auditor's own second factor before a sensitive step",
+    "account_request_reauthentication_code": "e-mails the auditor a code to confirm it is them",
+    "account_confirm_reauthentication_code": "confirms the auditor with the code e-mailed to them",
     "mfa_activate_totp": "the auditor's own second factor",
     "mfa_deactivate_totp": "the auditor's own second factor (and would end this test's access)",
     "mfa_generate_recovery_codes": "the auditor's own recovery codes",

@@ -169,6 +169,17 @@ RULES: dict[str, dict[str, str]] = {
         "get": "login 200 200 200 200 200",
         "post": "login 200 200 200 200 200",
     },
+    # Reauthentication by a code e-mailed to the account's verified address (django-allauth
+    # 65.22): any signed-in account may ask for one (an empty form is shown again, 200)...
+    "account_request_reauthentication_code": {
+        "get": "login 200 200 200 200 200",
+        "post": "login 200 200 200 200 200",
+    },
+    # ...and the confirmation sends an account with no code pending back to ask for one.
+    "account_confirm_reauthentication_code": {
+        "get": "login 302 302 302 302 302",
+        "post": "login 302 302 302 302 302",
+    },
     "account_email": {"get": "login 200 200 200 200 200", "post": "login 302 302 302 302 302"},
     "account_email_verification_sent": PUBLIC,
     "account_change_password": {

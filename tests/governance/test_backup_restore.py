@@ -39,6 +39,7 @@ HARNESS_VARIABLES = {"DEBUG", "TESTING", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW
 
 ON_POSTGRESQL = (
     pytest.mark.postgres,
+    pytest.mark.real_clock,
     # pg_dump reads from its own connection: the data must be committed.
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(

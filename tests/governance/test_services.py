@@ -8,6 +8,7 @@ from django.utils import timezone
 from governance import services
 from governance.exceptions import DomainError, NotAllowed, RuleViolation
 from governance.models import AuditEvent, Decision, Mandate, StatuteVersion
+from governance.rules import add_months
 from governance.services import SYSTEM, ArticleSpec, RuleSpec
 from tests.factories import MemberFactory
 
@@ -115,6 +116,11 @@ def test_convening_needs_a_place_or_a_link(world):
         )
 
 
+def in_force() -> dt.date:
+    """A day well inside the `world` statutes' time (they take effect 1000 days ago)."""
+    return timezone.localdate() - dt.timedelta(days=900)
+
+
 def test_mandate_length_comes_from_the_terms_rule(world):
     member = MemberFactory(unit=world.group)
     mandate = services.create_mandate(
@@ -122,15 +128,15 @@ def test_mandate_length_comes_from_the_terms_rule(world):
         member=member,
         body=world.board,
         role="member",
-        starts_on=dt.date(2026, 6, 1),
+        starts_on=in_force().replace(day=1),
         decision=None,
     )
-    assert mandate.ends_on == dt.date(2028, 5, 31)
+    assert mandate.ends_on == add_months(mandate.starts_on, 24) - dt.timedelta(days=1)
 
 
 def test_third_consecutive_term_is_refused(world):
     member = MemberFactory(unit=world.group)
-    start = dt.date(2024, 6, 1)  # the statutes of the `world` fixture are in force from early 2024
+    start = in_force()
     for _ in range(2):
         mandate = services.create_mandate(
             actor=SYSTEM,
@@ -153,56 +159,47 @@ def test_third_consecutive_term_is_refused(world):
 
 
 def test_a_break_resets_the_consecutive_terms(world):
+    # Two consecutive two-year terms from the statutes' first months, then a break of three
+    # months: the third term starts a new run (the world's statutes take effect 1000 days ago).
+    first = in_force()
     member = MemberFactory(unit=world.group)
-    services.create_mandate(
-        actor=SYSTEM,
-        member=member,
-        body=world.board,
-        role="member",
-        starts_on=dt.date(2024, 3, 1),
-        decision=None,
-    )
-    services.create_mandate(
-        actor=SYSTEM,
-        member=member,
-        body=world.board,
-        role="member",
-        starts_on=dt.date(2026, 3, 1),
-        decision=None,
-    )
-    services.create_mandate(
-        actor=SYSTEM,
-        member=member,
-        body=world.board,
-        role="member",
-        starts_on=dt.date(2028, 6, 1),
-        decision=None,
-    )
+    for starts_on in (first, add_months(first, 24), add_months(first, 51)):
+        services.create_mandate(
+            actor=SYSTEM,
+            member=member,
+            body=world.board,
+            role="member",
+            starts_on=starts_on,
+            decision=None,
+        )
     assert Mandate.objects.filter(member=member).count() == 3
 
 
 def test_youth_seat_is_refused_above_the_age_limit(world):
-    older = MemberFactory(unit=world.group, birth_date=dt.date(1990, 1, 1))
+    older = MemberFactory(unit=world.group, birth_date=in_force() - dt.timedelta(days=36 * 365))
     with pytest.raises(RuleViolation, match="25"):
         services.create_mandate(
             actor=SYSTEM,
             member=older,
             body=world.board,
             role="youth_representative",
-            starts_on=dt.date(2026, 6, 1),
+            starts_on=in_force(),
             decision=None,
             on_youth_seat=True,
         )
 
 
 def test_only_as_many_youth_seats_as_reserved(world):
-    young = [MemberFactory(unit=world.group, birth_date=dt.date(2004, 1, 1)) for _ in range(2)]
+    young = [
+        MemberFactory(unit=world.group, birth_date=in_force() - dt.timedelta(days=22 * 365))
+        for _ in range(2)
+    ]
     services.create_mandate(
         actor=SYSTEM,
         member=young[0],
         body=world.board,
         role="youth_representative",
-        starts_on=dt.date(2026, 6, 1),
+        starts_on=in_force(),
         decision=None,
         on_youth_seat=True,
     )
@@ -212,7 +209,7 @@ def test_only_as_many_youth_seats_as_reserved(world):
             member=young[1],
             body=world.board,
             role="member",
-            starts_on=dt.date(2026, 6, 1),
+            starts_on=in_force(),
             decision=None,
             on_youth_seat=True,
         )
