@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from governance import jsonsafe
 from governance.models import Assembly, Body, OrganisationUnit
 from motions.models import Amendment, ICSubmission, Motion, MotionVersion, VotingMandate
 from motions.services import IN_ROOM, ONLINE
@@ -34,15 +31,6 @@ class MotionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 12}),
         help_text=_("Separate paragraphs with a blank line: amendments refer to them by number."),
     )
-    statute_changes = forms.CharField(
-        label=_("Statute changes (JSON)"),
-        widget=forms.Textarea(attrs={"rows": 8, "dir": "ltr"}),
-        required=False,
-        help_text=_(
-            'For a statute amendment, a list such as [{"action": "replace", "number": "9", '
-            '"title": "…", "text": "…"}]; actions: replace, add (with "after"), remove.'
-        ),
-    )
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -51,29 +39,12 @@ class MotionForm(forms.Form):
             del self.fields["kind"]
             del self.fields["body"]
 
-    def clean_statute_changes(self):
-        raw = self.cleaned_data["statute_changes"].strip()
-        if not raw:
-            return []
-        try:
-            value = jsonsafe.loads(raw)
-        except ValueError as error:
-            raise forms.ValidationError(
-                _("Not valid JSON: %(error)s") % {"error": error}
-            ) from error
-        if not isinstance(value, list):
-            raise forms.ValidationError(_("Give a list of changes."))
-        return value
-
     @classmethod
     def initial_for(cls, version: MotionVersion, assembly) -> dict:
         return {
             "title": version.title,
             "text": version.text,
             "assembly": assembly,
-            "statute_changes": json.dumps(version.statute_changes, ensure_ascii=False, indent=2)
-            if version.statute_changes
-            else "",
         }
 
 

@@ -336,7 +336,10 @@ def _clean_draft(kind: str, title: str, text: str, changes: Any) -> tuple[str, s
     if not text:
         raise DomainError(_("Write the text of the motion."), field="text")
     if kind == Motion.Kind.STATUTE_AMENDMENT:
-        proposed_statutes(changes)
+        # A draft may not change an article yet (they are drafted one by one on their page);
+        # submitting it and putting it to the vote need at least one.
+        if changes:
+            proposed_statutes(changes)
         return title, text, changes
     if changes:
         raise DomainError(

@@ -10,6 +10,7 @@ urlpatterns = [
     path("voting-mandates/", views.voting_mandates, name="voting_mandates"),
     path("<int:pk>/", views.motion_detail, name="motion_detail"),
     path("<int:pk>/edit/", views.motion_edit, name="motion_edit"),
+    path("<int:pk>/statute-changes/", views.motion_statute_changes, name="motion_statute_changes"),
     path("<int:pk>/compare/", views.motion_compare, name="motion_compare"),
     path("<int:pk>/refer/", views.motion_refer, name="motion_refer"),
     path("<int:pk>/vote/", views.motion_vote, name="motion_vote"),

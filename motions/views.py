@@ -16,16 +16,16 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from governance import services as governance
 from governance.exceptions import DomainError, NotAllowed
-from governance.models import Body
+from governance.models import Body, StatuteVersion
 from governance.permissions import roles_for
 from governance.statutes import diff_articles
 from governance.textdiff import Piece, word_diff
 from governance.views import role_required
-from motions import services, texts, workflow
+from motions import services, statute_changes, texts, workflow
 from motions.forms import (
     AmendmentForm,
     CompareForm,
@@ -40,6 +40,7 @@ from motions.forms import (
     VotingMandateForm,
 )
 from motions.models import Amendment, Motion, Support, VotingMandate
+from motions.statute_forms import ArticleChangeForm, ArticleChoiceForm
 
 
 def _may_read(user) -> bool:
@@ -138,13 +139,15 @@ def motion_create(request):
                 assembly=data["assembly"],
                 title=data["title"],
                 text=data["text"],
-                statute_changes=data["statute_changes"],
             )
         except DomainError as error:
             _refuse(error)
             _form_error(form, error)
         else:
             messages.success(request, _("Draft saved as version 1."))
+            if motion.is_statute_amendment:
+                # Next: the articles it changes, on their own page.
+                return redirect("motion_statute_changes", motion.pk)
             return redirect("motion_detail", motion.pk)
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "paragraphs": texts.paragraphs(request.POST.get("text", ""))}
@@ -172,7 +175,8 @@ def motion_edit(request, pk: int):
                 motion=motion,
                 title=data["title"],
                 text=data["text"],
-                statute_changes=data["statute_changes"],
+                # The articles are changed on their own page; the text edit keeps them.
+                statute_changes=motion.current_version.statute_changes,
                 assembly=data["assembly"],
             )
         except DomainError as error:
@@ -193,6 +197,119 @@ def motion_edit(request, pk: int):
         "paragraphs": texts.paragraphs(request.POST.get("text", motion.text)),
     }
     return render(request, "motions/motion_form.html", context, status=status)
+
+
+# ---------------------------------------------------------------------------
+# A statute amendment's changes, drafted article by article
+# ---------------------------------------------------------------------------
+
+
+def _statute_diff(current, proposed) -> list:
+    return [c for c in diff_articles(current, proposed) if c.status != "unchanged"]
+
+
+def _without_change_of(changes: list, number: str) -> list:
+    """The changes but the earlier one of the same article: a second edit replaces the first."""
+    return [c for c in changes if c.get("number") != number]
+
+
+@writer
+@require_http_methods(["GET", "POST"])
+def motion_statute_changes(request, pk: int):
+    """The proposer drafts the articles a statute amendment changes: picks an article (GET),
+    edits its text and its rules' parameters in fields of their kind, adds or repeals
+    articles (POST, each saved as a new version through `services.edit_motion`), and sees
+    the new version's diff against the statutes in force."""
+    motion = _motion_for(request, pk)
+    if (
+        not motion.is_statute_amendment
+        or motion.status != Motion.Status.DRAFT
+        or not services.may_take(request.user, motion, "edit")
+    ):
+        raise PermissionDenied(_("Only the proposer drafts the changes of a statute amendment."))
+    changes = list(motion.current_version.statute_changes or [])
+    in_force = StatuteVersion.objects.in_force()
+    if in_force is None:
+        raise Http404(_("There are no statutes in force to amend."))
+    current = statute_changes.specs_of(in_force.articles.prefetch_related("rules"))
+    proposed = current
+    if changes:
+        try:
+            proposed = statute_changes.apply_changes(current, changes)
+        except DomainError as error:
+            # The statutes changed since drafting: say so, and start again from them.
+            messages.error(request, error.message)
+    by_number = {a.number: a for a in proposed}
+    chooser = ArticleChoiceForm(articles=proposed)
+    form, status = None, 200
+    if request.method == "POST":
+        op = request.POST.get("op")
+        if op == "withdraw":
+            raw = request.POST.get("index", "")
+            if not raw.isdigit() or int(raw) >= len(changes):
+                raise Http404(_("No such change."))
+            del changes[int(raw)]
+            return _save_statute_changes(request, motion, changes, None)
+        action = request.POST.get("action")
+        if action not in ("replace", "remove", "add"):
+            raise Http404(_("Unknown change."))
+        article = by_number.get(request.POST.get("number", "")) if action != "add" else None
+        if action != "add" and article is None:
+            raise Http404(_("No such article."))
+        form = ArticleChangeForm(request.POST, action=action, article=article, articles=proposed)
+        if form.is_valid():
+            change = form.change()
+            response = _save_statute_changes(
+                request, motion, [*_without_change_of(changes, change["number"]), change], form
+            )
+            if response is not None:
+                return response
+        status = 400
+    elif "action" in request.GET:
+        action = request.GET.get("action")
+        if action == "add":
+            form = ArticleChangeForm(action="add", article=None, articles=proposed)
+        else:
+            chooser = ArticleChoiceForm(request.GET, articles=proposed)
+            if chooser.is_valid():
+                data = chooser.cleaned_data
+                form = ArticleChangeForm(
+                    action=data["action"], article=by_number[data["article"]], articles=proposed
+                )
+            else:
+                status = 400
+    context = {
+        "motion": motion,
+        "changes": [
+            {"index": i, "change": c, "title": c.get("title", "")} for i, c in enumerate(changes)
+        ],
+        "chooser": chooser,
+        "form": form,
+        "statute_diff": _statute_diff(current, proposed),
+    }
+    return render(request, "motions/statute_changes.html", context, status=status)
+
+
+def _save_statute_changes(request, motion: Motion, changes: list, form):
+    """Save the changes as the draft's next version; None (with the form's error) if refused."""
+    current = motion.current_version
+    try:
+        services.edit_motion(
+            actor=request.user,
+            motion=motion,
+            title=current.title,
+            text=current.text,
+            statute_changes=changes,
+        )
+    except DomainError as error:
+        _refuse(error)
+        if form is None:
+            messages.error(request, error.message)
+            return redirect("motion_statute_changes", motion.pk)
+        form.add_error(None, error.message)
+        return None
+    messages.success(request, _("The changes to the statutes are saved as a new version."))
+    return redirect("motion_statute_changes", motion.pk)
 
 
 # ---------------------------------------------------------------------------

@@ -148,6 +148,11 @@ RULES: dict[str, dict[str, str]] = {
     "motion_create": {"get": "login 200 200 200 403 200", "post": "login 400 400 400 403 400"},
     "voting_mandates": {"get": "login 200 200 200 200 200", "post": "login 403 403 200 403 403"},
     "motion_edit": {"get": "login 403 403 403 403 403", "post": "login 403 403 403 403 403"},
+    # The motion is a submitted resolution: no statute changes to draft, for anyone.
+    "motion_statute_changes": {
+        "get": "login 403 403 403 403 403",
+        "post": "login 403 403 403 403 403",
+    },
     "motion_refer": form("login 403 403 400 403 403"),
     "motion_vote": form("login 403 403 400 403 403"),
     "amendment_create": form("login 400 400 400 403 400"),

@@ -68,21 +68,6 @@ def test_a_body_over_the_upload_limit_is_refused_by_size(client_for, open_ballot
     assert "larger than 1,000 bytes" in response.json()["detail"]
 
 
-def test_statute_changes_nested_deep_in_the_motion_form_are_a_form_error(client_for, world):
-    response = client_for("member").post(
-        reverse("motion_create"),
-        {
-            "kind": "resolution",
-            "body": world.assembly_body.pk,
-            "title": "Deep",
-            "text": "Deep",
-            "statute_changes": nested(100_000),
-        },
-    )
-    assert response.status_code == 400
-    assert "nested more than 32 levels" in response.content.decode()
-
-
 # The database going away ---------------------------------------------------------------
 
 

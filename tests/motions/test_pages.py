@@ -47,34 +47,6 @@ def test_a_member_drafts_a_motion_and_sees_the_live_preview(client, section):
     assert motion.proposer == section.proposer.member and motion.title == "Refugee rights"
 
 
-def test_bad_statute_changes_are_a_form_error_and_change_nothing(client, section):
-    login(client, section.proposer)
-    response = client.post(
-        reverse("motion_create"),
-        {
-            "kind": "statute_amendment",
-            "body": "general-assembly",
-            "title": "Amend",
-            "text": "Amend the statutes.",
-            "statute_changes": '[{"action": "replace", "number": "99", "title": "x", "text": "y"}]',
-        },
-    )
-    assert response.status_code == 400
-    assert "there is no article 99" in response.content.decode()
-    response = client.post(
-        reverse("motion_create"),
-        {
-            "kind": "statute_amendment",
-            "body": "general-assembly",
-            "title": "A",
-            "text": "B",
-            "statute_changes": "[{",
-        },
-    )
-    assert response.status_code == 400 and "Not valid JSON" in response.content.decode()
-    assert not Motion.objects.exists()
-
-
 def test_editing_makes_versions_that_compare_word_by_word(client, section):
     motion = draft(section)
     login(client, section.proposer)
