@@ -13,6 +13,21 @@ from governance.permissions import roles_for
 EXEMPT_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/health")
 
 
+def _privileged(user) -> bool:
+    # The session's user comes with `holds_mandate` (governance/auth.py): no mandate query.
+    holds_mandate = getattr(user, "holds_mandate", None)
+    if holds_mandate is None:
+        return roles_for(user).privileged
+    return user.is_staff or user.is_auditor or holds_mandate
+
+
+def _has_totp(user) -> bool:
+    has_totp = getattr(user, "has_totp", None)
+    if has_totp is None:
+        return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    return has_totp
+
+
 class RequireMFAForPrivilegedRolesMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -22,8 +37,8 @@ class RequireMFAForPrivilegedRolesMiddleware:
         if (
             user.is_authenticated
             and not request.path.startswith(EXEMPT_PREFIXES)
-            and roles_for(user).privileged
-            and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+            and _privileged(user)
+            and not _has_totp(user)
         ):
             message = _(
                 "Your role needs two-factor authentication: set up an authenticator app first."

@@ -121,6 +121,21 @@ def test_members_do_not_need_a_second_factor(client_for):
     assert client_for("member").get(reverse("dashboard")).status_code == 200
 
 
+@pytest.mark.parametrize("role", ["member", "officer"])
+def test_the_session_user_and_the_second_factor_check_cost_one_query(client_for, role):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(role)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("api_units")).status_code == 200
+    reads = [q["sql"] for q in captured if "mfa_authenticator" in q["sql"]]
+    assert len(reads) == 1 and '"governance_mandate"' in reads[0]
+    mandate_reads = [q["sql"] for q in captured if '"governance_mandate"' in q["sql"]]
+    # A member holds no mandate: nothing more. An officer's bodies are read once, for roles.
+    assert len(mandate_reads) == (1 if role == "member" else 2)
+
+
 @pytest.mark.parametrize("role", ["member", "officer", "auditor", "staff"])
 def test_import_refuses_post_from_all_but_staff(client_for, role):
     from django.core.files.uploadedfile import SimpleUploadedFile
