@@ -681,6 +681,11 @@ def ballot_console(request, pk: int):
 
 #: The steps that cannot be undone: the console asks for them on a confirmation page first.
 CONFIRMED_STEPS = {"close", "count", "publish"}
+CONFIRM_QUESTIONS = {
+    "close": gettext_lazy("Close the ballot?"),
+    "count": gettext_lazy("Count the ballot and record the decision?"),
+    "publish": gettext_lazy("Publish the results and the papers?"),
+}
 
 
 @ballot_writer
@@ -703,6 +708,7 @@ def ballot_confirm(request, pk: int, action: str):
         "ballot": ballot,
         "action": action,
         "label": next_step[1],
+        "question": CONFIRM_QUESTIONS[action],
         "roll_size": roll_size,
         "turnout": turnout,
         "percent": round(100 * turnout / roll_size) if roll_size else 0,
