@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,7 +33,7 @@ from elections.models import (
     Proxy,
     RollEntry,
 )
-from governance import assemblies, audit, eligibility, rules
+from governance import assemblies, audit, eligibility, limits, rules
 from governance import services as governance
 from governance.audit import model_values
 from governance.exceptions import DomainError, NotAllowed, RuleViolation
@@ -126,6 +127,13 @@ def create_ballot(
 ) -> Ballot:
     """Officers of the deciding body draft a ballot; it opens later, by `open_ballot`."""
     ensure_may_act_for_body(actor, body)
+    limits.check_line(title, field="title", model=Ballot)
+    limits.check_text(question, field="question")
+    if seats > settings.LIMIT_CANDIDATES:
+        raise DomainError(
+            _("A ballot fills at most %(limit)s seats.") % {"limit": settings.LIMIT_CANDIDATES},
+            field="seats",
+        )
     if not title.strip():
         raise DomainError(_("Give the ballot a title."), field="title")
     if kind not in Ballot.Kind.values:
@@ -255,6 +263,8 @@ def nominate_candidate(
     roles = ensure_may_write(actor)
     if ballot.kind != Ballot.Kind.ELECTION:
         raise DomainError(_("Only elections have candidates."))
+    limits.check_line(name, field="name", model=Candidate)
+    limits.check_text(statement, field="statement")
     if member is None:
         ensure_may_act_for_body(actor, ballot.body)
         if not name.strip():
@@ -272,6 +282,7 @@ def nominate_candidate(
                 )
             _check_candidate_eligibility(ballot, member)
         position = ballot.candidates.count() + 1
+        limits.check_candidates(position - 1)
         self_nominated = member is not None and member.user_id == actor.pk
         candidate = Candidate.objects.create(
             ballot=ballot,

@@ -206,12 +206,22 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 # Accounts are created from the membership roll by staff, not by open sign-up.
 ACCOUNT_ADAPTER = "governance.adapters.AccountAdapter"
-# Failed logins are limited per account (the key: 5 in 5 minutes). The per-address limits
-# are wide, since a meeting room of 500 members behind one NAT logs in at the same moment;
-# they only slow a sweep across many accounts from one address.
+# Failed logins are slowed per account and client, never per account alone (which would let
+# anyone lock a member out): governance/login_throttle.py, called by the adapter. A browser the
+# account logged in from before has its own count (a signed device cookie); any other client
+# is counted per account and address. Five failures are free, then each costs twice the wait
+# of the last, from 15 s up to 15 minutes; a refusal says how long, and never sleeps.
+LOGIN_FREE_FAILURES = env_int("LOGIN_FREE_FAILURES", 5)
+LOGIN_FIRST_DELAY_SECONDS = env_int("LOGIN_FIRST_DELAY_SECONDS", 15)
+LOGIN_MAX_DELAY_SECONDS = env_int("LOGIN_MAX_DELAY_SECONDS", 15 * 60)
+LOGIN_FAILURE_MEMORY_SECONDS = env_int("LOGIN_FAILURE_MEMORY_SECONDS", 24 * 60 * 60)
+LOGIN_DEVICE_MAX_AGE = env_int("LOGIN_DEVICE_MAX_AGE", 365 * 24 * 60 * 60)
+# allauth's own limits are per address only, and wide: a meeting room of 500 members behind one
+# NAT logs in at the same moment. The failed-login one slows a sweep across many accounts from
+# one address (known browsers skip it). No limit on logins as such: a success guesses nothing.
 ACCOUNT_RATE_LIMITS = {
-    "login": "600/m/ip",
-    "login_failed": "100/m/ip,5/5m/key",
+    "login": "",
+    "login_failed": "300/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
@@ -439,6 +449,12 @@ LOGGING = {
 # a comparison that takes longer than this many seconds returns a coarser diff.
 DIFF_MAX_CHARS = env_int("DIFF_MAX_CHARS", 200_000)
 DIFF_TIMEOUT_SECONDS = float(os.environ.get("DIFF_TIMEOUT_SECONDS") or 0.5)
+# What one ballot, text or list may hold (governance/limits.py), checked by the services for
+# the pages, the API and the commands alike. 200 candidates is ten times the largest election
+# the section has held; 100,000 characters is about forty pages.
+LIMIT_CANDIDATES = env_int("LIMIT_CANDIDATES", 200)
+LIMIT_TEXT_CHARS = env_int("LIMIT_TEXT_CHARS", 100_000)
+LIMIT_LIST_ITEMS = env_int("LIMIT_LIST_ITEMS", 200)
 # The Retry-After of the 503 answered while the database cannot be reached (a restart).
 DATABASE_RETRY_AFTER_SECONDS = env_int("DATABASE_RETRY_AFTER_SECONDS", 5)
 # JSON read from people (API bodies, statute changes, files given to commands) nests at most

@@ -28,7 +28,7 @@ from elections.api import BAD_INPUT, NOT_FOUND, WRITE_PERMISSIONS, enum_field, n
 from governance.api_permissions import IsMemberOrPrivileged
 from governance.models import Assembly, Body, OrganisationUnit
 from governance.textdiff import word_diff
-from motions import services, workflow
+from motions import access, services, workflow
 from motions.models import Amendment, FollowUp, ICSubmission, Motion, MotionVersion, Support
 
 MotionStatusField = enum_field(Motion.Status, "MotionStatus")
@@ -48,7 +48,21 @@ class VersionSerializer(serializers.ModelSerializer):
         fields = ["number", "title", "text", "statute_changes", "created_at"]
 
 
-class AmendmentSerializer(serializers.ModelSerializer):
+class ShareTokenMixin(serializers.Serializer):
+    share_token = serializers.SerializerMethodField(
+        help_text="The draft's share token, for its proposer only (null otherwise): give it "
+        "(or the page's share link) to the members asked to co-sponsor."
+    )
+
+    def get_share_token(self, item) -> str | None:
+        request = self.context.get("request")
+        member = getattr(getattr(request, "user", None), "member", None)
+        if item.status == "draft" and member is not None and item.proposer_id == member.pk:
+            return item.share_token
+        return None
+
+
+class AmendmentSerializer(ShareTokenMixin, serializers.ModelSerializer):
     status = AmendmentStatusField()
     kind = AmendmentKindField()
     label = serializers.CharField()
@@ -71,6 +85,7 @@ class AmendmentSerializer(serializers.ModelSerializer):
             "supporters",
             "ballot",
             "decision",
+            "share_token",
         ]
 
 
@@ -130,7 +145,7 @@ class DeadlineSerializer(serializers.Serializer):
     days = serializers.IntegerField()
 
 
-class MotionDetailSerializer(MotionSummarySerializer):
+class MotionDetailSerializer(ShareTokenMixin, MotionSummarySerializer):
     text = serializers.CharField()
     statute_changes = serializers.JSONField(source="current_version.statute_changes")
     supporters = serializers.SerializerMethodField()
@@ -159,6 +174,7 @@ class MotionDetailSerializer(MotionSummarySerializer):
             "next_steps",
             "deadlines",
             "ic_submission",
+            "share_token",
         ]
 
     def get_supporters(self, motion) -> list[str]:
@@ -189,8 +205,26 @@ def motion_queryset():
     )
 
 
-def _motion(pk: int) -> Motion:
-    return get_object_or_404(motion_queryset(), pk=pk)
+SHARE_PARAMETER = OpenApiParameter(
+    "share",
+    str,
+    required=False,
+    description="A draft's share token (from its share link): drafts are found only with it, "
+    "by their proposer, or by their co-sponsors.",
+)
+
+
+def _readable(request, item):
+    """A draft is found only by its proposer, its co-sponsors, and with its share token (the
+    `share` query parameter, or the share link opened in this session); else 404."""
+    token = request.query_params.get("share", "")
+    if not access.may_read(request.user, item, request=request, token=token):
+        raise NotFound(_("Not found."))
+    return item
+
+
+def _motion(request, pk: int) -> Motion:
+    return _readable(request, get_object_or_404(motion_queryset(), pk=pk))
 
 
 def _validated(serializer_class, request) -> dict:
@@ -201,7 +235,7 @@ def _validated(serializer_class, request) -> dict:
 
 
 def _detail(request, pk: int, code=status.HTTP_200_OK) -> Response:
-    data = MotionDetailSerializer(_motion(pk), context={"request": request}).data
+    data = MotionDetailSerializer(_motion(request, pk), context={"request": request}).data
     return Response(data, status=code)
 
 
@@ -298,7 +332,7 @@ class MotionVersionApi(APIView):
         responses={201: MotionDetailSerializer, 400: BAD_INPUT, 403: not_allowed()},
     )
     def post(self, request, pk: int):
-        motion = _motion(pk)
+        motion = _motion(request, pk)
         services.ensure_may_take(request.user, motion, "edit")
         data = _validated(self.InputSerializer, request)
         services.edit_motion(actor=request.user, motion=motion, **data)
@@ -334,7 +368,7 @@ class MotionDiffApi(APIView):
         responses={200: DiffSerializer, 400: BAD_INPUT, 404: NOT_FOUND},
     )
     def get(self, request, pk: int):
-        motion = _motion(pk)
+        motion = _motion(request, pk)
         try:
             numbers = int(request.query_params["from"]), int(request.query_params["to"])
         except (KeyError, ValueError):
@@ -364,17 +398,25 @@ class SupportApi(APIView):
     permission_classes = WRITE_PERMISSIONS
     model = Motion
 
-    def _item(self, pk: int):
-        return get_object_or_404(self.model.objects.all(), pk=pk)
+    def _item(self, request, pk: int):
+        return _readable(request, get_object_or_404(self.model.objects.all(), pk=pk))
 
-    @extend_schema(request=None, responses={204: None, 400: BAD_INPUT, 403: not_allowed()})
+    @extend_schema(
+        request=None,
+        parameters=[SHARE_PARAMETER],
+        responses={204: None, 400: BAD_INPUT, 403: not_allowed(), 404: NOT_FOUND},
+    )
     def post(self, request, pk: int):
-        services.support(actor=request.user, item=self._item(pk))
+        services.support(actor=request.user, item=self._item(request, pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=None, responses={204: None, 400: BAD_INPUT, 403: not_allowed()})
+    @extend_schema(
+        request=None,
+        parameters=[SHARE_PARAMETER],
+        responses={204: None, 400: BAD_INPUT, 403: not_allowed(), 404: NOT_FOUND},
+    )
     def delete(self, request, pk: int):
-        services.withdraw_support(actor=request.user, item=self._item(pk))
+        services.withdraw_support(actor=request.user, item=self._item(request, pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -476,7 +518,7 @@ class MotionStepApi(APIView):
         responses={200: MotionDetailSerializer, 400: BAD_INPUT, 403: not_allowed(), 404: NOT_FOUND},
     )
     def post(self, request, pk: int, step: str):
-        motion = _motion(pk)
+        motion = _motion(request, pk)
         if step not in PERSON_MOTION_STEPS:
             raise NotFound(_("This step is not taken through this action."))
         services.ensure_may_take(request.user, motion, step)
@@ -506,11 +548,14 @@ class AmendmentApi(APIView):
         responses={201: AmendmentSerializer, 400: BAD_INPUT, 403: not_allowed()},
     )
     def post(self, request, pk: int):
-        motion = _motion(pk)
+        motion = _motion(request, pk)
         data = _validated(self.InputSerializer, request)
         amendment = services.create_amendment(actor=request.user, motion=motion, **data)
         amendment = Amendment.objects.with_people().get(pk=amendment.pk)
-        return Response(AmendmentSerializer(amendment).data, status=status.HTTP_201_CREATED)
+        return Response(
+            AmendmentSerializer(amendment, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class AmendmentStepApi(APIView):
@@ -567,7 +612,7 @@ class ICForwardApi(APIView):
         responses={200: MotionDetailSerializer, 400: BAD_INPUT, 403: not_allowed()},
     )
     def post(self, request, pk: int):
-        motion = _motion(pk)
+        motion = _motion(request, pk)
         services.ensure_may_take(request.user, motion, "forward")
         data = _validated(self.InputSerializer, request)
         services.forward_to_ic(actor=request.user, motion=motion, **data)
@@ -593,7 +638,7 @@ class ICOutcomeApi(APIView):
         responses={200: MotionDetailSerializer, 400: BAD_INPUT, 403: not_allowed()},
     )
     def post(self, request, pk: int):
-        motion = _motion(pk)
+        motion = _motion(request, pk)
         services.ensure_may_take(request.user, motion, *services.IC_STEPS.values())
         data = _validated(self.InputSerializer, request)
         services.record_ic_outcome(actor=request.user, motion=motion, **data)
@@ -615,7 +660,7 @@ class FollowUpApi(APIView):
         responses={201: FollowUpSerializer, 400: BAD_INPUT, 403: not_allowed()},
     )
     def post(self, request, pk: int):
-        motion = _motion(pk)
+        motion = _motion(request, pk)
         services.ensure_may_take(request.user, motion, "follow_up")
         data = _validated(self.InputSerializer, request)
         note = services.add_follow_up(actor=request.user, motion=motion, **data)

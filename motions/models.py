@@ -16,6 +16,24 @@ from governance.models import Assembly, Body, Decision, Member, OrganisationUnit
 from motions.querysets import AmendmentQuerySet, MotionQuerySet
 
 
+def new_share_token() -> str:
+    """The secret of a draft's share link: 192 random bits, never a counter."""
+    import secrets
+
+    return secrets.token_urlsafe(24)
+
+
+def _share_token_field():
+    return models.CharField(
+        _("share token"),
+        max_length=64,
+        unique=True,
+        editable=False,
+        default=new_share_token,
+        help_text=_("A draft is read by those given its share link, which holds this token."),
+    )
+
+
 class Motion(models.Model):
     """A proposal put to a body: a section resolution, a statute amendment or an IC motion."""
 
@@ -57,6 +75,7 @@ class Motion(models.Model):
         Member, verbose_name=_("proposer"), on_delete=models.PROTECT, related_name="motions"
     )
     reference = models.CharField(_("reference"), max_length=40, unique=True, null=True, blank=True)
+    share_token = _share_token_field()
     current_version = models.OneToOneField(
         "MotionVersion",
         verbose_name=_("current version"),
@@ -208,6 +227,7 @@ class Amendment(models.Model):
     proposer = models.ForeignKey(
         Member, verbose_name=_("proposer"), on_delete=models.PROTECT, related_name="amendments"
     )
+    share_token = _share_token_field()
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from elections import services as elections
 from elections.models import Ballot
-from governance import audit, eligibility, rules
+from governance import audit, eligibility, limits, rules
 from governance import services as governance
 from governance.audit import model_values
 from governance.exceptions import DomainError, NotAllowed, RuleViolation
@@ -331,6 +331,9 @@ def proposed_statutes(motion_or_changes, on: dt.date | None = None):
 
 def _clean_draft(kind: str, title: str, text: str, changes: Any) -> tuple[str, str, list]:
     title, text = title.strip(), texts.normalise(text)
+    limits.check_line(title, field="title", model=MotionVersion)
+    limits.check_text(text, field="text")
+    limits.check_items(changes, field="statute_changes")
     if not title:
         raise DomainError(_("Give the motion a title."), field="title")
     if not text:
@@ -666,7 +669,7 @@ def refer_motion(*, actor, motion: Motion, body: Body, reason: str) -> Motion:
 def _clean_amendment(motion: Motion, kind: str, paragraph: int | None, text: str):
     if kind not in Amendment.Kind.values:
         raise DomainError(_("Unknown kind of amendment."), field="kind")
-    text = texts.normalise(text)
+    text = limits.check_text(texts.normalise(text), field="text")
     if not text:
         raise DomainError(_("Write the amended text."), field="text")
     if kind == Amendment.Kind.REPLACE_TEXT:
@@ -692,6 +695,7 @@ def create_amendment(
 ) -> Amendment:
     """A member drafts an amendment to a submitted motion that is not yet voted."""
     proposer = _member_of(actor)
+    limits.check_text(rationale, field="rationale")
     with transaction.atomic():
         motion = _locked_motion(motion)
         if motion.status not in AMENDABLE:

@@ -7,6 +7,7 @@ from motions import views
 urlpatterns = [
     path("", views.motion_list, name="motion_list"),
     path("new/", views.motion_create, name="motion_create"),
+    path("drafts/<str:token>/", views.draft_shared, name="draft_shared"),
     path("voting-mandates/", views.voting_mandates, name="voting_mandates"),
     path("<int:pk>/", views.motion_detail, name="motion_detail"),
     path("<int:pk>/edit/", views.motion_edit, name="motion_edit"),

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -25,7 +26,7 @@ from governance.permissions import roles_for
 from governance.statutes import diff_articles
 from governance.textdiff import Piece, word_diff
 from governance.views import role_required
-from motions import services, statute_changes, texts, workflow
+from motions import access, services, statute_changes, texts, workflow
 from motions.forms import (
     AmendmentForm,
     CompareForm,
@@ -68,9 +69,34 @@ def _form_error(form, error: DomainError) -> None:
 
 
 def _motion_for(request, pk: int) -> Motion:
-    # A draft is read by its link (the proposer sends it to the members asked to co-sponsor),
-    # but only its proposer finds it in the list.
-    return get_object_or_404(Motion.objects.for_detail(), pk=pk)
+    # A draft is read by its proposer, its co-sponsors and those given its share link (a
+    # secret token: motions/access.py); to anyone else it does not exist.
+    motion = get_object_or_404(Motion.objects.for_detail(), pk=pk)
+    if not access.may_read(request.user, motion, request=request):
+        raise Http404(_("There is no such motion."))
+    return motion
+
+
+@reader
+@require_GET
+def draft_shared(request, token: str):
+    """A draft's share link: remember it for this person, then show the motion."""
+    motion = Motion.objects.filter(share_token=token).only("pk").first()
+    if motion is not None:
+        access.remember(request, motion)
+        return redirect("motion_detail", motion.pk)
+    amendment = Amendment.objects.filter(share_token=token).only("pk", "motion_id").first()
+    if amendment is None:
+        raise Http404(_("This share link is not valid."))
+    access.remember(request, amendment)
+    return redirect(
+        reverse("motion_detail", args=[amendment.motion_id]) + f"#amendment-{amendment.pk}"
+    )
+
+
+def share_url(request, item) -> str:
+    """The link a proposer sends to the members asked to co-sponsor the draft."""
+    return request.build_absolute_uri(reverse("draft_shared", args=[item.share_token]))
 
 
 # ---------------------------------------------------------------------------
@@ -325,10 +351,12 @@ class AmendmentView:
     diff: list[Piece]
     steps: list[workflow.Step]
     supported: bool
+    share_link: str = ""  # for its proposer, while it is a draft
 
 
 def _amendment_views(request, motion: Motion, amendments: list[Amendment], my_supports) -> list:
     text = motion.text
+    member_id = roles_for(request.user).member_id
     views = []
     for amendment in amendments:
         amendment.motion = motion
@@ -344,6 +372,9 @@ def _amendment_views(request, motion: Motion, amendments: list[Amendment], my_su
                 diff,
                 services.next_steps(request.user, amendment),
                 amendment.pk in my_supports,
+                share_url(request, amendment)
+                if amendment.status == Amendment.Status.DRAFT and amendment.proposer_id == member_id
+                else "",
             )
         )
         if amendment.status == Amendment.Status.ADOPTED:
@@ -357,12 +388,6 @@ def _detail_context(request, motion: Motion) -> dict:
     roles = roles_for(request.user)
     versions = list(motion.versions.only("number", "created_at", "motion_id"))
     supports = list(Support.objects.filter(motion=motion).select_related("member"))
-    # Draft amendments are their proposer's own until submitted.
-    amendments = [
-        a
-        for a in motion.amendments.with_people()
-        if a.status != Amendment.Status.DRAFT or a.proposer_id == roles.member_id
-    ]
     my_supports = (
         set(
             Support.objects.filter(amendment__motion=motion, member_id=roles.member_id).values_list(
@@ -372,6 +397,16 @@ def _detail_context(request, motion: Motion) -> dict:
         if roles.member_id
         else set()
     )
+    # A draft amendment is shown to its proposer, its co-sponsors and those given its link.
+    shared = set(request.session.get(access.SESSION_KEY, []))
+    amendments = [
+        a
+        for a in motion.amendments.with_people()
+        if a.status != Amendment.Status.DRAFT
+        or a.proposer_id == roles.member_id
+        or a.pk in my_supports
+        or f"amendment:{a.pk}" in shared
+    ]
     adopted = [a for a in amendments if a.status == Amendment.Status.ADOPTED]
     statute_diff, statute_error = None, ""
     if motion.is_statute_amendment:
@@ -388,6 +423,9 @@ def _detail_context(request, motion: Motion) -> dict:
         "motion": motion,
         "versions": versions,
         "supports": supports,
+        "share_link": share_url(request, motion)
+        if motion.status == Motion.Status.DRAFT and motion.proposer_id == roles.member_id
+        else "",
         "supported": any(s.member_id == roles.member_id for s in supports),
         "may_support": motion.status == Motion.Status.DRAFT
         and roles.may_write
@@ -636,6 +674,8 @@ def amendment_create(request, pk: int):
 def amendment_action(request, pk: int, action: str):
     amendment = get_object_or_404(Amendment.objects.select_related("motion", "motion__body"), pk=pk)
     motion = _motion_for(request, amendment.motion_id)
+    if not access.may_read(request.user, amendment, request=request):
+        raise Http404(_("There is no such amendment."))
     try:
         if action == "submit":
             services.submit_amendment(actor=request.user, amendment=amendment)
