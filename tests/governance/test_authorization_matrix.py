@@ -160,7 +160,10 @@ RULES: dict[str, dict[str, str]] = {
     "motion_ic_outcome": form("login 403 403 400 403 400"),
     "motion_follow_up": form("login 403 403 400 403 400"),
     "motion_action": form("login 302 403 403 403 403"),  # withdraw: the proposer only
-    "amendment_action": form("login 302 403 403 403 403"),
+    # The amendment is the member's draft: to other roles it is not found (motions/access.py).
+    "amendment_action": form("login 302 404 404 403 404"),
+    # A draft's share link: anyone who reads motions, given it, is taken to the draft.
+    "draft_shared": {"get": "login 302 302 302 302 302", "post": "login 405 405 405 405 405"},
     # allauth: a signed-in account is sent away from the login and sign-up forms; its own
     # settings need a login, and a recent one (reauthentication) for the second factor.
     "account_login": {"get": "200 302 302 302 302 302", "post": "200 302 302 302 302 302"},
@@ -295,9 +298,10 @@ RULES: dict[str, dict[str, str]] = {
     "api_motion_ic_forward": {"post": "403 403 403 400 403 403"},
     "api_motion_ic_outcome": {"post": "403 403 403 400 403 400"},
     "api_motion_follow_ups": {"post": "403 403 403 400 403 400"},
+    # The member's draft amendment, without its share token: not found by the others.
     "api_amendment_support": {
-        "post": "403 400 204 204 403 403",
-        "delete": "403 400 400 400 403 403",
+        "post": "403 400 404 404 403 404",
+        "delete": "403 400 404 404 403 404",
     },
     "api_amendment_step": {"post": "403 200 403 403 403 403"},
 }
@@ -357,6 +361,7 @@ ROUTE_VALUES = {
     "api_ballot_candidates": {"pk": "election"},
     "motion_action": {"action": "withdraw"},
     "amendment_action": {"action": "withdraw"},
+    "draft_shared": {"token": "share_token"},
     "api_motion_step": {"step": "withdraw"},
     "api_amendment_step": {"step": "withdraw"},
     "api_member": {"membership_number": "membership_number"},
@@ -447,6 +452,7 @@ def objects(world) -> Objects:
             "candidate": str(candidate.pk),
             "motion": str(motion.pk),
             "amendment": str(amendment.pk),
+            "share_token": amendment.share_token,
             "member": str(world.member.member.pk),
             "membership_number": world.member.member.membership_number,
             "own_proxy": str(own_proxy.pk),

@@ -35,12 +35,17 @@ def test_draft_support_submit_and_read_a_motion(section):
     assert response.status_code == 201, response.content
     pk = response.json()["id"]
     assert response.json()["next_steps"] == ["submit", "withdraw"]
+    # The draft is found with its share token, which the proposer sends to the co-sponsors.
+    share = {"share": response.json()["share_token"]}
     for user in section.supporters[:5]:
-        assert api(user).post(f"/api/motions/{pk}/support/").status_code == 204
+        assert (
+            api(user).post(f"/api/motions/{pk}/support/?share={share['share']}").status_code == 204
+        )
+    # A co-sponsor finds the draft without the token from then on.
     assert api(section.supporters[0]).delete(f"/api/motions/{pk}/support/").status_code == 204
     refused = api(section.proposer).post(f"/api/motions/{pk}/steps/submit/", {}, format="json")
     assert refused.status_code == 400 and "supports" in refused.json()
-    api(section.supporters[5]).post(f"/api/motions/{pk}/support/")
+    api(section.supporters[5]).post(f"/api/motions/{pk}/support/?share={share['share']}")
     done = api(section.proposer).post(f"/api/motions/{pk}/steps/submit/", {}, format="json")
     assert done.status_code == 200 and done.json()["status"] == "submitted"
     assert done.json()["reference"].startswith("ORG 52/")
@@ -88,7 +93,7 @@ def test_versions_and_diff(section):
     other = api(section.supporters[0]).post(
         f"/api/motions/{motion.pk}/versions/", {"title": "x", "text": "y"}, format="json"
     )
-    assert other.status_code == 403
+    assert other.status_code == 404  # without its share token, someone else's draft is not found
 
 
 def test_steps_by_role_and_reasons(section):

@@ -73,6 +73,7 @@ def test_editing_makes_versions_that_compare_word_by_word(client, section):
 def test_other_members_read_a_draft_by_its_link_to_support_it_but_cannot_edit_it(client, section):
     motion = draft(section)
     login(client, section.supporters[0])
+    client.get(reverse("draft_shared", args=[motion.share_token]))
     html = client.get(reverse("motion_detail", args=[motion.pk])).content.decode()
     assert "Support this motion" in html and "Edit the draft" not in html
     assert client.get(reverse("motion_edit", args=[motion.pk])).status_code == 403
@@ -81,7 +82,8 @@ def test_other_members_read_a_draft_by_its_link_to_support_it_but_cannot_edit_it
 def test_support_submit_and_admissibility_through_the_page(client, section):
     motion = draft(section)
     for user in section.supporters[:5]:
-        login(client, user).post(reverse("motion_action", args=[motion.pk, "support"]))
+        login(client, user).get(reverse("draft_shared", args=[motion.share_token]))
+        client.post(reverse("motion_action", args=[motion.pk, "support"]))
     assert motion.supports.count() == 5
     login(client, section.proposer).post(reverse("motion_action", args=[motion.pk, "submit"]))
     motion.refresh_from_db()
@@ -192,7 +194,8 @@ def test_amendments_through_the_page(client, section):
     )
     amendment = Amendment.objects.get()
     for user in section.supporters[:2]:
-        login(client, user).post(reverse("amendment_action", args=[amendment.pk, "support"]))
+        login(client, user).get(reverse("draft_shared", args=[amendment.share_token]))
+        client.post(reverse("amendment_action", args=[amendment.pk, "support"]))
     login(client, section.supporters[-1]).post(
         reverse("amendment_action", args=[amendment.pk, "submit"])
     )
