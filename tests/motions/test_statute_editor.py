@@ -229,6 +229,8 @@ def test_a_change_is_taken_out(proposer, amendment):
 
 def test_another_member_may_not_draft_the_changes(client, section, amendment):
     client.force_login(section.supporters[0])
+    assert client.get(url(amendment)).status_code == 404  # someone else's draft, no link
+    client.get(reverse("draft_shared", args=[amendment.share_token]))
     assert client.get(url(amendment)).status_code == 403
     assert client.post(url(amendment), {"action": "remove", "number": "16"}).status_code == 403
     assert changes_of(amendment) == []
