@@ -37,7 +37,7 @@ from governance import assemblies, audit, eligibility, limits, rules
 from governance import services as governance
 from governance.audit import model_values
 from governance.exceptions import DomainError, NotAllowed, RuleViolation
-from governance.models import Assembly, Body, Member, StatuteVersion
+from governance.models import Assembly, Body, Mandate, Member, StatuteVersion
 from governance.permissions import ensure_may_act_for_body, ensure_may_write
 
 S = Ballot.Status
@@ -939,6 +939,8 @@ def count_ballot(*, actor, ballot: Ballot):
         )
         ballot.decision, ballot.status = decision, S.COUNTED
         ballot.save(update_fields=["result", "decision", "status"])
+        if ballot.elects_body_id is not None and outcome == "elected":
+            seat_the_elected(ballot=ballot, decision=decision, elected=result.elected, on=on)
         audit.record(
             actor,
             "ballot.counted",
@@ -948,6 +950,65 @@ def count_ballot(*, actor, ballot: Ballot):
         )
         signals.ballot_counted.send(sender=Ballot, ballot=ballot, decision=decision, actor=actor)
     return ballot
+
+
+def seat_the_elected(
+    *, ballot: Ballot, decision, elected: Sequence[str], on: dt.date
+) -> list[Mandate]:
+    """The decision of an election seats those it elected, in its transaction (count_ballot).
+
+    The body's ordinary mandates current that day are ended the day before (they are the
+    seats the election fills; a chair or other office stays); each elected candidate, in the
+    order of election, gets a mandate from the decision's date for the terms rule's length,
+    on a reserved youth seat while the body has one free and the member is young enough
+    under that rule. A candidate who holds another current office on the body keeps it.
+    Written by the platform (the audit events name the decision); statute refusals (term
+    limits) roll the whole count back.
+    """
+    body = ballot.elects_body
+    reason = _("Replaced by the election %(reference)s") % {"reference": decision.reference}
+    replaced = Mandate.objects.current(on).filter(body=body, role=Mandate.Role.MEMBER)
+    for mandate in replaced:
+        governance.end_mandate(
+            actor=governance.SYSTEM,
+            mandate=mandate,
+            ends_on=max(mandate.starts_on, on - dt.timedelta(days=1)),
+            reason=reason,
+        )
+    terms = governance.rule_in_force("terms", body.code, on) or governance.rule_in_force(
+        "terms", body.kind, on
+    )
+    youth_age = terms.parsed().youth_max_age if terms else None
+    youth_free = body.reserved_youth_seats
+    members = {
+        c.code: c.member
+        for c in ballot.candidates.select_related("member").filter(code__in=list(elected))
+    }
+    holding = set(Mandate.objects.current(on).filter(body=body).values_list("member_id", flat=True))
+    seated = []
+    for code in elected:
+        member = members.get(code)
+        if member is None or member.pk in holding:
+            continue
+        young = (
+            youth_free > 0
+            and youth_age is not None
+            and member.birth_date is not None
+            and rules.age_on(member.birth_date, on) <= youth_age
+        )
+        seated.append(
+            governance.create_mandate(
+                actor=governance.SYSTEM,
+                member=member,
+                body=body,
+                role=Mandate.Role.MEMBER,
+                starts_on=on,
+                decision=decision,
+                on_youth_seat=young,
+            )
+        )
+        youth_free -= young
+    return seated
 
 
 def publish_results(*, actor, ballot: Ballot) -> Ballot:
