@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.ballot_list, name="ballot_list"),
     path("new/", views.ballot_create, name="ballot_create"),
     path("receipt/", views.ballot_receipt_check, name="ballot_receipt_check"),
+    path("banner/", views.ballot_banner, name="ballot_banner"),
     path("<int:pk>/", views.ballot_detail, name="ballot_detail"),
     path("<int:pk>/vote/", views.ballot_vote, name="ballot_vote"),
     path("<int:pk>/vote/review/", views.ballot_vote_review, name="ballot_vote_review"),

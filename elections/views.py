@@ -176,6 +176,23 @@ def ballot_list(request):
     return render(request, "elections/ballot_list.html", context)
 
 
+@ballot_reader
+@require_GET
+def ballot_banner(request):
+    """The banner every page of a member asks for (htmx, on load and every 20 seconds): the
+    open ballots on whose roll they are and in which they have not voted yet. The pages
+    themselves run no query for it; without JavaScript the ballot list says the same."""
+    roles = roles_for(request.user)
+    waiting = []
+    if roles.member and roles.may_write:
+        waiting = list(
+            Ballot.objects.for_member(roles.member_id)
+            .filter(status=Status.OPEN, closes_at__gt=timezone.now(), has_voted=False)
+            .order_by("closes_at")[:3]
+        )
+    return render(request, "elections/_vote_banner.html", {"waiting": waiting})
+
+
 @role_required(_may_draft)
 @require_http_methods(["GET", "POST"])
 def ballot_create(request):

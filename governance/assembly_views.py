@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -284,6 +284,61 @@ def assembly_action(request, pk: int, action: str):
     else:
         messages.success(request, done)
     return redirect("assembly_detail", assembly.pk)
+
+
+@governance_reader
+@require_GET
+def assembly_projector(request, pk: int):
+    """The hall's screen: the item on the agenda now, the vote open in the room with its live
+    turnout, the last result published, and the quorum. It refreshes itself (htmx polls the
+    `screen` partial every 5 seconds); a plain reload does the same without JavaScript.
+
+    The meeting's ballots and motions are read through their reverse relations, so
+    governance imports neither app; a constant number of queries.
+    """
+    assembly = _assembly(pk)
+    ballots = assembly.ballots.select_related("decision")
+    open_vote = (
+        ballots.filter(status="open")
+        .annotate(
+            roll_size=Count("roll", distinct=True),
+            turnout=Count("participations", distinct=True),
+        )
+        .order_by("opens_at", "pk")
+        .first()
+    )
+    result = ballots.filter(status="published").order_by("-closed_at", "-pk").first()
+    agenda = list(assembly.motions.on_agenda())
+    current = next((m for m in agenda if m.status == "in_vote"), None) or next(
+        (m for m in agenda if m.decision_id is None and m.status == "scheduled"), None
+    )
+    context = {
+        "assembly": assembly,
+        "quorum": assemblies.quorum_status(assembly),
+        "current": current,
+        "open_vote": open_vote,
+        "percent": round(100 * open_vote.turnout / open_vote.roll_size)
+        if open_vote and open_vote.roll_size
+        else 0,
+        "result": result,
+        "result_figures": _result_figures(result.decision) if result and result.decision else [],
+        "live": assembly.status in (S.CONVENED, S.IN_SESSION),
+    }
+    template = "governance/assembly_projector.html"
+    return render(request, f"{template}#screen" if request.htmx else template, context)
+
+
+RESULT_FIGURES = (
+    ("yes", gettext_lazy("For")),
+    ("no", gettext_lazy("Against")),
+    ("abstain", gettext_lazy("Abstentions")),
+    ("took_part", gettext_lazy("Took part")),
+)
+
+
+def _result_figures(decision: Decision) -> list[tuple[str, object]]:
+    figures = decision.figures or {}
+    return [(label, figures[key]) for key, label in RESULT_FIGURES if key in figures]
 
 
 @assembly_writer

@@ -138,6 +138,11 @@ urlpatterns = [
     ),
     path("assemblies/<int:pk>/door/", assembly_views.assembly_door, name="assembly_door"),
     path(
+        "assemblies/<int:pk>/projector/",
+        assembly_views.assembly_projector,
+        name="assembly_projector",
+    ),
+    path(
         "assemblies/<int:pk>/door/check-in/",
         assembly_views.assembly_check_in,
         name="assembly_check_in",

@@ -77,6 +77,8 @@ RULES: dict[str, dict[str, str]] = {
     "decision_detail": PAGE,
     "assembly_list": PAGE,
     "assembly_detail": PAGE,
+    "assembly_projector": PAGE,
+    "ballot_banner": PAGE,
     "ballot_list": PAGE,
     "ballot_receipt_check": PAGE,
     "ballot_detail": PAGE,
