@@ -6,6 +6,7 @@ Run from the project root:
     .venv/bin/python benchmarks/import_members.py --rows 50000
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/governance_bench \\
         .venv/bin/python benchmarks/import_members.py               # the database must exist
+    ... --command          # each import as its own manage.py process: time and peak memory
 
 Without DATABASE_URL a throw-away SQLite file in a temporary folder is used. The database
 is migrated and emptied of members first. Three imports are timed with
@@ -51,6 +52,11 @@ def main() -> None:
     )
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--command",
+        action="store_true",
+        help="run each import as `manage.py import_members` under GNU time (time and peak RSS)",
+    )
     args = parser.parse_args()
 
     os.environ.setdefault("DEBUG", "true")
@@ -95,6 +101,12 @@ def main() -> None:
         ("same file again", first),
         ("update every row", changed),
     ):
+        if args.command:
+            elapsed, peak = run_command(data)
+            print(
+                f"{label:>17}: {elapsed:6.2f} s  ({args.rows / elapsed:,.0f} rows/s)  peak {peak:.0f} MB"
+            )
+            continue
         started = time.perf_counter()
         report = importing.import_members(actor=SYSTEM, data=data, today=today, system=True)
         elapsed = time.perf_counter() - started
@@ -108,6 +120,34 @@ def main() -> None:
         f"{'verify_audit':>17}: {time.perf_counter() - started:6.2f} s  "
         f"({result.count:,} events, chain {'holds' if result.ok else 'BROKEN'}; head {AuditHead.objects.get().sequence})"
     )
+
+
+def run_command(data: bytes) -> tuple[float, float]:
+    """`manage.py import_members FILE` as its own process: wall seconds, peak RSS in MB."""
+    import subprocess
+
+    with tempfile.NamedTemporaryFile(suffix=".csv") as csv, tempfile.NamedTemporaryFile("r") as rss:
+        csv.write(data)
+        csv.flush()
+        started = time.perf_counter()
+        subprocess.run(
+            [
+                "/usr/bin/time",
+                "-f",
+                "%M",
+                "-o",
+                rss.name,
+                sys.executable,
+                "manage.py",
+                "import_members",
+                csv.name,
+                "--verbosity",
+                "0",
+            ],
+            check=True,
+            cwd=Path(__file__).resolve().parent.parent,
+        )
+        return time.perf_counter() - started, int(rss.read().split()[-1]) / 1024
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -133,13 +134,76 @@ def _reader(data: bytes, required: tuple[str, ...], optional: tuple[str, ...] = 
     return reader
 
 
+#: The longest value each column may hold: the model's field lengths (an e-mail address
+#: is at most 254 characters, RFC 5321's path limit less its brackets).
+FIELD_LENGTHS = {
+    "membership_number": Member._meta.get_field("membership_number").max_length,
+    "first_name": Member._meta.get_field("first_name").max_length,
+    "last_name": Member._meta.get_field("last_name").max_length,
+    "email": Member._meta.get_field("email").max_length,
+    "unit": OrganisationUnit._meta.get_field("code").max_length,
+}
+
+
+def _field_errors(values: dict[str, str], line: int) -> list[LineError]:
+    """What no column may hold: a NUL byte (PostgreSQL refuses it), or more than its length."""
+    errors = []
+    for column, value in values.items():
+        if "\x00" in value:
+            errors.append(LineError(line, _("%(column)s contains a NUL byte") % {"column": column}))
+        elif column in FIELD_LENGTHS and len(value) > FIELD_LENGTHS[column]:
+            errors.append(
+                LineError(
+                    line,
+                    _("%(column)s is longer than %(limit)s characters (%(length)s)")
+                    % {"column": column, "limit": FIELD_LENGTHS[column], "length": len(value)},
+                )
+            )
+    return errors
+
+
 def parse_members_csv(data: bytes, *, unit_codes: set[str], today: dt.date) -> list[MemberRow]:
     """Check every line of the file; raise ImportRejected naming each bad line, or return the rows."""
-    reader = _reader(data, REQUIRED_COLUMNS, OPTIONAL_COLUMNS)
-    rows: list[MemberRow] = []
     errors: list[LineError] = []
+    rows = list(_member_rows(data, unit_codes=unit_codes, today=today, errors=errors))
+    _reject_if_bad(errors, found=bool(rows))
+    return rows
+
+
+def _reject_if_bad(errors: list[LineError], *, found: bool) -> None:
+    if errors:
+        raise ImportRejected(
+            _("%(count)s problem(s) found; nothing was imported.") % {"count": len(errors)},
+            field="file",
+            details=errors,
+        )
+    if not found:
+        raise ImportRejected(
+            _("The file has no members in it."),
+            field="file",
+            details=[LineError(2, _("no data lines"))],
+        )
+
+
+def _member_rows(
+    data: bytes,
+    *,
+    unit_codes: set[str],
+    today: dt.date,
+    errors: list[LineError],
+    tick: Callable[[int], None] | None = None,
+) -> Iterator[MemberRow]:
+    """Each good line as a `MemberRow`, as the file is read; each bad line's errors appended.
+
+    Holds one line at a time, and each membership number with its line (for repeats).
+    """
+    reader = _reader(data, REQUIRED_COLUMNS, OPTIONAL_COLUMNS)
     seen: dict[str, int] = {}
+    read = 1
     for record in reader:
+        if tick is not None and reader.line_num - read >= 1000:
+            tick(reader.line_num - read)
+            read = reader.line_num
         line = reader.line_num
         if None in record:
             errors.append(LineError(line, _("this line has more fields than the header")))
@@ -147,7 +211,11 @@ def parse_members_csv(data: bytes, *, unit_codes: set[str], today: dt.date) -> l
         values = {k: (v or "").strip() for k, v in record.items()}
         if not any(values.values()):
             continue
-        line_errors: list[LineError] = []
+        line_errors = _field_errors(values, line)
+        if line_errors:
+            # A NUL byte or an oversized field: the other checks would only repeat it.
+            errors.extend(line_errors)
+            continue
         number = values["membership_number"]
         for column in ("membership_number", "first_name", "last_name", "unit"):
             if not values[column]:
@@ -193,32 +261,23 @@ def parse_members_csv(data: bytes, *, unit_codes: set[str], today: dt.date) -> l
         if line_errors:
             errors.extend(line_errors)
             continue
-        rows.append(
-            MemberRow(
-                line=line,
-                membership_number=number,
-                first_name=values["first_name"],
-                last_name=values["last_name"],
-                email=values["email"].lower(),
-                birth_date=birth,
-                joined_on=joined,
-                unit_code=values["unit"],
-                kind=kind,
-            )
+        yield MemberRow(
+            line=line,
+            membership_number=number,
+            first_name=values["first_name"],
+            last_name=values["last_name"],
+            email=values["email"].lower(),
+            birth_date=birth,
+            joined_on=joined,
+            unit_code=values["unit"],
+            kind=kind,
         )
-    if errors:
-        raise ImportRejected(
-            _("%(count)s problem(s) found; nothing was imported.") % {"count": len(errors)},
-            field="file",
-            details=errors,
-        )
-    if not rows:
-        raise ImportRejected(
-            _("The file has no members in it."),
-            field="file",
-            details=[LineError(2, _("no data lines"))],
-        )
-    return rows
+    if tick is not None:
+        tick(reader.line_num - read)
+
+
+#: Lines written a batch: the members read, created or updated, and their audit events.
+BATCH = 2000
 
 
 def import_members(
@@ -226,84 +285,114 @@ def import_members(
     actor,
     data: bytes,
     today: dt.date,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
     system: bool = False,
 ) -> ImportReport:
     """Staff import the membership roll: new members are added, known numbers updated.
 
     Idempotent by membership number: importing the same file twice changes nothing the
-    second time. All or nothing: any bad line rejects the whole file. Every created or
-    changed member gets an audit event with its old and new values.
+    second time. All or nothing: any bad line rejects the whole file, naming every bad
+    line, before anything is written; then the lines are written in batches, each with
+    its members' audit events (old and new values), all in one transaction.
+
+    The file is read twice, one line at a time, so memory does not grow with its rows
+    beyond the file itself and its membership numbers. `progress(phase, done, total)`
+    is told "checking" (every line read and checked) then "writing", in lines.
     """
     if not system:
         ensure_staff(actor)
     units = dict(OrganisationUnit.objects.values_list("code", "id"))
-    rows = parse_members_csv(data, unit_codes=set(units), today=today)
+    total = max(data.count(b"\n") + (0 if data.endswith(b"\n") else 1) - 1, 1)
+    done = {"checking": 0, "writing": 0}
+
+    def ticker(phase: str) -> Callable[[int], None] | None:
+        if progress is None:
+            return None
+
+        def tick(lines: int) -> None:
+            done[phase] += lines
+            progress(phase, min(done[phase], total), total)
+
+        return tick
+
+    errors: list[LineError] = []
+    found = False
+    for _row in _member_rows(
+        data, unit_codes=set(units), today=today, errors=errors, tick=ticker("checking")
+    ):
+        found = True
+    _reject_if_bad(errors, found=found)
+
     report = ImportReport()
+    written = ticker("writing")
+    rows = _member_rows(data, unit_codes=set(units), today=today, errors=errors)
     with transaction.atomic():
-        existing = Member.objects.in_bulk(
-            [r.membership_number for r in rows], field_name="membership_number"
-        )
-        to_create: list[Member] = []
-        # Grouped by the columns that changed: bulk_update's cost grows with the columns it sets.
-        to_update: dict[tuple[str, ...], list[Member]] = {}
-        changes: list[Change] = []
-        for row in rows:
-            values = {
-                "first_name": row.first_name,
-                "last_name": row.last_name,
-                "email": row.email,
-                "birth_date": row.birth_date,
-                "joined_on": row.joined_on,
-                "unit_id": units[row.unit_code],
-                "kind": row.kind,
-            }
-            member = existing.get(row.membership_number)
-            if member is None:
-                to_create.append(Member(membership_number=row.membership_number, **values))
-                continue
-            old = {
-                name: getattr(member, name)
-                for name in UPDATABLE_FIELDS
-                if getattr(member, name) != values[name]
-            }
-            if progress:
-                progress(1)
-            if not old:
-                report.unchanged += 1
-                continue
-            for name in old:
-                setattr(member, name, values[name])
-            to_update.setdefault(tuple(sorted(old)), []).append(member)
-            changes.append(
-                Change(
-                    action="member.updated",
-                    obj=member,
-                    old=old,
-                    new={name: values[name] for name in old},
-                )
-            )
-        for start in range(0, len(to_create), 1000):
-            batch = Member.objects.bulk_create(to_create[start : start + 1000])
-            if progress:
-                progress(len(batch))
-        for fields, members in to_update.items():
-            Member.objects.bulk_update(members, fields, batch_size=500)
-        changes.extend(
-            Change(
-                action="member.imported",
-                object_type="governance.member",
-                object_id=str(member.pk),
-                object_label=member.membership_number,
-                new={
-                    name: getattr(member, name) for name in ("membership_number", *UPDATABLE_FIELDS)
-                },
-            )
-            for member in to_create
-        )
-        audit.record_many(actor, changes, actor_label="" if actor else "system: import")
-        report.created, report.updated = len(to_create), sum(map(len, to_update.values()))
+        while batch := list(itertools.islice(rows, BATCH)):
+            _write_batch(actor, batch, units, report)
+            if written is not None:
+                written(batch[-1].line - done["writing"] - 1)
+        if written is not None:
+            written(total - done["writing"])
     return report
+
+
+def _write_batch(actor, rows: list[MemberRow], units: dict[str, int], report: ImportReport):
+    existing = Member.objects.in_bulk(
+        [r.membership_number for r in rows], field_name="membership_number"
+    )
+    to_create: list[Member] = []
+    # Grouped by the columns that changed: bulk_update's cost grows with the columns it sets.
+    to_update: dict[tuple[str, ...], list[Member]] = {}
+    changes: list[Change] = []
+    for row in rows:
+        values = {
+            "first_name": row.first_name,
+            "last_name": row.last_name,
+            "email": row.email,
+            "birth_date": row.birth_date,
+            "joined_on": row.joined_on,
+            "unit_id": units[row.unit_code],
+            "kind": row.kind,
+        }
+        member = existing.get(row.membership_number)
+        if member is None:
+            to_create.append(Member(membership_number=row.membership_number, **values))
+            continue
+        old = {
+            name: getattr(member, name)
+            for name in UPDATABLE_FIELDS
+            if getattr(member, name) != values[name]
+        }
+        if not old:
+            report.unchanged += 1
+            continue
+        for name in old:
+            setattr(member, name, values[name])
+        to_update.setdefault(tuple(sorted(old)), []).append(member)
+        changes.append(
+            Change(
+                action="member.updated",
+                obj=member,
+                old=old,
+                new={name: values[name] for name in old},
+            )
+        )
+    Member.objects.bulk_create(to_create, batch_size=1000)
+    for fields, members in to_update.items():
+        Member.objects.bulk_update(members, fields, batch_size=500)
+    changes.extend(
+        Change(
+            action="member.imported",
+            object_type="governance.member",
+            object_id=str(member.pk),
+            object_label=member.membership_number,
+            new={name: getattr(member, name) for name in ("membership_number", *UPDATABLE_FIELDS)},
+        )
+        for member in to_create
+    )
+    audit.record_many(actor, changes, actor_label="" if actor else "system: import")
+    report.created += len(to_create)
+    report.updated += sum(map(len, to_update.values()))
 
 
 # ---------------------------------------------------------------------------

@@ -190,3 +190,71 @@ def test_staff_page_lists_bad_lines_with_a_400(client_for, world):
 
 def test_domain_error_is_the_base_of_import_rejection():
     assert issubclass(importing.ImportRejected, DomainError)
+
+
+HOSTILE_LINES = [
+    ("MA-9," + "A" * 101 + ",Alaoui,,2001-03-04,2024-01-10,rabat,member", "first_name is longer"),
+    ("MA-9,Amina," + "B" * 101 + ",,2001-03-04,2024-01-10,rabat,member", "last_name is longer"),
+    ("M" * 33 + ",Amina,Alaoui,,2001-03-04,2024-01-10,rabat,member", "membership_number is"),
+    (
+        "MA-9,Amina,Alaoui," + "a" * 250 + "@x.org,2001-03-04,2024-01-10,rabat,member",
+        "email is longer than 254",
+    ),
+    ("MA-9,Am\x00ina,Alaoui,,2001-03-04,2024-01-10,rabat,member", "first_name contains a NUL"),
+]
+
+
+@pytest.mark.parametrize(("line", "message"), HOSTILE_LINES)
+def test_staff_page_names_the_line_and_field_of_an_oversized_or_nul_value(
+    client_for, world, line, message
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = csv_bytes("MA-8,Salma,Tazi,,2001-03-04,2024-01-10,rabat,member", line)
+    response = client_for("staff").post(
+        reverse("member_import"), {"file": SimpleUploadedFile("roll.csv", data)}
+    )
+    assert response.status_code == 400
+    assert f"line 3: {message}" in response.content.decode()
+    assert not Member.objects.filter(membership_number__in=["MA-8", "MA-9"]).exists()
+
+
+@pytest.mark.parametrize(("line", "message"), HOSTILE_LINES)
+def test_command_names_the_line_and_field_of_an_oversized_or_nul_value(
+    world, tmp_path, line, message
+):
+    path = tmp_path / "roll.csv"
+    path.write_bytes(csv_bytes("MA-8,Salma,Tazi,,2001-03-04,2024-01-10,rabat,member", line))
+    with pytest.raises(CommandError, match=f"line 3: {message}"):
+        call_command("import_members", str(path), verbosity=0)
+    assert not Member.objects.filter(membership_number__in=["MA-8", "MA-9"]).exists()
+
+
+def test_progress_checks_every_line_before_writing_any(world):
+    calls = []
+    importing.import_members(
+        actor=world.staff, data=GOOD, today=TODAY, progress=lambda *call: calls.append(call)
+    )
+    phases = [phase for phase, _done, _total in calls]
+    assert phases == sorted(phases) and set(phases) == {"checking", "writing"}
+    assert calls[-1] == ("writing", 3, 3)
+    assert ("checking", 3, 3) in calls
+
+
+def test_a_rejected_file_shows_no_writing_phase(world):
+    calls = []
+    with pytest.raises(importing.ImportRejected):
+        importing.import_members(
+            actor=world.staff,
+            data=csv_bytes("MA-1,Amina,Alaoui,,2001-03-04,yesterday,rabat,member"),
+            today=TODAY,
+            progress=lambda *call: calls.append(call),
+        )
+    assert {phase for phase, _done, _total in calls} == {"checking"}
+
+
+def test_a_file_larger_than_a_batch_is_written_whole(world, monkeypatch):
+    monkeypatch.setattr(importing, "BATCH", 2)
+    report = run(world, GOOD)
+    assert report.created == 3
+    assert AuditEvent.objects.filter(action="member.imported").count() == 3

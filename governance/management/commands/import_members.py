@@ -36,20 +36,37 @@ class Command(BaseCommand):
             user = get_user_model().objects.filter(email__iexact=actor).first()
             if user is None:
                 raise CommandError(f"no account with the e-mail {actor}")
-        rows = max(data.count(b"\n") - 1, 1)
-        with tqdm(total=rows, unit="row", disable=verbosity < 1, file=self.stderr._out) as bar:
-            try:
-                report = importing.import_members(
-                    actor=user,
-                    data=data,
-                    today=timezone.localdate(),
-                    progress=bar.update,
-                    system=user is None,
+        bars: dict[str, tqdm] = {}
+
+        def progress(phase: str, done: int, total: int) -> None:
+            # One bar a phase: every line checked first, then written (nothing before).
+            bar = bars.get(phase)
+            if bar is None:
+                for other in bars.values():
+                    other.close()
+                bar = bars[phase] = tqdm(
+                    total=total,
+                    desc=phase,
+                    unit="line",
+                    disable=verbosity < 1,
+                    file=self.stderr._out,
                 )
-            except DomainError as error:
+            bar.update(done - bar.n)
+
+        try:
+            report = importing.import_members(
+                actor=user,
+                data=data,
+                today=timezone.localdate(),
+                progress=progress,
+                system=user is None,
+            )
+        except DomainError as error:
+            details = "\n".join(f"  {file}: {detail}" for detail in error.details)
+            raise CommandError(f"{error.message}\n{details}".rstrip()) from None
+        finally:
+            for bar in bars.values():
                 bar.close()
-                details = "\n".join(f"  {file}: {detail}" for detail in error.details)
-                raise CommandError(f"{error.message}\n{details}".rstrip()) from None
         self.stdout.write(
             self.style.SUCCESS(
                 f"imported {report.total} rows: {report.created} created, "
