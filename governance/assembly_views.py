@@ -201,6 +201,12 @@ def _render_detail(
         "decisions": Decision.objects.for_register().filter(assembly=assembly),
         "may_run": running,
         "may_read_minutes": _may_read_minutes(request.user, assembly),
+        "approvals": list(assembly.minutes_approvals.all()),
+        "signing_role": (
+            assemblies.minutes_signing_role(request.user, assembly)
+            if assembly.status == S.CLOSED
+            else None
+        ),
         # A convened meeting opens on its day only: never offered before, nor once it lapsed.
         "next_step": (
             NEXT_STEPS.get(assembly.status)
@@ -358,6 +364,28 @@ def assembly_confirm(request, pk: int, action: str):
         "open_ballots": assembly.ballots.filter(status="open").count(),
     }
     return render(request, "governance/assembly_confirm.html", context)
+
+
+@login_required
+@require_POST
+def assembly_minutes_approve(request, pk: int):
+    """The chair or the secretary approves the minutes, typing the code of their second factor."""
+    assembly = _assembly(pk)
+    if assemblies.minutes_signing_role(request.user, assembly) is None:
+        raise PermissionDenied(_("Only the chair and the secretary approve the minutes."))
+    try:
+        approval = assemblies.approve_minutes(
+            actor=request.user, assembly=assembly, code=request.POST.get("code", "")
+        )
+    except DomainError as error:
+        _refuse_if_not_allowed(error)
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Minutes approved as %(role)s.") % {"role": approval.get_role_display()},
+        )
+    return redirect("assembly_detail", assembly.pk)
 
 
 @login_required

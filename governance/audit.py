@@ -268,7 +268,7 @@ def read_snapshot() -> Iterator[None]:
         yield
 
 
-def verify_chain(checkpoints: Iterable[Any] = ()) -> Verification:
+def verify_chain(checkpoints: Iterable[Any] = (), *, workers: int = 1) -> Verification:
     """Walk the log in sequence order; report the first event that breaks it.
 
     Detects an altered row (its hash no longer matches its content), a deleted or inserted
@@ -279,11 +279,21 @@ def verify_chain(checkpoints: Iterable[Any] = ()) -> Verification:
     events give the signed root. That catches what nothing inside the database can: a
     truncation or a rewrite that recomputed every hash and moved the head. Reads one
     consistent snapshot, so writers appending meanwhile do not disturb it.
+
+    With `workers` > 1 on PostgreSQL (the `verify_audit` command), ranges of the log are
+    checked by that many processes reading the same exported snapshot; each range's stored
+    previous hash is checked against the range before it, and the ranges' Merkle subtrees
+    are joined, so the answer is the same as one walk's.
     """
     wanted = sorted(checkpoints, key=lambda checkpoint: checkpoint.size)
+    sizes = {c.size for c in wanted}
     with read_snapshot():
         head = AuditHead.objects.filter(id=1).first()
-        verification, roots = _walk(_plain_rows(), head, {c.size for c in wanted})
+        if workers > 1 and connection.vendor == "postgresql" and head and head.sequence > CHUNK:
+            chunks = _parallel_chunks(head.sequence, sizes, workers)
+        else:
+            chunks = [_walk_range(_plain_rows(), 1, GENESIS_HASH, sizes)]
+    verification, roots = _join(chunks, head, sizes)
     checks = []
     proven: Any = None  # the largest checkpoint the log still extends, to narrow a change
     for checkpoint in wanted:
@@ -439,36 +449,94 @@ def _digest_matches(row: tuple) -> bool:
         return False
 
 
-def _walk(
-    rows: Iterable[tuple], head: AuditHead | None, sizes: set[int] = frozenset()
-) -> tuple[Verification, dict[int, bytes]]:
-    expected_sequence, prev, count = 1, GENESIS_HASH, 0
-    tree, roots = merkle.TreeBuilder(), {}
+#: Events per range when ranges are checked in parallel: a power of two, so each range's
+#: Merkle subtrees start where the whole tree has them and join exactly.
+CHUNK = 1 << 17
+
+
+@dataclass
+class _Range:
+    """What one walk over consecutive events found (see `_walk_range`)."""
+
+    start: int  # the sequence expected first
+    first_sequence: int | None = None  # the sequence found first
+    first_prev: str = ""  # the previous hash the first event stores
+    count: int = 0
+    last_hash: str = ""
+    problem: tuple[int, str] | None = None  # (sequence, message) of the first bad event
+    frontier: tuple[list[bytes], int] = ([], 0)
+    marks: dict[int, tuple[list[bytes], int]] = dataclasses.field(default_factory=dict)
+
+
+def _walk_range(rows: Iterable[tuple], start: int, prev: str | None, sizes) -> _Range:
+    """Check consecutive events from sequence `start`: numbers, links, content against hash.
+
+    `prev` is the hash the first event must link to, or None when the range before is checked
+    elsewhere (the join compares its last hash with this range's `first_prev`). The range's
+    Merkle tree is built apart; `marks` keeps its state at each requested global size.
+    """
+    found = _Range(start=start)
+    expected, tree = start, merkle.TreeBuilder()
     append, leaf = tree.append, merkle.leaf_hash
+    for row in rows:
+        sequence, event_prev, event_hash_ = row[0], row[10], row[11]
+        if found.first_sequence is None:
+            found.first_sequence, found.first_prev = sequence, event_prev
+            if prev is None:
+                prev = event_prev
+        if sequence != expected:
+            found.problem = (
+                sequence,
+                _("sequence %(found)s found where %(expected)s was expected")
+                % {"found": sequence, "expected": expected},
+            )
+            break
+        if event_prev != prev:
+            found.problem = (sequence, _("the link to the previous event is broken"))
+            break
+        if not _digest_matches(row):
+            found.problem = (sequence, _("its content does not match its hash"))
+            break
+        append(leaf(bytes.fromhex(event_hash_)))
+        prev = event_hash_
+        expected += 1
+        if expected - 1 in sizes:
+            found.marks[expected - 1] = tree.state()
+    found.count, found.last_hash, found.frontier = expected - start, prev or "", tree.state()
+    return found
+
+
+def _join(chunks: list[_Range], head: AuditHead | None, sizes) -> tuple[Verification, dict]:
+    """One verification from the ranges, in order: the first problem, the whole tree's root."""
+    tree, roots = merkle.TreeBuilder(), {}
     if 0 in sizes:
         roots[0] = merkle.EMPTY_ROOT
+    count, prev = 0, GENESIS_HASH
 
     def broken(sequence, problem):
         return Verification(False, count, prev, sequence, problem, tree.root()), roots
 
-    for row in rows:
-        sequence, event_prev, event_hash_ = row[0], row[10], row[11]
-        if sequence != expected_sequence:
+    for chunk in chunks:
+        if chunk.first_sequence is not None and count == chunk.start - 1:
+            if chunk.first_sequence == chunk.start and chunk.first_prev != prev:
+                return broken(chunk.start, _("the link to the previous event is broken"))
+        elif chunk.first_sequence is not None:
+            # An earlier range ended short (events missing): its successor is out of place.
             return broken(
-                sequence,
+                chunk.first_sequence,
                 _("sequence %(found)s found where %(expected)s was expected")
-                % {"found": sequence, "expected": expected_sequence},
+                % {"found": chunk.first_sequence, "expected": count + 1},
             )
-        if event_prev != prev:
-            return broken(sequence, _("the link to the previous event is broken"))
-        if not _digest_matches(row):
-            return broken(sequence, _("its content does not match its hash"))
-        append(leaf(bytes.fromhex(event_hash_)))
-        prev = event_hash_
-        expected_sequence += 1
-        count += 1
-        if count in sizes:
-            roots[count] = tree.root()
+        for size, state in chunk.marks.items():
+            marked = tree.copy()
+            marked.merge(*state)
+            roots[size] = marked.root()
+        tree.merge(*chunk.frontier)
+        count += chunk.count
+        if chunk.count:
+            prev = chunk.last_hash
+        if chunk.problem:
+            return broken(*chunk.problem)
     head_sequence, head_hash = (head.sequence, head.hash) if head else (0, GENESIS_HASH)
     if head_sequence != count or head_hash != prev:
         return broken(
@@ -477,6 +545,57 @@ def _walk(
             % {"count": count, "head": head_sequence},
         )
     return Verification(True, count, prev, root=tree.root()), roots
+
+
+def _parallel_chunks(head_sequence: int, sizes, workers: int) -> list[_Range]:
+    """Ranges of CHUNK events checked by `workers` processes in this transaction's snapshot.
+
+    PostgreSQL exports the snapshot (`pg_export_snapshot`), and each process opens its own
+    connection and reads in it (`SET TRANSACTION SNAPSHOT`), as `pg_dump --jobs` does. The
+    last range runs to the end of the table, so rows past the head are seen.
+    """
+    import multiprocessing
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_export_snapshot()")
+        snapshot = cursor.fetchone()[0]
+    # Only the plain connection settings (the adapters and cursor class are the parent's).
+    params = {
+        key: value
+        for key, value in connection.get_connection_params().items()
+        if isinstance(value, str | int) and key not in ("cursor_factory", "prepare_threshold")
+    }
+    starts = list(range(1, head_sequence + 1, CHUNK))
+    tasks = [
+        (params, snapshot, start, None if start == starts[-1] else start + CHUNK - 1, sizes)
+        for start in starts
+    ]
+    # fork: the children need the loaded project, not a fresh interpreter; they never touch
+    # the parent's connection (each opens its own) and leave without running its finalisers.
+    with multiprocessing.get_context("fork").Pool(min(workers, len(tasks))) as pool:
+        return pool.map(_check_range, tasks, chunksize=1)
+
+
+def _check_range(task) -> _Range:
+    import psycopg
+
+    params, snapshot, start, end, sizes = task
+    bound = "" if end is None else f" AND sequence <= {int(end)}"
+    query = _PG_ROWS.replace(
+        "FROM governance_auditevent ORDER BY",
+        f"FROM governance_auditevent WHERE sequence >= {int(start)}{bound} ORDER BY",
+    )
+    with psycopg.connect(**params, autocommit=True) as pg:
+        pg.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        pg.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+        with pg.cursor() as cursor, cursor.copy(query) as copy:
+            copy.set_types(_PG_TYPES)
+            rows = ((r[0], r[1] + "+00:00", *r[2:]) for r in copy.rows())
+            found = _walk_range(rows, start, GENESIS_HASH if start == 1 else None, sizes)
+            for _rest in rows:  # a walk stopped at a bad event: finish the COPY before leaving
+                pass
+        pg.execute("COMMIT")
+    return found
 
 
 # ---------------------------------------------------------------------------

@@ -55,6 +55,38 @@ class TreeBuilder:
         for leaf in leaves:
             self.append(leaf)
 
+    def append_subtree(self, node: bytes, height: int) -> None:
+        """Append a perfect subtree of 2**height leaves whose root is `node`.
+
+        Only where such a subtree starts in the tree (the size a multiple of 2**height), which
+        is how ranges of leaves hashed apart are joined again (`merge`).
+        """
+        width = 1 << height
+        if self.size % width:
+            raise ValueError("a subtree of this height does not start here")
+        size = self.size >> height
+        while size & 1:
+            node = node_hash(self._frontier.pop(), node)
+            size >>= 1
+        self._frontier.append(node)
+        self.size += width
+
+    def state(self) -> tuple[list[bytes], int]:
+        """The frontier and size: what `merge` joins onto a tree built up to this range."""
+        return list(self._frontier), self.size
+
+    def merge(self, frontier: list[bytes], size: int) -> None:
+        """Append a range of `size` leaves hashed apart from its frontier (see `state`); the
+        range must start at a multiple of the largest power of two in `size`'s bits."""
+        heights = [bit for bit in range(size.bit_length() - 1, -1, -1) if size >> bit & 1]
+        for node, height in zip(frontier, heights, strict=True):
+            self.append_subtree(node, height)
+
+    def copy(self) -> TreeBuilder:
+        other = TreeBuilder()
+        other._frontier, other.size = list(self._frontier), self.size
+        return other
+
     def root(self) -> bytes:
         if not self._frontier:
             return EMPTY_ROOT

@@ -257,6 +257,28 @@ def render_minutes(assembly: Assembly, *, generated_at: dt.datetime) -> bytes:
                 height=4.5,
             )
 
+    doc.heading(_("Approval of the minutes"))
+    approvals = list(assembly.minutes_approvals.all())
+    if not approvals:
+        doc.line(_("Not approved yet."))
+    for approval in approvals:
+        signed = checkpoints.parse(approval.checkpoint)[0]
+        doc.line(
+            _(
+                "%(role)s: %(name)s, %(when)s, with the second factor; audit log then: "
+                "%(size)s events, root %(root)s"
+            )
+            % {
+                "role": approval.get_role_display(),
+                "name": approval.signer_name,
+                "when": _when(approval.approved_at),
+                "size": signed.size,
+                "root": signed.root_hex,
+            },
+            size=9,
+            height=4.5,
+        )
+
     doc.heading(_("Audit log checkpoint"))
     doc.line(
         _(

@@ -737,3 +737,40 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"head #{self.sequence}"
+
+
+class MinutesApproval(models.Model):
+    """The chair's or the secretary's approval of a meeting's minutes, given with their
+    second factor; it keeps the audit checkpoint the minutes were drawn from."""
+
+    class Role(models.TextChoices):
+        CHAIR = "chair", _("Chair")
+        SECRETARY = "secretary", _("Secretary")
+
+    assembly = models.ForeignKey(
+        Assembly,
+        verbose_name=_("assembly"),
+        on_delete=models.PROTECT,
+        related_name="minutes_approvals",
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    signer_name = models.CharField(_("signed by"), max_length=200)
+    approved_at = models.DateTimeField(_("approved at"))
+    checkpoint = models.TextField(_("audit checkpoint"))
+
+    class Meta:
+        ordering = ["approved_at"]
+        verbose_name = _("minutes approval")
+        verbose_name_plural = _("minutes approvals")
+        constraints = [
+            models.UniqueConstraint(fields=["assembly", "role"], name="one_approval_per_role")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assembly_id}: {self.role}"

@@ -136,6 +136,11 @@ urlpatterns = [
     path(
         "assemblies/<int:pk>/minutes.pdf", assembly_views.assembly_minutes, name="assembly_minutes"
     ),
+    path(
+        "assemblies/<int:pk>/minutes/approve/",
+        assembly_views.assembly_minutes_approve,
+        name="assembly_minutes_approve",
+    ),
     path("assemblies/<int:pk>/door/", assembly_views.assembly_door, name="assembly_door"),
     path(
         "assemblies/<int:pk>/projector/",

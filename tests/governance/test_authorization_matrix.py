@@ -113,6 +113,11 @@ RULES: dict[str, dict[str, str]] = {
     # Assembly's door, proxies and session; the committee's chair does not.
     "assembly_convene": {"get": "login 403 200 200 403 200", "post": "login 403 200 200 403 200"},
     "assembly_minutes": {"get": "login 403 403 200 200 200", "post": "login 405 405 405 405 405"},
+    # The Board's chair approves with the code of the second factor (none given: a message).
+    "assembly_minutes_approve": {
+        "get": "login 405 405 405 405 405",
+        "post": "login 403 403 302 403 403",
+    },
     "assembly_door": {"get": "login 403 403 200 403 200", "post": POST_ONLY},
     "assembly_check_in": form("login 403 403 404 403 404"),  # 404: no member was given
     "assembly_check_out": form("login 403 403 404 403 404"),

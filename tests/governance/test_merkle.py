@@ -113,3 +113,16 @@ def test_the_frontier_gives_every_intermediate_root():
     for size, entry in enumerate(CT_LEAVES, start=1):
         builder.append(merkle.leaf_hash(entry))
         assert builder.root().hex() == CT_ROOTS[size - 1] and builder.size == size
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 4, 8, 16])
+def test_ranges_hashed_apart_join_into_the_same_root(chunk):
+    leaves = leaves_of([i.to_bytes(2, "big") for i in range(75)])
+    joined = merkle.TreeBuilder()
+    for start in range(0, len(leaves), chunk):
+        part = merkle.TreeBuilder()
+        part.extend(leaves[start : start + chunk])
+        joined.merge(*part.state())
+        assert joined.root() == merkle.root(leaves[: start + part.size])
+    with pytest.raises(ValueError):
+        merkle.TreeBuilder().append_subtree(leaves[0], 0) or joined.append_subtree(leaves[0], 4)

@@ -4,6 +4,7 @@ Exit 0 with the count and the root when everything holds; non-zero naming the fi
 event, or the checkpoint the log no longer extends and what changed before it.
 """
 
+import os
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -28,12 +29,21 @@ class Command(BaseCommand):
             help="a signed checkpoint (audit_checkpoint --output); may be given several times",
         )
         parser.add_argument(
+            "--workers",
+            type=int,
+            default=os.cpu_count() or 1,
+            help="processes checking ranges of the log in parallel on PostgreSQL "
+            "(default: one per CPU; 1 walks it in this process)",
+        )
+        parser.add_argument(
             "--verifier-key",
             metavar="KEY",
             help="check the signatures with this verifier key rather than the configured key",
         )
 
-    def handle(self, *args, checkpoint: list[str], verifier_key: str | None = None, **options):
+    def handle(
+        self, *args, checkpoint: list[str], workers: int, verifier_key: str | None = None, **options
+    ):
         public = None
         if verifier_key:
             public = checkpoints.public_key_from_verifier(verifier_key)[1]
@@ -47,7 +57,7 @@ class Command(BaseCommand):
                 signed.append(checkpoints.read_signed(text, public))
             except checkpoints.CheckpointError as error:
                 raise CommandError(f"{name}: {error}") from None
-        result = verify_chain(signed)
+        result = verify_chain(signed, workers=max(workers, 1))
         failures = [check for check in result.checkpoints if not check.ok]
         for check in result.checkpoints:
             state = "extends" if check.ok else "DOES NOT extend"
