@@ -27,3 +27,16 @@ class GovernanceConfig(AppConfig):
 
     def ready(self) -> None:
         setting_changed.connect(forget_task_backends, dispatch_uid="governance.forget_tasks")
+        # allauth's hooks for a second factor added, removed or reset: an audit event each.
+        from functools import partial
+
+        from allauth.mfa import signals as mfa_signals
+
+        from governance.enrolment import record_change
+
+        for name in ("added", "removed", "reset"):
+            getattr(mfa_signals, f"authenticator_{name}").connect(
+                partial(record_change, f"account.second_factor_{name}"),
+                weak=False,
+                dispatch_uid=f"governance.second_factor_{name}",
+            )

@@ -6,8 +6,11 @@ from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from governance import enrolment
 from governance.permissions import roles_for
 
 EXEMPT_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/health")
@@ -47,4 +50,29 @@ class RequireMFAForPrivilegedRolesMiddleware:
                 return JsonResponse({"detail": message}, status=403)
             messages.warning(request, message)
             return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+
+#: allauth's pages that enrol or replace a second factor: they need a proof beyond the
+#: password first (governance/enrolment.py).
+ENROLMENT_URL_NAMES = ("mfa_activate_totp", "mfa_generate_recovery_codes")
+
+
+class RequireEnrolmentProofMiddleware:
+    """Send a signed-in account to the proof page before it may set up a second factor."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._paths: frozenset[str] | None = None
+
+    def __call__(self, request):
+        if self._paths is None:
+            self._paths = frozenset(reverse(name) for name in ENROLMENT_URL_NAMES)
+        if (
+            request.path in self._paths
+            and request.user.is_authenticated
+            and not enrolment.has_proof(request)
+        ):
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse('mfa_enrolment_proof')}?{query}")
         return self.get_response(request)

@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "governance.middleware.RequireMFAForPrivilegedRolesMiddleware",
+    "governance.middleware.RequireEnrolmentProofMiddleware",
 ]
 
 ROOT_URLCONF = "governance.urls"
@@ -234,6 +235,10 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_REAUTHENTICATION_METHODS = ("password", "code", "mfa")
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Governance] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# The account holder is told by e-mail of every change to the password, the addresses and the
+# second factor (allauth's notifications); a second factor is set up only with a proof beyond
+# the password (governance/enrolment.py).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 # Casting a vote, page and API together, per account (governance.ratelimit): a member casts
 # once, a proxy holder once per proxy; more than this in a minute is a script.
 VOTE_RATE_LIMIT_PER_MINUTE = env_int("VOTE_RATE_LIMIT_PER_MINUTE", 20)

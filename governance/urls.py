@@ -12,6 +12,7 @@ from governance import (
     assembly_views,
     audit_api,
     audit_views,
+    enrolment_views,
     probes,
     roll_api,
     views,
@@ -189,6 +190,13 @@ urlpatterns = [
     ),
     path("ballots/", include("elections.urls")),
     path("motions/", include("motions.urls")),
+    # Before allauth's: the proof asked before a second factor is set up (governance/enrolment.py).
+    path("accounts/2fa/proof/", enrolment_views.enrolment_proof, name="mfa_enrolment_proof"),
+    path(
+        "accounts/2fa/enrol/<str:token>/",
+        enrolment_views.enrolment_link,
+        name="mfa_enrolment_link",
+    ),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include(api_patterns)),

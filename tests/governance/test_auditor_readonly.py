@@ -50,6 +50,9 @@ ALLOWED = {
     "account_request_reauthentication_code": "e-mails the auditor a code to confirm it is them",
     "account_confirm_reauthentication_code": "confirms the auditor with the code e-mailed to them",
     "mfa_activate_totp": "the auditor's own second factor",
+    "mfa_enrolment_proof": "e-mails the auditor a code to prove it is them before a second "
+    "factor is set up; writes nothing but the session",
+    "mfa_enrolment_link": "a staff enrolment link for the auditor's own second factor",
     "mfa_deactivate_totp": "the auditor's own second factor (and would end this test's access)",
     "mfa_generate_recovery_codes": "the auditor's own recovery codes",
     "mfa_download_recovery_codes": "the auditor's own recovery codes",

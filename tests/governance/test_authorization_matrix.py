@@ -222,6 +222,13 @@ RULES: dict[str, dict[str, str]] = {
     # The member has no second factor to confirm: sent to confirm the password instead.
     "mfa_reauthenticate": {"get": "login 302 200 200 200 200", "post": "login 302 200 200 200 200"},
     "mfa_activate_totp": {"get": "login 302 302 302 302 302", "post": "login 302 302 302 302 302"},
+    # The proof before a second factor: the page for any account; an empty code is a 400.
+    "mfa_enrolment_proof": {
+        "get": "login 200 200 200 200 200",
+        "post": "login 400 400 400 400 400",
+    },
+    # A link that is not valid: sent back to the proof page with the message.
+    "mfa_enrolment_link": {"get": "login 302 302 302 302 302", "post": "login 302 302 302 302 302"},
     "mfa_deactivate_totp": {
         "get": "login 404 302 302 302 302",
         "post": "login 404 302 302 302 302",
@@ -369,6 +376,7 @@ ROUTE_VALUES = {
     "motion_action": {"action": "withdraw"},
     "amendment_action": {"action": "withdraw"},
     "draft_shared": {"token": "share_token"},
+    "mfa_enrolment_link": {"token": "not-a-valid-link"},
     "api_motion_step": {"step": "withdraw"},
     "api_amendment_step": {"step": "withdraw"},
     "api_member": {"membership_number": "membership_number"},
