@@ -71,16 +71,20 @@ def test_a_motion_goes_from_draft_to_adopted_decision_through_the_browser(
     ballot = motion.ballot
     assert ballot.status == "open" and ballot.question == motion.final_text
 
-    # Members vote (the voting journey itself is the voting engine's browser test).
+    # Members vote (the voting journey itself is the voting engine's browser test). The
+    # page's own requests (the vote banner) finish first: the in-memory SQLite database
+    # of the tests takes one writer or readers, not both.
+    page.wait_for_load_state("networkidle")
     for user in section.supporters[:5]:
         elections.cast_vote(actor=user, ballot=ballot, choices="yes")
     elections.cast_vote(actor=section.supporters[5], ballot=ballot, choices="no")
 
-    # The chair closes and counts from the console.
+    # The chair closes and counts from the console, confirming each step on its own page.
     page.reload()
-    page.locator(f"form[action$='/ballots/{ballot.pk}/close/'] button").click()
-    page.locator(f"form[action$='/ballots/{ballot.pk}/count/'] button").click()
-    page.wait_for_selector(f"form[action$='/ballots/{ballot.pk}/publish/']")
+    for step in ("close", "count"):
+        page.locator(f"a[href$='/ballots/{ballot.pk}/{step}/confirm/']").click()
+        page.locator(f"form[action$='/ballots/{ballot.pk}/{step}/'] button").click()
+    page.wait_for_selector(f"a[href$='/ballots/{ballot.pk}/publish/confirm/']")
     page.goto(f"{live_server.url}/motions/{motion.pk}/")
     page.wait_for_selector(".badge.status-adopted")
     motion.refresh_from_db()
