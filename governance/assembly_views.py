@@ -318,10 +318,22 @@ def assembly_projector(request, pk: int):
     current = next((m for m in agenda if m.status == "in_vote"), None) or next(
         (m for m in agenda if m.decision_id is None and m.status == "scheduled"), None
     )
+    # The motions app's list of speakers, through the reverse relation (no import upwards).
+    speakers = (
+        list(
+            current.speakers.filter(status__in=["speaking", "waiting"])
+            .select_related("member")
+            .order_by("position")[:6]
+        )
+        if current is not None
+        else []
+    )
     context = {
         "assembly": assembly,
         "quorum": assemblies.quorum_status(assembly),
         "current": current,
+        "speaking": next((s for s in speakers if s.status == "speaking"), None),
+        "next_speakers": [s for s in speakers if s.status == "waiting"][:5],
         "open_vote": open_vote,
         "percent": round(100 * open_vote.turnout / open_vote.roll_size)
         if open_vote and open_vote.roll_size

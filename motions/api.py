@@ -26,10 +26,18 @@ from rest_framework.views import APIView
 
 from elections.api import BAD_INPUT, NOT_FOUND, WRITE_PERMISSIONS, enum_field, not_allowed
 from governance.api_permissions import IsMemberOrPrivileged
-from governance.models import Assembly, Body, OrganisationUnit
+from governance.models import Assembly, Body, Member, OrganisationUnit
 from governance.textdiff import word_diff
 from motions import access, services, workflow
-from motions.models import Amendment, FollowUp, ICSubmission, Motion, MotionVersion, Support
+from motions.models import (
+    Amendment,
+    FollowUp,
+    ICSubmission,
+    Motion,
+    MotionVersion,
+    Speaker,
+    Support,
+)
 
 MotionStatusField = enum_field(Motion.Status, "MotionStatus")
 MotionKindField = enum_field(Motion.Kind, "MotionKind")
@@ -665,3 +673,78 @@ class FollowUpApi(APIView):
         data = _validated(self.InputSerializer, request)
         note = services.add_follow_up(actor=request.user, motion=motion, **data)
         return Response(FollowUpSerializer(note).data, status=status.HTTP_201_CREATED)
+
+
+# ---------------------------------------------------------------------------
+# The list of speakers
+# ---------------------------------------------------------------------------
+
+
+class SpeakerSerializer(serializers.ModelSerializer):
+    membership_number = serializers.CharField(source="member.membership_number")
+    name = serializers.CharField(source="member.full_name")
+    status = enum_field(Speaker.Status, "SpeakerStatus")()
+
+    class Meta:
+        model = Speaker
+        fields = ["id", "position", "membership_number", "name", "status", "started_at", "ended_at"]
+
+
+class SpeakerListApi(APIView):
+    permission_classes = WRITE_PERMISSIONS
+
+    @extend_schema_serializer(component_name="SpeakerInput")
+    class InputSerializer(serializers.Serializer):
+        membership_number = serializers.SlugRelatedField(
+            slug_field="membership_number", queryset=Member.objects.all()
+        )
+
+    @extend_schema(
+        operation_id="motions_speakers_list",
+        summary="The list of speakers on a motion of the agenda (the chair, staff)",
+        responses={200: SpeakerSerializer(many=True), 403: not_allowed(), 404: NOT_FOUND},
+    )
+    def get(self, request, pk: int):
+        motion = _motion(request, pk)
+        services.ensure_may_take(request.user, motion, "speakers")
+        speakers = motion.speakers.select_related("member").order_by("position")
+        return Response(SpeakerSerializer(speakers, many=True).data)
+
+    @extend_schema(
+        operation_id="motions_speakers_create",
+        summary="Put a member at the end of the list of speakers",
+        request=InputSerializer,
+        responses={201: SpeakerSerializer, 400: BAD_INPUT, 403: not_allowed(), 404: NOT_FOUND},
+    )
+    def post(self, request, pk: int):
+        motion = _motion(request, pk)
+        services.ensure_may_take(request.user, motion, "speakers")  # the role before the input
+        data = _validated(self.InputSerializer, request)
+        speaker = services.add_speaker(
+            actor=request.user, motion=motion, member=data["membership_number"]
+        )
+        return Response(SpeakerSerializer(speaker).data, status=status.HTTP_201_CREATED)
+
+
+SPEAKER_API_STEPS = {
+    "floor": services.give_floor,
+    "done": services.end_speech,
+    "withdraw": services.withdraw_speaker,
+}
+
+
+class SpeakerStepApi(APIView):
+    permission_classes = WRITE_PERMISSIONS
+
+    @extend_schema(
+        operation_id="speakers_step",
+        summary="Give the floor (floor), record the speech as done (done), or take off (withdraw)",
+        request=None,
+        responses={200: SpeakerSerializer, 400: BAD_INPUT, 403: not_allowed(), 404: NOT_FOUND},
+    )
+    def post(self, request, pk: int, step: str):
+        if step not in SPEAKER_API_STEPS:
+            raise NotFound(_("Unknown step."))
+        speaker = get_object_or_404(Speaker.objects.select_related("member"), pk=pk)
+        speaker = SPEAKER_API_STEPS[step](actor=request.user, speaker=speaker)
+        return Response(SpeakerSerializer(speaker).data)

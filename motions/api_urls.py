@@ -27,4 +27,8 @@ api_patterns = [
         api.AmendmentStepApi.as_view(),
         name="api_amendment_step",
     ),
+    path("motions/<int:pk>/speakers/", api.SpeakerListApi.as_view(), name="api_motion_speakers"),
+    path(
+        "speakers/<int:pk>/steps/<str:step>/", api.SpeakerStepApi.as_view(), name="api_speaker_step"
+    ),
 ]

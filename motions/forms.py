@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from governance.assembly_forms import MemberNumberField
 from governance.models import Assembly, Body, OrganisationUnit
 from motions.models import Amendment, ICSubmission, Motion, MotionVersion, VotingMandate
 from motions.services import IN_ROOM, ONLINE
@@ -153,3 +154,9 @@ class VotingMandateForm(forms.Form):
         label=_("The Board's vote closes at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
+
+
+class SpeakerForm(forms.Form):
+    """The chair adds a member to the list of speakers, by membership number."""
+
+    member = MemberNumberField(label=_("Membership number of the member asking to speak"))

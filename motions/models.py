@@ -435,3 +435,54 @@ class VotingMandate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ic_reference}: {self.get_position_display()}"
+
+
+class Speaker(models.Model):
+    """A member on the list of speakers for a motion on a meeting's agenda, kept by the chair."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        SPEAKING = "speaking", _("Speaking")
+        DONE = "done", _("Has spoken")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    motion = models.ForeignKey(
+        Motion, verbose_name=_("motion"), on_delete=models.PROTECT, related_name="speakers"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="+"
+    )
+    position = models.PositiveIntegerField(_("position"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.WAITING
+    )
+    added_at = models.DateTimeField(_("added at"))
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["motion", "position"]
+        verbose_name = _("speaker")
+        verbose_name_plural = _("speakers")
+        constraints = [
+            models.UniqueConstraint(fields=["motion", "position"], name="one_speaker_per_place"),
+            models.UniqueConstraint(
+                fields=["motion", "member"],
+                condition=Q(status__in=["waiting", "speaking"]),
+                name="one_live_place_per_speaker",
+            ),
+            models.UniqueConstraint(
+                fields=["motion"],
+                condition=Q(status="speaking"),
+                name="one_speaker_at_a_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.member}"

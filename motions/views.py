@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from governance import services as governance
@@ -37,10 +38,11 @@ from motions.forms import (
     MotionForm,
     ReasonForm,
     ReferForm,
+    SpeakerForm,
     VoteForm,
     VotingMandateForm,
 )
-from motions.models import Amendment, Motion, Support, VotingMandate
+from motions.models import Amendment, Motion, Speaker, Support, VotingMandate
 from motions.statute_forms import ArticleChangeForm, ArticleChoiceForm
 
 
@@ -339,6 +341,73 @@ def _save_statute_changes(request, motion: Motion, changes: list, form):
 
 
 # ---------------------------------------------------------------------------
+# The list of speakers, kept by the chair
+# ---------------------------------------------------------------------------
+
+SPEAKER_STEPS = {
+    "floor": (services.give_floor, gettext_lazy("%(name)s has the floor.")),
+    "done": (services.end_speech, gettext_lazy("%(name)s has spoken.")),
+    "withdraw": (services.withdraw_speaker, gettext_lazy("%(name)s is off the list.")),
+}
+
+
+@writer
+@require_http_methods(["GET", "POST"])
+def motion_speakers(request, pk: int):
+    """The chair's list of speakers on a motion of the agenda: add a member by number, give
+    the floor, record that they have spoken, take them off (`services.add_speaker` ...)."""
+    motion = _motion_for(request, pk)
+    try:
+        services.ensure_may_take(request.user, motion, "speakers")  # the role before the input
+    except NotAllowed as error:
+        raise PermissionDenied(error.message) from error
+    form = SpeakerForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                speaker = services.add_speaker(
+                    actor=request.user, motion=motion, member=form.cleaned_data["member"]
+                )
+            except DomainError as error:
+                _refuse(error)
+                _form_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s is on the list.") % {"name": speaker.member.full_name},
+                )
+                return redirect("motion_speakers", motion.pk)
+        status = 400
+    speakers = list(motion.speakers.select_related("member").order_by("position"))
+    context = {
+        "motion": motion,
+        "form": form,
+        "speaking": next((s for s in speakers if s.status == Speaker.Status.SPEAKING), None),
+        "waiting": [s for s in speakers if s.status == Speaker.Status.WAITING],
+        "spoken": [s for s in speakers if s.status == Speaker.Status.DONE],
+    }
+    return render(request, "motions/speakers.html", context, status=status)
+
+
+@writer
+@require_POST
+def speaker_action(request, pk: int, action: str):
+    if action not in SPEAKER_STEPS:
+        raise Http404(_("Unknown step."))
+    speaker = get_object_or_404(Speaker.objects.select_related("member"), pk=pk)
+    step, done = SPEAKER_STEPS[action]
+    try:
+        step(actor=request.user, speaker=speaker)
+    except DomainError as error:
+        _refuse(error)
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done % {"name": speaker.member.full_name})
+    return redirect("motion_speakers", speaker.motion_id)
+
+
+# ---------------------------------------------------------------------------
 # The motion page
 # ---------------------------------------------------------------------------
 
@@ -438,6 +507,9 @@ def _detail_context(request, motion: Motion) -> dict:
         "may_vote": "put_to_vote" in step_names,
         "may_forward": "forward" in step_names,
         "may_record_ic": bool(step_names & {"ic_adopted", "ic_rejected", "ic_withdrawn"}),
+        "may_manage_speakers": motion.agenda_position is not None
+        and motion.status in services.DEBATED
+        and services.may_take(request.user, motion, "speakers"),
         "may_follow_up": submission is not None
         and services.may_take(request.user, motion, "follow_up"),
         "may_amend": roles.may_write

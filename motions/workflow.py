@@ -193,6 +193,7 @@ AMENDMENT_STEPS: dict[str, Step] = {
 ACTION_ROLES: dict[str, frozenset[str]] = {
     "edit": frozenset({PROPOSER}),  # save a new version of the draft
     "follow_up": frozenset({BOARD, STAFF}),  # dated notes on an IC motion's implementation
+    "speakers": frozenset({CHAIR, STAFF}),  # the list of speakers on an item of the agenda
 }
 
 #: The steps a person takes with a reason field and nothing else (the others have their

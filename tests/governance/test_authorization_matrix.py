@@ -25,6 +25,7 @@ from governance import services as governance
 from governance.models import AssemblyProxy, Body, StatuteVersion
 from governance.services import SYSTEM
 from motions import services as motions
+from motions.models import Speaker
 from tests.conftest import _with_totp
 from tests.elections.conftest import add_voters, draft_ballot, draft_election
 from tests.factories import MandateFactory
@@ -166,6 +167,10 @@ RULES: dict[str, dict[str, str]] = {
     "motion_forward": form("login 403 403 400 403 403"),
     "motion_ic_outcome": form("login 403 403 400 403 400"),
     "motion_follow_up": form("login 403 403 400 403 400"),
+    # The list of speakers: the assembly's chair (the Board's chair) and staff. The motion is
+    # not on the agenda, so giving the floor is refused with a message (302) or a 400.
+    "motion_speakers": {"get": "login 403 403 200 403 200", "post": "login 403 403 400 403 400"},
+    "speaker_action": form("login 403 403 302 403 302"),
     "motion_action": form("login 302 403 403 403 403"),  # withdraw: the proposer only
     # The amendment is the member's draft: to other roles it is not found (motions/access.py).
     "amendment_action": form("login 302 404 404 403 404"),
@@ -318,6 +323,8 @@ RULES: dict[str, dict[str, str]] = {
         "delete": "403 400 404 404 403 404",
     },
     "api_amendment_step": {"post": "403 200 403 403 403 403"},
+    "api_motion_speakers": {"get": "403 403 403 200 403 200", "post": "403 403 403 400 403 400"},
+    "api_speaker_step": {"post": "403 403 403 400 403 400"},
 }
 
 
@@ -362,12 +369,15 @@ SEGMENT_OBJECTS = {
     "motions": "motion",
     "amendments": "amendment",
     "members": "member",
+    "speakers": "speaker",
 }
 #: Converters filled by the route's name: the step or action taken, or another object.
 ROUTE_VALUES = {
     "assembly_action": {"action": "open"},
     "assembly_confirm": {"action": "close"},
     "assembly_own_proxy_withdraw": {"pk": "own_proxy"},
+    "speaker_action": {"action": "floor"},
+    "api_speaker_step": {"step": "floor"},
     "api_assembly_own_proxy_withdraw": {"pk": "own_proxy"},
     "ballot_confirm": {"action": "close"},
     "ballot_action": {"action": "close"},
@@ -442,6 +452,14 @@ def objects(world) -> Objects:
         created_at=timezone.now(),
         registered_by=world.member,
     )
+    # A member on the list of speakers (the motion is not on the agenda yet).
+    speaker = Speaker.objects.create(
+        motion=motion,
+        member=world.other_officer.member,
+        position=1,
+        added_at=timezone.now(),
+        added_by=world.officer,
+    )
     version = StatuteVersion.objects.get(number=1)
     decision = governance.record_decision(
         actor=SYSTEM,
@@ -471,6 +489,7 @@ def objects(world) -> Objects:
             "member": str(world.member.member.pk),
             "membership_number": world.member.member.membership_number,
             "own_proxy": str(own_proxy.pk),
+            "speaker": str(speaker.pk),
         }
     )
 
