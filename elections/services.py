@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -369,6 +369,27 @@ def eligible_voters(ballot: Ballot, on: dt.date) -> list[int]:
     return eligibility.entitled_member_ids(on, body=body)
 
 
+def _freeze_roll(ballot: Ballot, voters: list[int]) -> None:
+    """Write the roll: on PostgreSQL one ``INSERT ... SELECT unnest(array)`` statement.
+
+    The same rows as `bulk_create` without a model instance, a placeholder and a bound
+    parameter per voter (at 100,000 voters that was most of the opening's time); other
+    databases take `bulk_create` in batches.
+    """
+    if connection.vendor != "postgresql":
+        RollEntry.objects.bulk_create(
+            [RollEntry(ballot=ballot, member_id=pk) for pk in voters], batch_size=2000
+        )
+        return
+    table = connection.ops.quote_name(RollEntry._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (ballot_id, member_id, weight) "
+            "SELECT %s, voter, 1 FROM unnest(%s::bigint[]) AS voter",
+            [ballot.pk, voters],
+        )
+
+
 def _room_roll(ballot: Ballot) -> tuple[list[int], list[tuple[int, int]], int]:
     """A vote in the room: (voters, proxies as (giver, holder), the number entitled).
 
@@ -413,9 +434,7 @@ def open_ballot(*, actor, ballot: Ballot) -> Ballot:
             voters = eligible_voters(ballot, timezone.localdate(now))
         if not voters:
             raise RuleViolation(_("Nobody is entitled to vote in this ballot."))
-        RollEntry.objects.bulk_create(
-            [RollEntry(ballot=ballot, member_id=pk) for pk in voters], batch_size=2000
-        )
+        _freeze_roll(ballot, voters)
         # A proxy carried into the room becomes the ballot's: the holder casts it with
         # `cast_vote(on_behalf_of=giver)`, like a proxy given online.
         Proxy.objects.bulk_create(

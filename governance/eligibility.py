@@ -93,10 +93,21 @@ def entitled_member_ids(on: dt.date, *, body: Body | None = None) -> list[int]:
     rule = require_rule("eligibility", "ballot", on)
     body_codes = _body_codes(on) if rule.parsed().body else {}
     rows = _facts_rows(Member.objects.voting_members().order_by("pk"), on)
+    satisfied = rules.eligibility_test(rule.parsed(), on=on)
+    active, member = Member.Status.ACTIVE, Member.Kind.MEMBER
+    none: frozenset[str] = frozenset()
     return [
         pk
-        for pk, outcome in _evaluate(rule, rows.iterator(2000), on, body_codes)
-        if outcome.satisfied
+        for pk, kind, status, paid, joined_on, birth_date in rows.iterator(2000)
+        if satisfied(
+            rules.MemberFacts(
+                is_member=kind == member and status == active,
+                good_standing=bool(paid),
+                joined_on=joined_on,
+                birth_date=birth_date,
+                body_codes=frozenset(body_codes[pk]) if pk in body_codes else none,
+            )
+        )
     ]
 
 

@@ -491,3 +491,31 @@ def test_every_founding_rule_reads_in_plain_words():
     for article in statutes_v1():
         for rule in article.rules:
             assert "Unreadable" not in describe_rule(rule.kind, rule.params)
+
+
+@given(
+    good_standing=st.booleans(),
+    min_months=st.integers(0, 36),
+    min_age=st.integers(0, 30),
+    body=st.sampled_from([None, "board"]),
+    facts=st.lists(
+        st.builds(
+            rules.MemberFacts,
+            is_member=st.booleans(),
+            good_standing=st.booleans(),
+            joined_on=st.dates(dt.date(1990, 1, 1), dt.date(2030, 12, 31)),
+            birth_date=st.none() | st.dates(dt.date(1930, 1, 1), dt.date(2030, 12, 31)),
+            body_codes=st.sampled_from([frozenset(), frozenset({"board"})]),
+        ),
+        max_size=20,
+    ),
+    on=st.dates(dt.date(2000, 1, 1), dt.date(2030, 12, 31)),
+)
+def test_the_roll_wide_eligibility_test_agrees_with_the_full_evaluation(
+    good_standing, min_months, min_age, body, facts, on
+):
+    rule = rules.EligibilityRule(good_standing, min_months, min_age, body)
+    satisfied = rules.eligibility_test(rule, on=on)
+    for member in facts:
+        expected = rules.evaluate_eligibility(rule, member, on=on).satisfied
+        assert satisfied(member) == expected
