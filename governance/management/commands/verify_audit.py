@@ -53,6 +53,10 @@ class Command(BaseCommand):
                 text = Path(name).read_text(encoding="utf-8")
             except OSError as error:
                 raise CommandError(f"cannot read {name}: {error.strerror}") from None
+            except UnicodeDecodeError:
+                raise CommandError(
+                    f"{name}: not a checkpoint (the file is not UTF-8 text)"
+                ) from None
             try:
                 signed.append(checkpoints.read_signed(text, public))
             except checkpoints.CheckpointError as error:
