@@ -135,6 +135,11 @@ def _back_to_ballot(request, ballot: Ballot):
 # ---------------------------------------------------------------------------
 
 
+#: The most ballots one section of the ballot list shows (soonest first): the page stays
+#: the same size however many are open.
+LISTED = 50
+
+
 @ballot_reader
 @require_GET
 def ballot_list(request):
@@ -147,7 +152,9 @@ def ballot_list(request):
     if roles.member:
         member_id = roles.member_id
         context["my_ballots"] = (
-            Ballot.objects.for_member(member_id).filter(status=Status.OPEN).order_by("closes_at")
+            Ballot.objects.for_member(member_id)
+            .filter(status=Status.OPEN)
+            .order_by("closes_at")[:LISTED]
         )
         context["carried"] = (
             Proxy.objects.carried_by(member_id)
@@ -162,7 +169,7 @@ def ballot_list(request):
         context["calls_for_candidates"] = (
             Ballot.objects.with_context()
             .filter(status=Status.DRAFT, kind=Ballot.Kind.ELECTION)
-            .order_by("opens_at")
+            .order_by("opens_at")[:LISTED]
         )
         context["candidacies"] = (
             Candidate.objects.filter(member_id=member_id, ballot__status=Status.DRAFT)

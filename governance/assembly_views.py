@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -37,6 +38,8 @@ from governance.minutes import render_minutes
 from governance.models import Assembly, AssemblyProxy, Attendance, Body, Decision, Member
 from governance.permissions import may_act_for_body, roles_for
 from governance.views import governance_reader, role_required
+
+DECISIONS_A_PAGE = 25
 
 S = Assembly.Status
 
@@ -198,7 +201,13 @@ def _render_detail(
         "ballots": ballots,
         # The motions app's agenda, through the reverse relation (no import upwards).
         "motions": assembly.motions.on_agenda(),
-        "decisions": Decision.objects.for_register().filter(assembly=assembly),
+        # Paginated: a long meeting (or a register imported into it) records many.
+        "decisions": (
+            page := Paginator(
+                Decision.objects.for_register().filter(assembly=assembly), DECISIONS_A_PAGE
+            ).get_page(request.GET.get("page"))
+        ),
+        "page": page,
         "may_run": running,
         "may_read_minutes": _may_read_minutes(request.user, assembly),
         "approvals": list(assembly.minutes_approvals.all()),

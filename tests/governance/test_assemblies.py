@@ -461,3 +461,47 @@ def test_door_search_finds_by_number_and_says_who_may_vote(
     me = results[world.member.member.pk]
     assert me.present and me.carried_count == 1 and me.entitlement.entitled
     assert results[giver.pk].gave_proxy and not results[giver.pk].present
+
+
+def _decisions_of(world, ga, count: int) -> None:
+    from governance import services
+    from governance.models import StatuteVersion
+    from governance.services import SYSTEM
+
+    version = StatuteVersion.objects.get()
+    article = version.articles.get(number="8")
+    for index in range(count):
+        services.record_decision(
+            actor=SYSTEM,
+            body=world.assembly_body,
+            title=f"Decision {index}",
+            text="Text",
+            article=article,
+            outcome="adopted",
+            decided_on=version.effective_from,
+            assembly=ga,
+        )
+
+
+def test_the_meeting_page_pages_its_decisions_in_as_many_queries_whatever_their_number(
+    client_for, world, ga, monkeypatch
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from governance import assembly_views
+
+    monkeypatch.setattr(assembly_views, "DECISIONS_A_PAGE", 10)
+    client = client_for("member")
+    url = reverse("assembly_detail", args=[ga.pk])
+    _decisions_of(world, ga, 2)
+    with CaptureQueriesContext(connection) as few:
+        page = client.get(url).content.decode()
+    assert page.count("Decision ") == 2 and "Page 1 of" not in page
+    _decisions_of(world, ga, 28)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url).content.decode()
+    assert page.count("Decision ") == 10 and "Page 1 of 3" in page
+    assert len(many) == len(few)
+    assert client.get(url + "?page=3").content.decode().count("Decision ") == 10
