@@ -67,6 +67,30 @@ def test_opening_sends_invitations_after_commit(world, django_capture_on_commit_
     assert "/ballots/" in mail.outbox[0].body
 
 
+def test_invitations_are_handed_to_the_mail_backend_in_batches(
+    world, django_capture_on_commit_callbacks, monkeypatch
+):
+    from types import SimpleNamespace
+
+    from django.core.mail import mailers
+
+    from elections import tasks
+
+    monkeypatch.setattr(tasks, "SEND_BATCH", 3)
+    batches = []
+
+    def send_messages(messages):
+        batches.append(len(messages))
+        return mailers.default.send_messages(messages)
+
+    fake = SimpleNamespace(default=SimpleNamespace(send_messages=send_messages))
+    monkeypatch.setattr(tasks, "mailers", fake)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.open_ballot(actor=world.officer, ballot=draft_ballot(world))
+    assert batches == [3, 1]
+    assert len(mail.outbox) == 4
+
+
 def test_a_board_roll_call_has_the_board_as_electorate(world):
     ballot = draft_ballot(
         world, body=world.board, rule_scope="board", kind=Ballot.Kind.ROLL_CALL, article=article14()
