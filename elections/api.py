@@ -862,7 +862,12 @@ class ReceiptCheckApi(APIView):
         ballot = serializers.IntegerField(source="ballot_id")
         title = serializers.CharField(source="ballot.title")
         fingerprint = serializers.CharField(source="receipt_fingerprint")
-        content = serializers.JSONField(help_text="What the paper records.")
+        content = serializers.JSONField(
+            allow_null=True, help_text="What a named paper records; null for a secret ballot."
+        )
+        position = serializers.IntegerField(
+            allow_null=True, help_text="A secret paper's place on the ballot's public board."
+        )
 
     @extend_schema(
         summary="Find the paper a receipt stands for",

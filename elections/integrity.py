@@ -18,7 +18,14 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Sum
 from django.utils.translation import gettext as _
 
-from elections.models import Ballot, BallotPaper, PaperCount, Participation, RollEntry
+from elections.models import (
+    Ballot,
+    BallotBox,
+    BallotPaper,
+    PaperCount,
+    Participation,
+    RollEntry,
+)
 
 
 @dataclass(frozen=True)
@@ -32,21 +39,35 @@ class Turnout:
     paper_weight: int  # their weight
     confirmed: int  # papers in batches a second teller confirmed
     pending: int  # papers in batches awaiting a second teller
+    board: bool = False  # a secret ballot's encrypted board: one entry per unit of weight
 
     @property
     def took_part(self) -> int:
         return self.online + self.confirmed
 
 
-def online_papers(ballot_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """How many papers each ballot's box holds, and their total weight. One query."""
+def online_papers(ballot_ids: list[int]) -> dict[int, tuple[int, int, bool]]:
+    """How many papers each ballot's box holds, and their total weight. Two queries.
+
+    A secret ballot's box is its encrypted board (elections/ballot_box.py): one entry per
+    unit of a voter's weight, so its entries are counted against the participations'
+    weight (`Turnout.board`); its decrypted papers, written by the count, are not the box.
+    """
+    boards = dict(
+        BallotBox.objects.filter(ballot__in=ballot_ids)
+        .annotate(n=Count("entries"))
+        .values_list("ballot", "n")
+    )
     rows = (
         BallotPaper.objects.filter(ballot__in=ballot_ids)
+        .exclude(ballot__in=list(boards))
         .values("ballot")
         .annotate(n=Count("pk"), w=Sum("weight"))
         .values_list("ballot", "n", "w")
     )
-    return {ballot: (n, w or 0) for ballot, n, w in rows}
+    papers = {ballot: (n, w or 0, False) for ballot, n, w in rows}
+    papers.update({ballot: (n, n, True) for ballot, n in boards.items()})
+    return papers
 
 
 def _by_ballot(queryset, value) -> dict[int, Any]:
@@ -54,7 +75,7 @@ def _by_ballot(queryset, value) -> dict[int, Any]:
 
 
 def turnouts(ballot_ids: list[int]) -> dict[int, Turnout]:
-    """The stored figures of each ballot, in six queries whatever their number and size."""
+    """The stored figures of each ballot, in seven queries whatever their number and size."""
     roll = RollEntry.objects.filter(ballot__in=ballot_ids)
     entitled = _by_ballot(roll, Sum("weight"))
     online = _by_ballot(
@@ -80,10 +101,11 @@ def turnouts(ballot_ids: list[int]) -> dict[int, Turnout]:
             entitled=entitled.get(pk) or 0,
             participations=participations.get(pk) or 0,
             online=online.get(pk) or 0,
-            papers=papers.get(pk, (0, 0))[0],
-            paper_weight=papers.get(pk, (0, 0))[1],
+            papers=papers.get(pk, (0, 0, False))[0],
+            paper_weight=papers.get(pk, (0, 0, False))[1],
             confirmed=batches.get((pk, PaperCount.Status.CONFIRMED), 0),
             pending=batches.get((pk, PaperCount.Status.PENDING), 0),
+            board=papers.get(pk, (0, 0, False))[2],
         )
         for pk in ballot_ids
     }
@@ -97,7 +119,8 @@ def turnout(ballot: Ballot) -> Turnout:
 def turnout_problems(figures: Turnout) -> list[str]:
     """What does not add up in a ballot's figures, in words (empty when all holds)."""
     problems = []
-    if figures.papers != figures.participations or figures.paper_weight != figures.online:
+    counted_apart = figures.papers != figures.participations and not figures.board
+    if counted_apart or figures.paper_weight != figures.online:
         problems.append(
             _(
                 "the ballot box holds %(papers)s papers (weight %(paper_weight)s) for "

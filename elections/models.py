@@ -438,3 +438,105 @@ class PaperCount(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class BallotBox(models.Model):
+    """A secret ballot's public ballot box: its joint key, its papers' shape and its board.
+
+    The key is the trustees' (k of n, Pedersen's DKG, elections/crypto/threshold.py), or a
+    1-of-1 key the server holds for a demo only (`demo_secret`, labelled on every page).
+    `head` is the hash of the board's last entry and `length` its number of entries, moved
+    in the same transaction as each participation.
+    """
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    ballot = models.OneToOneField(
+        Ballot, verbose_name=_("ballot"), on_delete=models.PROTECT, related_name="box"
+    )
+    threshold = models.PositiveSmallIntegerField(_("trustees needed to decrypt"), default=1)
+    spec = models.JSONField(_("shape of the papers"), null=True, blank=True)
+    public_key = models.CharField(_("public key"), max_length=64, blank=True)
+    demo_secret = models.CharField(
+        _("demonstration key held by the server"), max_length=64, blank=True
+    )
+    length = models.PositiveIntegerField(_("papers on the board"), default=0)
+    head = models.CharField(_("hash of the last entry"), max_length=64, default="0" * 64)
+    tally = models.JSONField(_("what the trustees decrypt"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ballot box")
+        verbose_name_plural = _("ballot boxes")
+
+    def __str__(self) -> str:
+        return f"{self.ballot_id}: {self.length}"
+
+    @property
+    def is_demo(self) -> bool:
+        return bool(self.demo_secret) or self.trustees.filter(is_demo=True).exists()
+
+
+class BoardEntry(models.Model):
+    """One encrypted paper on a ballot's bulletin board: no voter, no time.
+
+    `digest` = SHA-256(previous digest, position, tracker) chains the board; `tracker` is the
+    SHA-256 of the paper's canonical JSON and is the voter's receipt.
+    """
+
+    box = models.ForeignKey(
+        BallotBox, verbose_name=_("ballot box"), on_delete=models.PROTECT, related_name="entries"
+    )
+    position = models.PositiveIntegerField(_("position"))
+    paper = models.JSONField(_("encrypted paper"))
+    tracker = models.CharField(_("tracker"), max_length=64, unique=True)
+    digest = models.CharField(_("chained hash"), max_length=64)
+
+    class Meta:
+        ordering = ["box", "position"]
+        verbose_name = _("board entry")
+        verbose_name_plural = _("board entries")
+        constraints = [
+            models.UniqueConstraint(fields=["box", "position"], name="one_entry_per_position")
+        ]
+
+    def __str__(self) -> str:
+        return self.tracker[:12]
+
+
+class Trustee(models.Model):
+    """One of a secret ballot's n trustees and what they have published so far.
+
+    Only public material: the transport key, the dealing (commitments and shares sealed to
+    the other trustees), the share key and the decryption shares. A demo trustee's private
+    file is kept in `demo_private`, and such a trustee is labelled as a demonstration.
+    """
+
+    box = models.ForeignKey(
+        BallotBox, verbose_name=_("ballot box"), on_delete=models.PROTECT, related_name="trustees"
+    )
+    index = models.PositiveSmallIntegerField(_("number"))
+    member = models.ForeignKey(
+        Member,
+        verbose_name=_("member"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="trusteeships",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    is_demo = models.BooleanField(_("demonstration trustee"), default=False)
+    transport_key = models.JSONField(_("transport key"), null=True, blank=True)
+    dealing = models.JSONField(_("dealing"), null=True, blank=True)
+    share_key = models.JSONField(_("share key"), null=True, blank=True)
+    decryption = models.JSONField(_("decryption shares"), null=True, blank=True)
+    demo_private = models.JSONField(_("demonstration private file"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["box", "index"]
+        verbose_name = _("trustee")
+        verbose_name_plural = _("trustees")
+        constraints = [
+            models.UniqueConstraint(fields=["box", "index"], name="one_trustee_per_number")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

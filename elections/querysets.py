@@ -12,7 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 class BallotQuerySet(models.QuerySet):
     def with_context(self):
         return self.select_related(
-            "body", "body__unit", "article", "article__version", "assembly", "decision"
+            "body", "body__unit", "article", "article__version", "assembly", "decision", "box"
         )
 
     def visible(self):

@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from elections import counting, integrity, signals, tasks
+from elections import ballot_box, counting, integrity, signals, tasks
 from elections.models import (
     Ballot,
     BallotPaper,
@@ -443,6 +443,8 @@ def open_ballot(*, actor, ballot: Ballot) -> Ballot:
                 for giver, holder in room_proxies
             ]
         )
+        if ballot.secret:
+            ballot_box.prepare_for_opening(ballot, candidate_codes(ballot))
         ballot.status, ballot.opened_at = S.OPEN, now
         if ballot.opens_at > now:
             ballot.opens_at = now
@@ -465,10 +467,16 @@ def open_ballot(*, actor, ballot: Ballot) -> Ballot:
 
 @dataclass(frozen=True)
 class Receipt:
-    """Given to the voter once: the code finds their paper in the published list."""
+    """Given to the voter once.
+
+    For a secret ballot the code is the tracker of the voter's encrypted paper (the SHA-256
+    of its ciphertexts and proofs), which the voter finds on the ballot's public board; it
+    says nothing of the vote. For a named vote it finds the paper in the published list.
+    """
 
     code: str
     fingerprint: str
+    trackers: tuple[str, ...] = ()
 
 
 def fingerprint(code: str) -> str:
@@ -511,14 +519,23 @@ def _roll_weight(ballot: Ballot, member: Member) -> int | None:
 
 
 def cast_vote(
-    *, actor, ballot: Ballot, choices: Any, on_behalf_of: Member | None = None
+    *,
+    actor,
+    ballot: Ballot,
+    choices: Any = None,
+    on_behalf_of: Member | None = None,
+    encrypted: Sequence[dict] | None = None,
 ) -> Receipt:
     """A voter on the roll casts their vote (or one they carry by proxy); returns the receipt.
 
     In one transaction: the ballot is open (its row locked, so closing waits for the vote),
     the voter is on the roll, the choices are valid for the method; the participation (unique
-    per ballot and voter, a database constraint) and the paper are written together. A secret paper
-    carries nothing that links it to the voter.
+    per ballot and voter, a database constraint) and the paper are written together.
+
+    A secret paper is encrypted to the trustees' joint key and goes on the ballot's board as
+    one entry per unit of the voter's weight; its plaintext is never written. ``encrypted``
+    takes papers already encrypted (by the voter's browser), one per unit of weight, whose
+    proofs are checked like the server's own.
     """
     ensure_may_write(actor)
     holder = _member_of(actor)
@@ -555,19 +572,30 @@ def cast_vote(
                 raise NotAllowed(_("You do not carry a proxy for this member on this ballot."))
             proxy.status = Proxy.Status.USED
             proxy.save(update_fields=["status"])
-        content = paper_content(ballot, choices, codes)
+        if encrypted is None or not ballot.secret:
+            content = paper_content(ballot, choices, codes)
+            sealed = None
+        else:
+            content, sealed = None, ballot_box.read_papers(ballot, encrypted, weight)
         if not Participation.objects.take_part(
             ballot_id=ballot.pk, member_id=voter.pk, by_proxy=on_behalf_of is not None
         ):
             raise DomainError(_("A vote has already been cast for this member in this ballot."))
-        code = secrets.token_urlsafe(18)
-        receipt = Receipt(code=code, fingerprint=fingerprint(code))
-        BallotPaper.objects.create(
-            ballot=ballot,
-            content=content,
-            weight=weight,
-            receipt_fingerprint=receipt.fingerprint,
-        )
+        if ballot.secret:
+            if sealed is None:
+                box = ballot_box.BallotBox.objects.get(ballot_id=ballot.pk)
+                sealed = [ballot_box.encrypt_paper(box, content) for _n in range(weight)]
+            trackers = ballot_box.append_to_board(ballot, sealed)
+            receipt = Receipt(code=trackers[0], fingerprint=trackers[0], trackers=tuple(trackers))
+        else:
+            code = secrets.token_urlsafe(18)
+            receipt = Receipt(code=code, fingerprint=fingerprint(code))
+            BallotPaper.objects.create(
+                ballot=ballot,
+                content=content,
+                weight=weight,
+                receipt_fingerprint=receipt.fingerprint,
+            )
         if not ballot.secret:
             NamedVote.objects.create(
                 ballot=ballot, member=voter, content=content, cast_at=timezone.now()
@@ -819,6 +847,18 @@ def close_ballot(*, actor, ballot: Ballot) -> Ballot:
         old = _step(ballot, S.CLOSED)
         ballot.status, ballot.closed_at = S.CLOSED, timezone.now()
         ballot.save(update_fields=["status", "closed_at"])
+        if ballot.secret:
+            # The board is frozen: what the trustees decrypt is fixed now (totals or a mix).
+            # A board that does not match the participations is left unprepared: the
+            # ballot still closes, and the count refuses it (check_board says why).
+            box = ballot_box.BallotBox.objects.select_for_update().get(ballot=ballot)
+            try:
+                entries = ballot_box.check_board(box)
+            except DomainError:
+                entries = None
+            if entries is not None:
+                box.tally = ballot_box.prepare_tally(box, entries)
+                box.save(update_fields=["tally"])
         audit.record(
             actor,
             "ballot.closed",
@@ -878,6 +918,7 @@ def count_ballot(*, actor, ballot: Ballot):
                 _("The count is refused: %(problems)s.") % {"problems": "; ".join(problems)}
             )
         on = timezone.localdate(ballot.closed_at or timezone.now())
+        encrypted = _decrypt_for_count(ballot) if ballot.secret else None
         eligible = stored.entitled
         # A vote in the room: the quorum is of every member entitled to vote in the
         # assembly, not only of those on the roll (present or represented).
@@ -943,6 +984,8 @@ def count_ballot(*, actor, ballot: Ballot):
         ballot.result = audit.jsonable(
             {"count": result.as_dict(), "figures": figures, "names": names, "outcome": outcome}
         )
+        if encrypted is not None:
+            ballot.result["encrypted"] = encrypted
         decision = governance.record_decision(
             actor=actor,
             body=ballot.body,
@@ -1028,6 +1071,40 @@ def seat_the_elected(
         )
         youth_free -= young
     return seated
+
+
+def _decrypt_for_count(ballot: Ballot) -> dict[str, Any]:
+    """The board checked and the tally decrypted by k trustees; the papers for the count.
+
+    Refuses if the board's length is not the participations' weight. The decrypted papers
+    (ranked: the mix's order) are written as the ballot's papers for the counting code.
+    """
+    box = ballot_box.BallotBox.objects.select_for_update().get(ballot=ballot)
+    entries = ballot_box.check_board(box)
+    if box.tally is None:
+        box.tally = ballot_box.prepare_tally(box, entries)
+        box.save(update_fields=["tally"])
+    contents = ballot_box.counted_contents(box, ballot_box.decrypt_tally(box))
+    BallotPaper.objects.bulk_create(
+        [
+            BallotPaper(
+                ballot=ballot,
+                content=content,
+                weight=1,
+                receipt_fingerprint=ballot_box.mixed_fingerprint(box, n),
+            )
+            for n, content in enumerate(contents)
+        ],
+        batch_size=2000,
+    )
+    return {
+        "board_length": box.length,
+        "board_head": box.head,
+        "threshold": box.threshold,
+        "trustees": 1 if box.demo_secret else box.trustees.count(),
+        "demo_key": box.is_demo,
+        "decrypted": box.tally["kind"],
+    }
 
 
 def publish_results(*, actor, ballot: Ballot) -> Ballot:
@@ -1145,12 +1222,36 @@ def ballot_list(ballot: Ballot) -> counting.BallotList:
     )
 
 
-def find_paper(code: str) -> BallotPaper | None:
+@dataclass(frozen=True)
+class FoundReceipt:
+    """What a receipt check shows: a named paper's content, or a secret paper's board place.
+
+    A secret ballot's receipt (a tracker) finds only its encrypted paper on the board:
+    never the vote, during the ballot or after.
+    """
+
+    ballot: Ballot
+    receipt_fingerprint: str
+    content: dict[str, Any] | None = None
+    position: int | None = None
+
+    @property
+    def ballot_id(self) -> int:
+        return self.ballot.pk
+
+
+def find_paper(code: str) -> FoundReceipt | None:
     """The paper a receipt code stands for, if any."""
     if not code or len(code) > 100:
         return None
-    return (
+    entry = ballot_box.find_tracker(code.strip())
+    if entry is not None:
+        return FoundReceipt(entry.box.ballot, entry.tracker, position=entry.position)
+    paper = (
         BallotPaper.objects.select_related("ballot")
-        .filter(receipt_fingerprint=fingerprint(code))
+        .filter(receipt_fingerprint=fingerprint(code), ballot__secret=False)
         .first()
     )
+    if paper is None:
+        return None
+    return FoundReceipt(paper.ballot, paper.receipt_fingerprint, content=paper.content)

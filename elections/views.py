@@ -438,18 +438,20 @@ def _paper_in_words(content: dict, names: dict[str, str]) -> list[str]:
 
 
 @ballot_reader
-@require_GET
+@require_http_methods(["GET", "POST"])
 def ballot_receipt_check(request):
-    form = ReceiptCheckForm(request.GET or None)
+    # A POST: the code never lands in a URL, a referrer or an access log.
+    form = ReceiptCheckForm(request.POST if request.method == "POST" else None)
     context: dict = {"form": form, "checked": False}
     if form.is_valid():
         paper = services.find_paper(form.cleaned_data["code"])
         context.update(checked=True, paper=paper)
         if paper is not None:
-            names = dict(paper.ballot.candidates.values_list("code", "name"))
             context["ballot"] = paper.ballot
-            context["marks"] = _paper_in_words(paper.content, names)
-            context["ranked"] = "ranking" in paper.content
+            if paper.content is not None:
+                names = dict(paper.ballot.candidates.values_list("code", "name"))
+                context["marks"] = _paper_in_words(paper.content, names)
+                context["ranked"] = "ranking" in paper.content
     response = render(request, "elections/receipt_check.html", context)
     add_never_cache_headers(response)
     return response

@@ -475,3 +475,12 @@ DOCUMENT_SUBJECT_CODE = os.environ.get("DOCUMENT_SUBJECT_CODE", "ORG 50")
 MOTION_SUBJECT_CODE = os.environ.get("MOTION_SUBJECT_CODE", "ORG 52")
 # The body whose members rule on the admissibility of motions and amendments.
 STANDING_ORDERS_BODY = os.environ.get("STANDING_ORDERS_BODY", "standing-orders")
+
+# ---------------------------------------------------------------------------
+# Secret ballots
+# ---------------------------------------------------------------------------
+
+# A secret ballot opens only with its trustees' joint key (elections/ballot_box.py). On a
+# demonstration (and in the test suite) a ballot without trustees may open with a 1-of-1
+# key the server holds, labelled as a demonstration on every page and in the result.
+ELECTIONS_DEMO_SERVER_KEY = env_bool("ELECTIONS_DEMO_SERVER_KEY", DEBUG or TESTING)

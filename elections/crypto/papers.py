@@ -42,6 +42,11 @@ class PaperSpec:
     width: int
     min_marks: int = 0
     max_marks: int = 1
+    #: The row's last ciphertext marks a blank paper: the overall proof is then on
+    #: T = marks + width * blank in {1..max_marks, width}. The marks add up to at most
+    #: width - 1 (each is a proven 0 or 1), so T = width exactly when blank and no mark, and
+    #: T in 1..max_marks exactly when not blank and 1 to max_marks marks.
+    blank_column: bool = False
 
     def to_json(self) -> dict:
         return {
@@ -49,6 +54,7 @@ class PaperSpec:
             "width": self.width,
             "min_marks": self.min_marks,
             "max_marks": self.max_marks,
+            "blank_column": self.blank_column,
         }
 
     @classmethod
@@ -67,6 +73,17 @@ class PaperSpec:
     def plaintext_bound(self) -> int:
         """The largest value one ciphertext of a well-formed paper holds."""
         return 1 if self.kind == MARKS else self.width
+
+    def overall_values(self) -> list[int]:
+        if self.blank_column:
+            return [*range(1, self.max_marks + 1), self.width]
+        return list(range(self.min_marks, self.max_marks + 1))
+
+    def overall(self, ciphertexts) -> Ciphertext:
+        """The ciphertext the overall proof is about (see ``blank_column``)."""
+        if not self.blank_column:
+            return add_all(ciphertexts)
+        return add_all(ciphertexts[:-1]) * (ciphertexts[-1] ** Scalar.from_int(self.width))
 
 
 @dataclass(frozen=True)
@@ -121,8 +138,8 @@ class EncryptedPaper:
                     raise PaperError("the paper has no proof of its number of marks")
                 self.overall.verify(
                     public_key,
-                    add_all(self.ciphertexts),
-                    list(range(spec.min_marks, spec.max_marks + 1)),
+                    spec.overall(self.ciphertexts),
+                    spec.overall_values(),
                     (context, "marks", self.ciphertexts),
                 )
             else:
@@ -140,23 +157,27 @@ def encrypt_marks(
     """A row of 0/1 marks, one per option, with its proofs."""
     if spec.kind != MARKS or len(marks) != spec.width or any(m not in (0, 1) for m in marks):
         raise PaperError("marks must be one 0 or 1 per option")
-    if not spec.min_marks <= sum(marks) <= spec.max_marks:
-        raise PaperError(f"a paper marks from {spec.min_marks} to {spec.max_marks} options")
+    total = sum(marks[:-1]) + spec.width * marks[-1] if spec.blank_column else sum(marks)
+    if total not in spec.overall_values():
+        raise PaperError("the paper has not an allowed number of marks")
     encrypted = [encrypt(public_key, m) for m in marks]
     ciphertexts = tuple(c for c, _ in encrypted)
     proofs = tuple(
         DisjunctiveProof.prove(public_key, c, r, [0, 1], m, (context, "mark", n))
         for n, ((c, r), m) in enumerate(zip(encrypted, marks, strict=True))
     )
+    nonces = [nonce for _, nonce in encrypted]
+    if spec.blank_column:
+        nonces[-1] = nonces[-1] * Scalar.from_int(spec.width)
     total_nonce = Scalar.from_int(0)
-    for _, nonce in encrypted:
+    for nonce in nonces:
         total_nonce = total_nonce + nonce
     overall = DisjunctiveProof.prove(
         public_key,
-        add_all(ciphertexts),
+        spec.overall(ciphertexts),
         total_nonce,
-        list(range(spec.min_marks, spec.max_marks + 1)),
-        sum(marks),
+        spec.overall_values(),
+        total,
         (context, "marks", ciphertexts),
     )
     return EncryptedPaper(ciphertexts, proofs, overall)

@@ -13,8 +13,17 @@ from django.utils import timezone
 
 from elections import services
 from elections.counting import tally_file
-from elections.models import Ballot, BallotPaper, Candidate, PaperCount, Participation, Proxy
+from elections.models import (
+    Ballot,
+    BallotPaper,
+    BoardEntry,
+    Candidate,
+    PaperCount,
+    Participation,
+    Proxy,
+)
 from governance.models import AuditEvent, Decision
+from tests.elections.boxes import decrypted_board
 from tests.elections.conftest import add_voters, draft_ballot, draft_election, enlarge_roll
 from tests.factories import DuesFactory, MandateFactory, MemberFactory
 
@@ -481,13 +490,14 @@ def test_an_unknown_ballot_is_404(client_for):
 # ---------------------------------------------------------------------------
 
 
-def test_a_vote_returns_a_receipt_that_finds_the_paper(world, client_for, question):
+def test_a_vote_returns_a_tracker_that_finds_the_encrypted_paper(world, client_for, question):
     response = post(client_for("member"), "api_ballot_vote", question.pk, data={"choices": "yes"})
     assert response.status_code == 201
     receipt = response.json()
     paper = services.find_paper(receipt["receipt"])
-    assert paper.receipt_fingerprint == receipt["fingerprint"]
-    assert paper.content == {"choice": "yes"}
+    assert paper.receipt_fingerprint == receipt["fingerprint"] == receipt["receipt"]
+    assert paper.content is None
+    assert decrypted_board(question) == [{"choice": "yes"}]
 
 
 def test_a_ranking_is_cast_in_an_election(client_for, election):
@@ -495,7 +505,7 @@ def test_a_ranking_is_cast_in_an_election(client_for, election):
         client_for("member"), "api_ballot_vote", election.pk, data={"choices": ["c2", "c1"]}
     )
     assert response.status_code == 201
-    assert BallotPaper.objects.get().content == {"ranking": ["c2", "c1"]}
+    assert decrypted_board(Ballot.objects.get()) == [{"ranking": ["c2", "c1"]}]
 
 
 def test_a_second_vote_from_the_same_member_is_a_400(client_for, question):
@@ -504,7 +514,7 @@ def test_a_second_vote_from_the_same_member_is_a_400(client_for, question):
     response = post(client, "api_ballot_vote", question.pk, data={"choices": "no"})
     assert response.status_code == 400
     assert "already" in response.json()["detail"]
-    assert BallotPaper.objects.count() == 1
+    assert BoardEntry.objects.count() == 1
 
 
 @pytest.mark.parametrize(
@@ -859,12 +869,16 @@ def test_the_published_list_of_papers_recounts_to_the_result(world, client_for):
     response = get(client_for("member"), "api_ballot_papers", election.pk)
     assert response.status_code == 200
     listed = response.json()
-    assert {p["receipt_fingerprint"] for p in listed["papers"]} == {r.fingerprint for r in receipts}
+    assert len(listed["papers"]) == 4
+    assert {p["receipt_fingerprint"] for p in listed["papers"]}.isdisjoint(
+        r.fingerprint for r in receipts
+    )
+    assert sorted(p["content"]["ranking"] for p in listed["papers"]) == sorted(rankings)
     recount = tally_file(json.dumps(listed))
     assert recount["elected"] == Ballot.objects.get().decision.figures["elected"]
 
 
-def test_a_receipt_check_finds_the_paper(world, client_for, question):
+def test_a_receipt_check_finds_the_encrypted_paper_and_shows_no_vote(world, client_for, question):
     receipt = vote(world.member, question, "abstain")
     response = post(client_for("member"), "api_receipt_check", data={"code": receipt.code})
     assert response.status_code == 200
@@ -872,7 +886,8 @@ def test_a_receipt_check_finds_the_paper(world, client_for, question):
         "ballot": question.pk,
         "title": question.title,
         "fingerprint": receipt.fingerprint,
-        "content": {"choice": "abstain"},
+        "content": None,
+        "position": 0,
     }
 
 

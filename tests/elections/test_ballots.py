@@ -13,6 +13,7 @@ from elections import services
 from elections.models import (
     Ballot,
     BallotPaper,
+    BoardEntry,
     Candidate,
     NamedVote,
     PaperCount,
@@ -23,6 +24,7 @@ from elections.models import (
 from governance import audit
 from governance.exceptions import DomainError, NotAllowed, RuleViolation
 from governance.models import AuditEvent, Decision
+from tests.elections.boxes import decrypted_board
 from tests.elections.conftest import add_voters, draft_ballot, draft_election, enlarge_roll
 from tests.factories import DuesFactory, MandateFactory, MemberFactory
 
@@ -155,19 +157,28 @@ def test_bad_ballot_settings_are_refused_naming_the_field(world):
 # ---------------------------------------------------------------------------
 
 
-def test_a_vote_returns_a_receipt_that_finds_the_paper(question, world):
+def test_a_vote_returns_a_tracker_that_finds_its_encrypted_paper_and_not_the_vote(question, world):
     receipt = vote(world.member, question, "yes")
-    paper = services.find_paper(receipt.code)
-    assert paper is not None and paper.content == {"choice": "yes"}
+    found = services.find_paper(receipt.code)
+    assert found is not None and found.ballot == question and found.position == 0
+    assert found.content is None
     assert services.find_paper("not-a-receipt") is None
     assert Participation.objects.filter(ballot=question, member=world.member.member).exists()
+    assert decrypted_board(question) == [{"choice": "yes"}]
+
+
+def test_a_secret_vote_writes_no_plaintext_paper(question, world):
+    vote(world.member, question, "yes")
+    assert not BallotPaper.objects.filter(ballot=question).exists()
+    entry = BoardEntry.objects.get(box__ballot=question)
+    assert "yes" not in str(entry.paper)
 
 
 def test_second_vote_from_the_same_member_is_refused(question, world):
     vote(world.member, question, "yes")
     with pytest.raises(DomainError, match="already been cast"):
         vote(world.member, question, "no")
-    assert BallotPaper.objects.filter(ballot=question).count() == 1
+    assert decrypted_board(question) == [{"choice": "yes"}]
 
 
 def test_voters_not_on_the_roll_are_refused(question, world):
@@ -189,7 +200,7 @@ def test_a_ballot_read_before_it_opened_is_checked_against_its_roll_and_candidat
         vote(world.other_officer, draft, ["c9"])
     with pytest.raises(NotAllowed, match="roll"):
         vote(add_voters(world, 1)[0], draft, ["c1"])
-    assert BallotPaper.objects.get().content == {"ranking": ["c2", "c1"]}
+    assert decrypted_board(draft) == [{"ranking": ["c2", "c1"]}]
 
 
 def test_auditors_cannot_vote_even_on_the_roll(question, world):
@@ -296,8 +307,12 @@ def test_published_list_is_shuffled_and_carries_no_voter(world):
     receipts = [
         vote(user, ballot, "yes") for user in (world.member, world.officer, world.other_officer)
     ]
+    services.close_ballot(actor=world.officer, ballot=ballot)
+    services.count_ballot(actor=world.officer, ballot=ballot)
     listed = services.ballot_list(ballot)
-    assert {p.receipt_fingerprint for p in listed.papers} == {r.fingerprint for r in receipts}
+    # The listed papers are the decrypted count, tied to no tracker and so to no voter.
+    assert len(listed.papers) == 3
+    assert {p.receipt_fingerprint for p in listed.papers}.isdisjoint(r.code for r in receipts)
     exported = str(listed.as_dict())
     for user in (world.member, world.officer, world.other_officer):
         assert user.member.membership_number not in exported and user.email not in exported

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection, connections
 
 from elections import services
-from elections.models import Ballot, BallotPaper, Participation
+from elections.models import Ballot, BallotPaper, BoardEntry, Participation
 from governance import audit
 from governance.exceptions import DomainError
 from governance.models import User
@@ -71,7 +71,7 @@ def test_the_same_voter_from_100_connections_records_one_vote(world):
     assert all("already been cast" in str(r) for r in refusals)
     assert Participation.objects.filter(ballot=ballot).count() == 1
     assert list(
-        BallotPaper.objects.filter(ballot=ballot).values_list("receipt_fingerprint", flat=True)
+        BoardEntry.objects.filter(box__ballot=ballot).values_list("tracker", flat=True)
     ) == [receipts[0].fingerprint]
     assert audit.verify_chain().ok
 
@@ -86,8 +86,8 @@ def test_200_voters_at_once_record_200_votes(world):
         o for o in outcomes if isinstance(o, DomainError)
     ]
     assert Participation.objects.filter(ballot=ballot).count() == 200
-    assert BallotPaper.objects.filter(ballot=ballot).count() == 200
-    assert {p.receipt_fingerprint for p in BallotPaper.objects.filter(ballot=ballot)} == {
+    assert not BallotPaper.objects.filter(ballot=ballot).exists()
+    assert {e.tracker for e in BoardEntry.objects.filter(box__ballot=ballot)} == {
         o.fingerprint for o in outcomes
     }
     assert audit.verify_chain().ok
@@ -127,9 +127,7 @@ def test_votes_racing_the_close_are_counted_or_refused_never_lost(world):
     assert len(receipts) >= 30
     assert all("not open" in str(r) for r in refusals)
     # Every vote acknowledged with a receipt is in the count; no refused vote is.
-    stored = set(
-        BallotPaper.objects.filter(ballot=ballot).values_list("receipt_fingerprint", flat=True)
-    )
+    stored = set(BoardEntry.objects.filter(box__ballot=ballot).values_list("tracker", flat=True))
     assert stored == {r.fingerprint for r in receipts}
     counted = services.count_ballot(actor=world.officer, ballot=Ballot.objects.get(pk=ballot.pk))
     assert counted.decision.figures["took_part"] == len(receipts)

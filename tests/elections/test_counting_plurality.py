@@ -79,3 +79,10 @@ def test_approval_refuses_a_limit_below_one():
 def test_seats_must_be_positive():
     with pytest.raises(ValueError):
         count_plurality([], CANDIDATES, 0)
+
+
+def test_papers_grouped_with_their_numbers_count_every_paper():
+    from elections.counting import count_plurality as count
+
+    result = count({("a",): 2, ("b",): 1}, ["a", "b"], 1)
+    assert result.elected == ["a"] and result.valid == 3

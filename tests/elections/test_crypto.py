@@ -343,3 +343,25 @@ def test_a_mix_of_one_paper_verifies(keys):
     rows = _rows(public, count=1)
     mixed, proof = shuffle.shuffle(public, rows, "m")
     shuffle.verify_shuffle(public, rows, mixed, proof, "m")
+
+
+PLURALITY = papers.PaperSpec(papers.MARKS, 4, 0, 1, blank_column=True)
+
+
+def test_a_blank_column_counts_blank_papers_and_admits_no_mark_beside_it(keys):
+    _secret, public = keys
+    blank = papers.encrypt_marks(public, PLURALITY, [0, 0, 0, 1], "b")
+    marked = papers.encrypt_marks(public, PLURALITY, [0, 1, 0, 0], "b")
+    for paper in (blank, marked):
+        paper.verify(public, PLURALITY, "b")
+    for marks in ([0, 1, 0, 1], [0, 0, 0, 0], [1, 1, 0, 0]):
+        with pytest.raises(papers.PaperError):
+            papers.encrypt_marks(public, PLURALITY, marks, "b")
+    # A mark spliced beside the blank column breaks the overall proof.
+    spliced = papers.EncryptedPaper(
+        (marked.ciphertexts[0], marked.ciphertexts[1], blank.ciphertexts[2], blank.ciphertexts[3]),
+        (marked.proofs[0], marked.proofs[1], blank.proofs[2], blank.proofs[3]),
+        blank.overall,
+    )
+    with pytest.raises(papers.PaperError):
+        spliced.verify(public, PLURALITY, "b")

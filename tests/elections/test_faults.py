@@ -35,7 +35,7 @@ from django.test import Client
 from django.utils.crypto import get_random_string
 
 from elections import services
-from elections.models import Ballot, BallotPaper, Participation
+from elections.models import Ballot, BallotPaper, BoardEntry, Participation
 from governance import audit
 from governance.models import User
 from tests.elections.conftest import add_voters, draft_ballot
@@ -274,14 +274,15 @@ def assert_counted_exactly(world, server: Server, ballot: Ballot, outcomes: list
     services.close_ballot(actor=world.officer, ballot=Ballot.objects.get(pk=ballot.pk))
     counted = services.count_ballot(actor=world.officer, ballot=Ballot.objects.get(pk=ballot.pk))
     voters = list(Participation.objects.filter(ballot=ballot).values_list("member_id", flat=True))
-    papers = set(
-        BallotPaper.objects.filter(ballot=ballot).values_list("receipt_fingerprint", flat=True)
-    )
+    papers = set(BoardEntry.objects.filter(box__ballot=ballot).values_list("tracker", flat=True))
     assert len(voters) == len(set(voters)), "a voter was counted twice"
     # Every voter has exactly one vote: acknowledged, or committed before the fault cut
     # the answer off (then refused as already cast on the retry).
     assert len(voters) == VOTERS
-    assert BallotPaper.objects.filter(ballot=ballot).count() == len(voters)
+    assert BallotPaper.objects.filter(ballot=ballot).count() == len(
+        voters
+    )  # decrypted at the count
+    assert len(papers) == len(voters)
     assert receipts <= papers, "an acknowledged vote is missing from the count"
     figures = counted.result["figures"]
     assert figures["took_part"] == len(voters)

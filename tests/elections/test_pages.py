@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from elections import services
 from elections.models import Ballot, BallotPaper, Candidate, PaperCount, Participation, Proxy
+from tests.elections.boxes import decrypted_board
 from tests.elections.conftest import (
     add_voters,
     article,
@@ -253,7 +254,7 @@ def test_voting_on_a_question_gives_a_receipt_page_and_one_participation(
     assert receipt.code in body
     assert "no-store" in response["Cache-Control"]
     assert Participation.objects.filter(ballot=ballot, member=world.member.member).count() == 1
-    assert BallotPaper.objects.get(ballot=ballot).content == {"choice": "yes"}
+    assert decrypted_board(ballot) == [{"choice": "yes"}]
 
 
 def test_after_voting_the_page_says_so_and_offers_no_form(client_for, world, bounded):
@@ -313,7 +314,7 @@ def test_a_ranked_vote_through_the_page_records_the_ranking(client_for, world, b
         most=MAX_WRITE_QUERIES,
     )
     assert response.status_code == 200
-    assert BallotPaper.objects.get(ballot=ballot).content == {"ranking": ["c3", "c1"]}
+    assert decrypted_board(ballot) == [{"ranking": ["c3", "c1"]}]
 
 
 def test_a_second_vote_is_refused_with_a_message_and_records_nothing_more(
@@ -327,7 +328,7 @@ def test_a_second_vote_is_refused_with_a_message_and_records_nothing_more(
     assert "A vote has already been cast for this member in this ballot." in page(response)
     assert 'role="alert"' in page(response)
     assert Participation.objects.filter(ballot=ballot).count() == 1
-    assert list(BallotPaper.objects.values_list("content", flat=True)) == [{"choice": "yes"}]
+    assert decrypted_board(ballot) == [{"choice": "yes"}]
 
 
 def test_a_member_not_on_the_roll_cannot_vote(client, world, bounded):
@@ -390,17 +391,29 @@ def test_a_roll_call_result_lists_each_vote_by_name(client_for, world, bounded):
     assert f"<tr><td>{world.officer.member.full_name}</td><td>Yes</td></tr>" in body
 
 
-def test_the_receipt_check_finds_the_paper_after_publication(client_for, world, bounded):
+def test_the_receipt_check_finds_the_encrypted_paper_during_and_after_the_ballot(
+    client_for, world, bounded
+):
     ballot = open_question(world)
     client = client_for("member")
     code = client.post(vote_url(ballot), {"choice": "abstain"}).context["receipt"].code
+    during = page(bounded(client.post, reverse("ballot_receipt_check"), {"code": code}))
+    assert "Your encrypted paper is in the ballot box, at place 0" in during
+    assert "Abstain" not in during
     publish(world, ballot)
-    body = page(bounded(client.get, reverse("ballot_receipt_check"), {"code": code}))
-    assert "This receipt stands for the following paper:" in body
-    assert "<li>Abstain</li>" in body
+    body = page(bounded(client.post, reverse("ballot_receipt_check"), {"code": code}))
+    assert "Your encrypted paper is in the ballot box" in body and "Abstain" not in body
     assert reverse("ballot_results", args=[ballot.pk]) in body
-    unknown = page(bounded(client.get, reverse("ballot_receipt_check"), {"code": "not-a-code"}))
+    unknown = page(bounded(client.post, reverse("ballot_receipt_check"), {"code": "not-a-code"}))
     assert "No paper with this receipt." in unknown
+
+
+def test_a_receipt_check_by_get_shows_the_empty_form_and_reads_no_code(client_for, world):
+    ballot = open_question(world)
+    client = client_for("member")
+    code = client.post(vote_url(ballot), {"choice": "abstain"}).context["receipt"].code
+    body = page(client.get(reverse("ballot_receipt_check"), {"code": code}))
+    assert "Your encrypted paper" not in body and 'method="post"' in body
 
 
 # ---------------------------------------------------------------------------
@@ -551,11 +564,12 @@ def test_an_officer_takes_a_ballot_through_its_lifecycle_from_the_console(
         assert response["Location"] == reverse("ballot_console", args=[ballot.pk])
         assert status_of(ballot) == status
     response = bounded(
-        # The count also asks the motions app whether the ballot decides a motion (2 queries).
+        # The count also asks the motions app whether the ballot decides a motion (2 queries)
+        # and opens the ballot box: its row, its board, the weight cast, the papers (4).
         client.post,
         action_url(ballot, "count"),
         follow=True,
-        most=2 * MAX_WRITE_QUERIES + 2,
+        most=2 * MAX_WRITE_QUERIES + 6,
     )
     assert status_of(ballot) == "counted"
     assert "The ballot is counted and the decision recorded." in page(response)

@@ -62,6 +62,7 @@ ALLOWED = {
     "api_receipt_check": "looks a voter's receipt up (POST keeps the code out of URLs and logs)",
     "audit_checkpoint_check": "checks a pasted checkpoint against the log (a checkpoint is too "
     "long for a URL); writes nothing",
+    "ballot_receipt_check": "looks a voter's receipt up (POST keeps the code out of URLs and logs)",
 }
 
 REFUSED = {403, 405}

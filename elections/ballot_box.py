@@ -1,0 +1,581 @@
+"""Secret ballots' encrypted ballot box: keys, the bulletin board, the mix and the decryption.
+
+The writes here are services like those of `elections.services` (which calls them inside its
+own transactions for casting, opening and counting); the cryptography is the pure package
+`elections.crypto`. What a secret ballot stores:
+
+- `BallotBox`: the joint public key of the ballot's trustees (k of n), the shape of its
+  papers, the board's length and head hash, and after the close what the trustees decrypt
+  (the homomorphic totals, or the mixed papers with the proof of the shuffle).
+- `BoardEntry`: each cast encrypted paper with its tracker, hash-chained, no voter, no time.
+- `Trustee`: only public material (keys, dealings, proofs, decryption shares).
+
+The plaintext of an online secret paper exists only in the memory of the request that
+encrypts it; the count writes the decrypted papers (ranked methods, in mixed order) or
+papers rebuilt from the decrypted totals (marks methods), which tie to no board entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from elections.crypto import bundle, papers, threshold
+from elections.crypto.elgamal import Ciphertext, DiscreteLogTable
+from elections.crypto.group import GroupError, Point, Scalar, g_times
+from elections.crypto.papers import EncryptedPaper, PaperSpec
+from elections.models import (
+    Ballot,
+    BallotBox,
+    BoardEntry,
+    Candidate,
+    Participation,
+    RollEntry,
+    Trustee,
+)
+from governance import audit
+from governance.exceptions import DomainError, NotAllowed
+from governance.models import Member
+
+YES_NO_OPTIONS = ["yes", "no", "abstain", "blank"]
+GENESIS = "0" * 64
+
+
+# ---------------------------------------------------------------------------
+# Shapes and contexts
+# ---------------------------------------------------------------------------
+
+
+def paper_shape(ballot: Ballot, codes: Sequence[str]) -> dict[str, Any]:
+    """The shape of the ballot's papers and the options in column order."""
+    if ballot.yes_no:
+        spec = PaperSpec(papers.MARKS, len(YES_NO_OPTIONS), 1, 1)
+        options = YES_NO_OPTIONS
+    elif ballot.ranked:
+        spec = PaperSpec(papers.RANKING, len(codes))
+        options = list(codes)
+    else:
+        limit = ballot.seats if ballot.method == Ballot.Method.PLURALITY else ballot.max_approvals
+        limit = min(limit or len(codes), len(codes))
+        spec = PaperSpec(papers.MARKS, len(codes) + 1, 0, limit, blank_column=True)
+        options = list(codes)
+    return {**spec.to_json(), "options": options}
+
+
+def spec_of(box: BallotBox) -> PaperSpec:
+    return PaperSpec.from_json(box.spec)
+
+
+def ceremony_context(box: BallotBox) -> tuple:
+    """What every key-ceremony proof is bound to: this ballot box and nothing else."""
+    return ("gov-ballot-keys", str(box.uid))
+
+
+def paper_context(box: BallotBox) -> tuple:
+    """What every paper, mix and decryption proof is bound to: the box, its key, its shape."""
+    shape = json.dumps(box.spec, sort_keys=True, separators=(",", ":"))
+    return ("gov-ballot", str(box.uid), box.public_key, shape)
+
+
+chain = bundle.chain
+
+
+def values_of(box: BallotBox, content: dict[str, Any]) -> list[int]:
+    """A validated paper content as the integers encrypted in its row."""
+    options = box.spec["options"]
+    if "choice" in content:
+        return [int(content["choice"] == option) for option in YES_NO_OPTIONS]
+    if "ranking" in content:
+        return [options.index(code) + 1 for code in content["ranking"]]
+    marked = set(content["choices"])
+    return [int(code in marked) for code in options] + [int(not marked)]
+
+
+# ---------------------------------------------------------------------------
+# Keys: trustees' ceremony, or the labelled demo key
+# ---------------------------------------------------------------------------
+
+
+def demo_keys_allowed() -> bool:
+    return bool(getattr(settings, "ELECTIONS_DEMO_SERVER_KEY", False))
+
+
+def appoint_trustees(
+    *, actor, ballot: Ballot, members: Sequence[Member], threshold_k: int, demo: bool = False
+) -> BallotBox:
+    """Officers name a draft secret ballot's trustees and the threshold k of n.
+
+    Demo trustees (``demo=True``) have their private files kept by the platform and are
+    labelled as such; they are for the demonstration only.
+    """
+    from governance.permissions import ensure_may_act_for_body
+
+    ensure_may_act_for_body(actor, ballot.body)
+    if demo and not demo_keys_allowed():
+        raise NotAllowed(_("Demonstration trustees are only allowed on a demonstration."))
+    members = list(dict.fromkeys(members))
+    try:
+        threshold.check_parameters(threshold_k, len(members))
+    except threshold.ThresholdError:
+        raise DomainError(
+            _("The threshold must be between 1 and the number of trustees."), field="threshold"
+        ) from None
+    with transaction.atomic():
+        ballot = Ballot.objects.select_for_update().get(pk=ballot.pk)
+        if not ballot.secret or ballot.status != Ballot.Status.DRAFT:
+            raise DomainError(_("Trustees are named for a secret ballot still in draft."))
+        if BallotBox.objects.filter(ballot=ballot).exists():
+            raise DomainError(_("This ballot already has its trustees."))
+        box = BallotBox.objects.create(ballot=ballot, threshold=threshold_k)
+        Trustee.objects.bulk_create(
+            [
+                Trustee(box=box, index=n, member=m, name=str(m), is_demo=demo)
+                for n, m in enumerate(members, start=1)
+            ]
+        )
+        audit.record(
+            actor,
+            "ballot.trustees_appointed",
+            ballot,
+            new={
+                "threshold": threshold_k,
+                "trustees": [m.pk for m in members],
+                "demo": demo,
+            },
+        )
+        if demo:
+            _run_demo_ceremony(box)
+    return box
+
+
+def _run_demo_ceremony(box: BallotBox) -> None:
+    """Every step of the ceremony for demo trustees, their private files kept on the row."""
+    from nacl.public import PrivateKey
+
+    trustees = list(box.trustees.all())
+    privates = {t.index: PrivateKey.generate() for t in trustees}
+    keys = [threshold.TransportKey(t.index, bytes(privates[t.index].public_key)) for t in trustees]
+    context = ceremony_context(box)
+    dealings = [threshold.deal(t.index, box.threshold, keys, context) for t in trustees]
+    for trustee, key, dealing in zip(trustees, keys, dealings, strict=True):
+        secret, share_key = threshold.receive_shares(
+            trustee.index, privates[trustee.index], dealings, box.threshold, context
+        )
+        trustee.transport_key, trustee.dealing = key.to_json(), dealing.to_json()
+        trustee.share_key = share_key.to_json()
+        trustee.demo_private = {"index": trustee.index, "secret": secret.hex()}
+        trustee.save()
+    _finish_ceremony(box)
+
+
+def _finish_ceremony(box: BallotBox) -> None:
+    trustees = list(box.trustees.all())
+    if any(t.share_key is None for t in trustees):
+        return
+    joint = joint_key(box, trustees)
+    for trustee in trustees:
+        threshold.check_share_key(
+            joint, threshold.ShareKey.from_json(trustee.share_key), ceremony_context(box)
+        )
+    box.public_key = joint.public.hex()
+    box.save(update_fields=["public_key"])
+
+
+def joint_key(box: BallotBox, trustees: Sequence[Trustee] | None = None) -> threshold.JointKey:
+    if box.demo_secret:
+        public = g_times(Scalar.from_hex(box.demo_secret))
+        return threshold.JointKey(1, public, {1: public})
+    trustees = list(trustees if trustees is not None else box.trustees.all())
+    dealings = [threshold.Dealing.from_json(t.dealing) for t in trustees]
+    return threshold.joint_key(dealings, box.threshold, ceremony_context(box))
+
+
+def ceremony_state(box: BallotBox) -> dict[str, Any]:
+    """What each trustee has published, and what the ceremony or the count waits for."""
+    trustees = list(box.trustees.all())
+    return {
+        "transport_keys": [t.transport_key for t in trustees if t.transport_key],
+        "dealings": [t.dealing for t in trustees if t.dealing],
+        "trustees": len(trustees),
+        "threshold": box.threshold,
+        "context": list(ceremony_context(box)),
+    }
+
+
+def _trustee_for(actor, trustee: Trustee) -> Trustee:
+    trustee = Trustee.objects.select_for_update().select_related("box__ballot").get(pk=trustee.pk)
+    member = getattr(actor, "member", None)
+    if trustee.is_demo or member is None or trustee.member_id != member.pk:
+        raise NotAllowed(_("Only this trustee may publish for this trustee."))
+    return trustee
+
+
+def publish_transport_key(*, actor, trustee: Trustee, data: dict) -> Trustee:
+    """A trustee publishes the public half of their transport key (step 1 of the ceremony)."""
+    with transaction.atomic():
+        trustee = _trustee_for(actor, trustee)
+        try:
+            key = threshold.TransportKey.from_json(data)
+        except threshold.ThresholdError as error:
+            raise DomainError(str(error)) from None
+        if key.index != trustee.index or trustee.transport_key is not None:
+            raise DomainError(_("This is not the transport key this trustee still owes."))
+        trustee.transport_key = key.to_json()
+        trustee.save(update_fields=["transport_key"])
+        audit.record(actor, "trustee.transport_key", trustee, new={"index": trustee.index})
+    return trustee
+
+
+def publish_dealing(*, actor, trustee: Trustee, data: dict) -> Trustee:
+    """A trustee publishes their commitments and sealed shares (step 2)."""
+    with transaction.atomic():
+        trustee = _trustee_for(actor, trustee)
+        box = trustee.box
+        try:
+            dealing = threshold.Dealing.from_json(data)
+            dealing.verify(box.threshold, box.trustees.count(), ceremony_context(box))
+        except threshold.ThresholdError as error:
+            raise DomainError(str(error)) from None
+        if dealing.index != trustee.index or trustee.dealing is not None:
+            raise DomainError(_("This is not the dealing this trustee still owes."))
+        trustee.dealing = dealing.to_json()
+        trustee.save(update_fields=["dealing"])
+        audit.record(actor, "trustee.dealing", trustee, new={"index": trustee.index})
+    return trustee
+
+
+def publish_share_key(*, actor, trustee: Trustee, data: dict) -> Trustee:
+    """A trustee publishes g^{x_j} and its proof (step 3); the last one makes the joint key."""
+    with transaction.atomic():
+        trustee = _trustee_for(actor, trustee)
+        box = BallotBox.objects.select_for_update().get(pk=trustee.box_id)
+        if box.trustees.filter(dealing__isnull=True).exists():
+            raise DomainError(_("Some trustees have not published their dealing yet."))
+        try:
+            share_key = threshold.ShareKey.from_json(data)
+            threshold.check_share_key(joint_key(box), share_key, ceremony_context(box))
+        except threshold.ThresholdError as error:
+            raise DomainError(str(error)) from None
+        if share_key.index != trustee.index:
+            raise DomainError(_("This is not this trustee's share key."))
+        trustee.share_key = share_key.to_json()
+        trustee.save(update_fields=["share_key"])
+        _finish_ceremony(box)
+        audit.record(
+            actor,
+            "trustee.share_key",
+            trustee,
+            new={"index": trustee.index, "joint_key": box.public_key or None},
+        )
+    return trustee
+
+
+def prepare_for_opening(ballot: Ballot, codes: Sequence[str]) -> BallotBox:
+    """At opening (inside open_ballot's transaction): the box with its key and papers' shape.
+
+    Without a finished ceremony, only a demonstration may open, with a 1-of-1 key the
+    server holds (labelled as such on every page and in the result).
+    """
+    box = BallotBox.objects.select_for_update().filter(ballot=ballot).first()
+    if box is None:
+        if not demo_keys_allowed():
+            raise DomainError(_("A secret ballot opens once its trustees have made the joint key."))
+        secret = Scalar.random()
+        box = BallotBox.objects.create(
+            ballot=ballot, threshold=1, demo_secret=secret.hex(), public_key=g_times(secret).hex()
+        )
+    elif not box.public_key:
+        raise DomainError(_("A secret ballot opens once its trustees have made the joint key."))
+    box.spec = paper_shape(ballot, codes)
+    box.save(update_fields=["spec"])
+    return box
+
+
+# ---------------------------------------------------------------------------
+# Casting: the board
+# ---------------------------------------------------------------------------
+
+
+def encrypt_paper(box: BallotBox, content: dict[str, Any]) -> EncryptedPaper:
+    """The server's encryption of a paper (a browser will send the same JSON later)."""
+    spec, public = spec_of(box), Point.from_hex(box.public_key)
+    values = values_of(box, content)
+    if spec.kind == papers.MARKS:
+        return papers.encrypt_marks(public, spec, values, paper_context(box))
+    return papers.encrypt_ranking(public, spec, values, paper_context(box))
+
+
+def append_to_board(ballot: Ballot, encrypted: Sequence[EncryptedPaper]) -> list[str]:
+    """Inside cast_vote's transaction: the papers go on the board; their trackers.
+
+    Each paper's proofs are checked here, so a paper sent ready-encrypted (from a browser)
+    goes through the same door. A tracker seen before (a replayed paper) is refused.
+    """
+    box = BallotBox.objects.select_for_update().get(ballot=ballot)
+    spec, public, context = spec_of(box), Point.from_hex(box.public_key), paper_context(box)
+    trackers = []
+    entries = []
+    head, length = box.head, box.length
+    for paper in encrypted:
+        try:
+            paper.verify(public, spec, context)
+        except papers.PaperError:
+            raise DomainError(_("This encrypted paper is not valid for this ballot.")) from None
+        tracker = paper.tracker
+        head = chain(head, length, tracker)
+        entries.append(
+            BoardEntry(
+                box=box, position=length, paper=paper.to_json(), tracker=tracker, digest=head
+            )
+        )
+        trackers.append(tracker)
+        length += 1
+    if BoardEntry.objects.filter(tracker__in=trackers).exists() or len(set(trackers)) < len(
+        trackers
+    ):
+        raise DomainError(_("This encrypted paper is already in a ballot box."))
+    BoardEntry.objects.bulk_create(entries)
+    box.head, box.length = head, length
+    box.save(update_fields=["head", "length"])
+    return trackers
+
+
+def participations_weight(ballot: Ballot) -> int:
+    voters = Participation.objects.filter(ballot=ballot).values("member_id")
+    return (
+        RollEntry.objects.filter(ballot=ballot, member_id__in=voters).aggregate(w=Sum("weight"))[
+            "w"
+        ]
+        or 0
+    )
+
+
+def check_board(box: BallotBox) -> list[BoardEntry]:
+    """The board's entries, its chain checked and its length equal to the participations'."""
+    entries = list(box.entries.order_by("position"))
+    head = GENESIS
+    for position, entry in enumerate(entries):
+        head = chain(head, position, entry.tracker)
+        if entry.position != position or entry.digest != head:
+            raise DomainError(
+                _("The ballot box's chain is broken at paper %(n)s.") % {"n": position}
+            )
+    if head != box.head or len(entries) != box.length:
+        raise DomainError(_("The ballot box's head does not match its papers."))
+    if len(entries) != participations_weight(box.ballot):
+        raise DomainError(
+            _(
+                "The ballot box holds %(papers)s papers for %(weight)s votes cast: it is not counted."
+            )
+            % {"papers": len(entries), "weight": participations_weight(box.ballot)}
+        )
+    return entries
+
+
+def find_tracker(tracker: str) -> BoardEntry | None:
+    if not tracker or len(tracker) != 64:
+        return None
+    return BoardEntry.objects.select_related("box__ballot").filter(tracker=tracker.lower()).first()
+
+
+# ---------------------------------------------------------------------------
+# Counting: totals or a mix, decryption shares, the papers for the counting code
+# ---------------------------------------------------------------------------
+
+
+def prepare_tally(box: BallotBox, entries: Sequence[BoardEntry]) -> dict[str, Any]:
+    """What the trustees decrypt: homomorphic column totals, or the board's rows mixed."""
+    spec, public, context = spec_of(box), Point.from_hex(box.public_key), paper_context(box)
+    rows = []
+    for entry in entries:
+        paper = EncryptedPaper.from_json(entry.paper, spec)
+        paper.verify(public, spec, context)
+        rows.append(paper.ciphertexts)
+    return bundle.prepare_tally(public, spec, rows, context)
+
+
+def tally_ciphertexts(tally: dict[str, Any]) -> list[Ciphertext]:
+    return [Ciphertext.from_json(c) for c in tally["ciphertexts"]]
+
+
+def decryption_context(box: BallotBox) -> tuple:
+    return bundle.decryption_context(paper_context(box))
+
+
+def publish_decryption(*, actor, trustee: Trustee, data: dict) -> Trustee:
+    """A trustee uploads their decryption shares of the tally, with proofs (after the close)."""
+    with transaction.atomic():
+        trustee = _trustee_for(actor, trustee)
+        box = trustee.box
+        if box.tally is None:
+            raise DomainError(_("There is nothing to decrypt yet: the ballot is not closed."))
+        try:
+            share = threshold.DecryptionShare.from_json(data)
+            alphas = [c.alpha for c in tally_ciphertexts(box.tally)]
+            threshold.check_decryption_share(joint_key(box), share, alphas, decryption_context(box))
+        except (threshold.ThresholdError, GroupError) as error:
+            raise DomainError(str(error)) from None
+        if share.index != trustee.index:
+            raise DomainError(_("These are not this trustee's shares."))
+        trustee.decryption = share.to_json()
+        trustee.save(update_fields=["decryption"])
+        audit.record(actor, "trustee.decrypted", trustee, new={"index": trustee.index})
+    return trustee
+
+
+def _shares(box: BallotBox, alphas: list[Point]) -> list[threshold.DecryptionShare]:
+    context = decryption_context(box)
+    if box.demo_secret:
+        return [threshold.decryption_share(1, Scalar.from_hex(box.demo_secret), alphas, context)]
+    shares = []
+    for trustee in box.trustees.all():
+        if trustee.decryption is not None:
+            shares.append(threshold.DecryptionShare.from_json(trustee.decryption))
+        elif trustee.is_demo and trustee.demo_private:
+            secret = Scalar.from_hex(trustee.demo_private["secret"])
+            share = threshold.decryption_share(trustee.index, secret, alphas, context)
+            trustee.decryption = share.to_json()
+            trustee.save(update_fields=["decryption"])
+            shares.append(share)
+        if len(shares) == box.threshold:
+            break
+    return shares
+
+
+def missing_trustees(box: BallotBox) -> list[str]:
+    return [t.name for t in box.trustees.filter(decryption__isnull=True, is_demo=False)]
+
+
+def decrypt_tally(box: BallotBox) -> list[int]:
+    """The tally's plaintexts from k checked decryption shares (never one paper on the board)."""
+    ciphertexts = tally_ciphertexts(box.tally)
+    alphas = [c.alpha for c in ciphertexts]
+    shares = _shares(box, alphas)
+    if len(shares) < box.threshold:
+        raise DomainError(
+            _("%(k)s trustees must decrypt first; still missing: %(names)s.")
+            % {"k": box.threshold, "names": ", ".join(missing_trustees(box))}
+        )
+    joint = joint_key(box)
+    for share in shares:
+        threshold.check_decryption_share(joint, share, alphas, decryption_context(box))
+    factors = threshold.combine(joint, shares)
+    spec = spec_of(box)
+    bound = box.length * spec.width if box.tally["kind"] == "totals" else spec.width
+    table = DiscreteLogTable(max(bound, 1))
+    out = []
+    for ciphertext, factor in zip(ciphertexts, factors, strict=True):
+        try:
+            out.append(table.lookup(ciphertext.beta - factor))
+        except GroupError:
+            out.append(-1)  # not a candidate's number: the paper is invalid
+    return out
+
+
+def counted_contents(box: BallotBox, plaintexts: list[int]) -> list[dict[str, Any]]:
+    """The papers for the unchanged counting code (see bundle.counted_contents)."""
+    return bundle.counted_contents(box.spec, box.tally["kind"], box.length, plaintexts)
+
+
+def mixed_fingerprint(box: BallotBox, n: int) -> str:
+    return hashlib.sha256(f"{box.uid}:counted:{n}".encode()).hexdigest()
+
+
+def standing_codes(ballot: Ballot) -> list[str]:
+    return list(
+        ballot.candidates.filter(status=Candidate.Status.STANDING).values_list("code", flat=True)
+    )
+
+
+def read_papers(ballot: Ballot, data: Sequence[dict], weight: int) -> list[EncryptedPaper]:
+    """Papers sent encrypted (one per unit of the voter's weight), parsed for the ballot."""
+    box = BallotBox.objects.get(ballot=ballot)
+    if not isinstance(data, list | tuple) or len(data) != weight:
+        raise DomainError(
+            _("Send one encrypted paper per vote you cast (%(n)s).") % {"n": weight},
+            field="encrypted",
+        )
+    try:
+        return [EncryptedPaper.from_json(item, spec_of(box)) for item in data]
+    except papers.PaperError:
+        raise DomainError(
+            _("This encrypted paper is not valid for this ballot."), field="encrypted"
+        ) from None
+
+
+# ---------------------------------------------------------------------------
+# The public bundle
+# ---------------------------------------------------------------------------
+
+
+def export_bundle(ballot: Ballot) -> dict[str, Any]:
+    """A counted secret ballot's public bundle (elections/crypto/bundle.py says what is in it)."""
+    from elections import services
+
+    box = BallotBox.objects.get(ballot=ballot)
+    counted = ballot.status in (Ballot.Status.COUNTED, Ballot.Status.PUBLISHED)
+    if box.tally is None:
+        raise DomainError(_("A ballot's bundle is exported once it is closed."))
+    trustees = list(box.trustees.all())
+    if box.demo_secret:
+        ceremony: dict[str, Any] = {"demo_server_key": True}
+        decryptions = [
+            threshold.DecryptionShare.from_json(data).to_json() for data in [_demo_share(box)]
+        ]
+    else:
+        ceremony = {
+            "context": list(ceremony_context(box)),
+            "trustees": [
+                {
+                    "index": t.index,
+                    "name": t.name,
+                    "demo": t.is_demo,
+                    "transport_key": t.transport_key,
+                    "dealing": t.dealing,
+                    "share_key": t.share_key,
+                }
+                for t in trustees
+            ],
+        }
+        decryptions = [t.decryption for t in trustees if t.decryption is not None]
+    # Before the count (for the trustees' tool): the board and the tally, no papers yet.
+    listed = services.ballot_list(ballot).as_dict() if counted else {"ballot": None, "papers": []}
+    return {
+        "format": bundle.FORMAT,
+        "ballot": listed["ballot"],
+        "box": {
+            "uid": str(box.uid),
+            "threshold": box.threshold,
+            "public_key": box.public_key,
+            "spec": box.spec,
+            "context": list(paper_context(box)),
+            "length": box.length,
+            "head": box.head,
+        },
+        "ceremony": ceremony,
+        "board": [
+            {"position": e.position, "tracker": e.tracker, "digest": e.digest, "paper": e.paper}
+            for e in box.entries.order_by("position")
+        ],
+        "participations_weight": participations_weight(ballot),
+        "tally": box.tally,
+        "decryptions": decryptions,
+        "papers": listed["papers"],
+        "result": (ballot.result or {}).get("count", {}),
+    }
+
+
+def _demo_share(box: BallotBox) -> dict:
+    """The demo key's decryption share, recomputed (the demo key is the server's own)."""
+    alphas = [c.alpha for c in tally_ciphertexts(box.tally)]
+    share = threshold.decryption_share(
+        1, Scalar.from_hex(box.demo_secret), alphas, decryption_context(box)
+    )
+    return share.to_json()
