@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('elections', '0002_assembly_electorate'),
+        ('elections', '0003_paper_count_set_aside'),
         ('governance', '0003_assembly_attendance_proxies'),
     ]
 
