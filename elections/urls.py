@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/vote/review/", views.ballot_vote_review, name="ballot_vote_review"),
     path("<int:pk>/results/", views.ballot_results, name="ballot_results"),
     path("<int:pk>/papers.json", views.ballot_papers_json, name="ballot_papers_json"),
+    path("<int:pk>/bundle.json", views.ballot_bundle, name="ballot_bundle"),
     path("<int:pk>/papers.blt", views.ballot_papers_blt, name="ballot_papers_blt"),
     path("<int:pk>/console/", views.ballot_console, name="ballot_console"),
     path("<int:pk>/nominate/", views.ballot_nominate, name="ballot_nominate"),

@@ -9,6 +9,7 @@ other `DomainError` a form error (400) or a message.
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -21,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from elections import counting, services
+from elections import ballot_box, counting, services
 from elections.counting import Action, TieMethod, TiePurpose
 from elections.forms import (
     BallotForm,
@@ -35,6 +36,7 @@ from elections.forms import (
 )
 from elections.models import (
     Ballot,
+    BallotBox,
     Candidate,
     PaperCount,
     Participation,
@@ -612,6 +614,17 @@ def ballot_papers_json(request, pk: int):
     ballot = _published(request, pk)
     text = counting.write_export(services.ballot_list(ballot))
     return _attachment(text, "application/json; charset=utf-8", f"ballot-{ballot.pk}.json")
+
+
+@ballot_reader
+@require_GET
+def ballot_bundle(request, pk: int):
+    """A published secret ballot's public bundle, for `manage.py verify_ballot`."""
+    ballot = _published(request, pk)
+    if not ballot.secret or not BallotBox.objects.filter(ballot=ballot).exists():
+        raise Http404(_("Only secret ballots have an encrypted ballot box."))
+    text = json.dumps(ballot_box.export_bundle(ballot), sort_keys=True)
+    return _attachment(text, "application/json; charset=utf-8", f"ballot-{ballot.pk}-bundle.json")
 
 
 @ballot_reader

@@ -7,6 +7,7 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from elections import ballot_box, services, trustee
 from elections.crypto.bundle import BundleError, verify_bundle
@@ -312,3 +313,24 @@ def test_marks_are_counted_from_decrypted_totals(world, method, choices, figures
     assert count["stages"][0]["votes"] == figures
     assert count["blank"] == 1 and count["valid"] == 3
     assert Ballot.objects.get(pk=ballot.pk).result["encrypted"]["demo_key"] is True
+
+
+def test_the_results_page_offers_the_bundle_and_it_verifies(
+    world, tmp_path, trusted_election, client_for
+):
+    _published_bundle(world, tmp_path, trusted_election)
+    ballot = trusted_election[0]
+    client = client_for("member")
+    page = client.get(reverse("ballot_results", args=[ballot.pk])).content.decode()
+    assert reverse("ballot_bundle", args=[ballot.pk]) in page
+    response = client.get(reverse("ballot_bundle", args=[ballot.pk]))
+    assert response.status_code == 200
+    assert (
+        verify_bundle(
+            json.loads(
+                b"".join(response.streaming_content) if response.streaming else response.content
+            ),
+            recount=recount,
+        )["papers"]
+        == 6
+    )

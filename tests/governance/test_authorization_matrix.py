@@ -92,6 +92,7 @@ RULES: dict[str, dict[str, str]] = {
     # Not published yet: nobody sees the results or the papers of an open ballot.
     "ballot_results": {"get": "login 404 404 404 404 404", "post": "login 405 405 405 405 405"},
     "ballot_papers_json": {"get": "login 404 404 404 404 404", "post": "login 405 405 405 405 405"},
+    "ballot_bundle": {"get": "login 404 404 404 404 404", "post": "login 405 405 405 405 405"},
     "ballot_papers_blt": {"get": "login 404 404 404 404 404", "post": "login 405 405 405 405 405"},
     # Without ?from= and ?to=, the comparison is a bad request, for everyone.
     "motion_compare": {"get": "login 400 400 400 400 400", "post": "login 405 405 405 405 405"},
