@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from django.db.models import Count, F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from elections import integrity
@@ -140,8 +141,8 @@ def ballots_closed_early() -> Iterator[Anomaly]:
                 "the %(roll)s voters on its roll had voted"
             )
             % {
-                "closed": timezone.localtime(ballot.closed_at).strftime("%Y-%m-%d %H:%M"),
-                "closes": timezone.localtime(ballot.closes_at).strftime("%Y-%m-%d %H:%M"),
+                "closed": date_format(timezone.localtime(ballot.closed_at), "DATETIME_FORMAT"),
+                "closes": date_format(timezone.localtime(ballot.closes_at), "DATETIME_FORMAT"),
                 "took_part": took_part,
                 "roll": roll,
             },

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from elections.models import Ballot
 from governance.models import Article, Assembly, Body, Member
+from governance.rule_text import scope_in_words
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -89,7 +90,9 @@ class BallotForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["body"].queryset = bodies
         self.fields["article"].queryset = articles
-        self.fields["rule_scope"].choices = [(scope, scope) for scope in rule_scopes]
+        self.fields["rule_scope"].choices = [
+            (scope, scope_in_words(scope)) for scope in rule_scopes
+        ]
 
 
 # ---------------------------------------------------------------------------

@@ -39,6 +39,7 @@ from governance.audit import model_values
 from governance.exceptions import DomainError, NotAllowed, RuleViolation
 from governance.models import Assembly, Body, Mandate, Member, StatuteVersion
 from governance.permissions import ensure_may_act_for_body, ensure_may_write
+from governance.rule_text import scope_in_words
 
 S = Ballot.Status
 
@@ -179,7 +180,8 @@ def create_ballot(
         and governance.rule_in_force("majority", rule_scope, in_force.effective_from) is None
     ):
         raise RuleViolation(
-            _("The statutes in force have no majority rule for %(scope)s.") % {"scope": rule_scope},
+            _("The statutes in force have no majority rule for %(scope)s.")
+            % {"scope": scope_in_words(rule_scope)},
             field="rule_scope",
         )
     with transaction.atomic():

@@ -526,11 +526,20 @@ def _stage_table(count: dict, names: dict[str, str]) -> dict:
                 "action": str(action) % {"name": subject} if "%(name)s" in str(action) else action,
                 "elected": _names(stage.get("elected", []), names),
                 "excluded": _names(stage.get("excluded", []), names),
-                "quota": stage.get("quota"),
-                "surplus": stage.get("surplus"),
-                "exhausted": stage.get("exhausted_total", 0),
-                "exhausted_change": stage.get("exhausted", 0),
-                "loss": stage.get("loss", 0),
+                "quota": _for_reading(stage["quota"]) if stage.get("quota") is not None else None,
+                "surplus": (
+                    _for_reading(stage["surplus"]) if stage.get("surplus") is not None else None
+                ),
+                "exhausted": _for_reading(stage.get("exhausted_total", 0)),
+                "exhausted_change": _for_reading(stage.get("exhausted", 0)),
+                "loss": _for_reading(stage.get("loss", 0)),
+                "exact": {
+                    "quota": stage.get("quota"),
+                    "surplus": stage.get("surplus"),
+                    "exhausted": stage.get("exhausted_total", 0),
+                    "exhausted_change": stage.get("exhausted", 0),
+                    "loss": stage.get("loss", 0),
+                },
                 "tie": _tie_in_words(stage["tie_break"], names) if stage.get("tie_break") else "",
             }
         )
@@ -541,8 +550,9 @@ def _stage_table(count: dict, names: dict[str, str]) -> dict:
             transfer = stage.get("transfers", {}).get(code)
             cells.append(
                 {
-                    "votes": stage["votes"].get(code, 0),
-                    "transfer": _signed(transfer) if transfer is not None else "",
+                    "votes": _for_reading(stage["votes"].get(code, 0)),
+                    "exact": stage["votes"].get(code, 0),
+                    "transfer": _signed(_for_reading(transfer)) if transfer is not None else "",
                     "elected": code in stage.get("elected", []),
                     "excluded": code in stage.get("excluded", []),
                 }
@@ -553,9 +563,69 @@ def _stage_table(count: dict, names: dict[str, str]) -> dict:
     return {"columns": columns, "rows": rows}
 
 
+def _yes_no_chart(count: dict, decision) -> dict:
+    """A yes/no result at a glance: each answer's share of the papers cast (rounded to whole
+    percent for reading; the exact counts beside them), one bar coloured by meaning, and the
+    line the majority rule drew: the votes needed over the rule's base (the papers counted, or
+    everyone entitled for an absolute majority of members)."""
+    total = int(count.get("total", 0) or 0)
+    majority = next(
+        (
+            rule.get("outcome") or {}
+            for rule in (decision.rule_snapshot if decision else None) or []
+            if rule.get("kind") == "majority"
+        ),
+        {},
+    )
+    figures = majority.get("figures") or {}
+    base = int(figures.get("base") or total)
+    scale = max(base, total, 1)
+    parts = []
+    for key, meaning in (
+        ("yes", "for"),
+        ("no", "against"),
+        ("abstain", "abstain"),
+        ("blank", "abstain"),
+    ):
+        value = int(count.get(key, 0) or 0)
+        parts.append(
+            {
+                "key": key,
+                "meaning": meaning,
+                "label": YES_NO_WORDS[key],
+                "value": value,
+                "percent": round(100 * value / total) if total else 0,
+                "exact": f"{100 * value / total:.2f}" if total else "0.00",
+                "width": round(100 * value / scale),
+            }
+        )
+    needed = figures.get("needed")
+    return {
+        "parts": parts,
+        "total": total,
+        "base": base,
+        "needed": needed,
+        "line": round(100 * int(needed) / scale) if needed else None,
+        "threshold": majority.get("threshold", ""),
+        "satisfied": majority.get("satisfied"),
+    }
+
+
+def _for_reading(value) -> str:
+    """An STV figure rounded to two decimals for reading (the exact one is kept beside it)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return f"{number:.0f}" if number == int(number) else f"{number:.2f}"
+
+
 def _bars(values: list[tuple[str, object]], total) -> list[dict]:
     """Rows of the chart: each a label, a value and the maximum for a <meter>."""
-    return [{"label": label, "value": value, "max": total or 1} for label, value in values]
+    return [
+        {"label": label, "value": value, "shown": _for_reading(value), "max": total or 1}
+        for label, value in values
+    ]
 
 
 @ballot_reader
@@ -574,6 +644,7 @@ def ballot_results(request, pk: int):
         "count": count,
     }
     if ballot.yes_no:
+        context["chart"] = _yes_no_chart(count, ballot.decision)
         context["bars"] = _bars(
             [(YES_NO_WORDS[key], count.get(key, 0)) for key in ("yes", "no", "abstain", "blank")],
             count.get("total", 0),

@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from governance import checkpoints, csvsafe
+from governance import checkpoints, csvsafe, pdf_fonts
 from governance.audit import GENESIS_HASH, canonical_json, jsonable, verify_chain
 from governance.models import AuditEvent, Body, Decision
 
@@ -64,13 +64,8 @@ _INTEGER_COLUMNS = frozenset({"assembly", "statute_version", "recorded_by"})
 _NULLABLE_COLUMNS = frozenset({"assembly", "supersedes", "recorded_by"})
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
-# DejaVu (Debian's fonts-dejavu-core) covers Latin and Arabic letters, though without a shaping
-# engine Arabic is drawn unjoined and left to right; without it, the built-in Helvetica draws
-# Latin-1 only. The attached JSON, not the drawn text, is what verification reads.
-_PDF_FONTS = (
-    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
-    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
-)
+# The drawn text is shaped, Arabic right to left (governance.pdf_fonts); the attached JSON, not
+# the drawn text, is what verification reads.
 
 
 class ExportFormatError(Exception):
@@ -385,13 +380,8 @@ class _RegisterPdf:
         pdf = self.pdf = Pages(format="A4")
         pdf.set_margins(18, 18, 18)
         pdf.set_auto_page_break(True, margin=18)
-        self.unicode = all(path.exists() for path in _PDF_FONTS)
-        if self.unicode:
-            pdf.add_font("DejaVu", "", _PDF_FONTS[0])
-            pdf.add_font("DejaVu", "B", _PDF_FONTS[1])
-            self.family = "DejaVu"
-        else:
-            self.family = "Helvetica"
+        self.family = pdf_fonts.set_up(pdf)
+        self.align = pdf_fonts.alignment()
         title = _("Decision register")
         pdf.set_title(title)
         pdf.set_creator("governance-platform")
@@ -420,15 +410,11 @@ class _RegisterPdf:
         )
         pdf.ln(4)
 
-    def text(self, value: str) -> str:
-        # The built-in fonts only know Latin-1: other characters are shown as "?".
-        return value if self.unicode else value.encode("latin-1", "replace").decode("latin-1")
-
     def line(self, value: str, *, size: float = 10, bold: bool = False, height: float = 5) -> None:
         pdf = self.pdf
         pdf.set_font(self.family, "B" if bold else "", size)
-        for text in self.wrapped(self.text(value), pdf.epw):
-            pdf.cell(0, height, text, new_x="LMARGIN", new_y="NEXT")
+        for text in self.wrapped(value, pdf.epw):
+            pdf.cell(0, height, text, new_x="LMARGIN", new_y="NEXT", align=self.align)
 
     def wrapped(self, value: str, width: float) -> list[str]:
         """Greedy word wrap. fpdf2's multi_cell measures a line again for every character it

@@ -5,6 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from governance.models import Assembly, Body, Decision, StatuteVersion
 
+# Django's label for an empty choice (django.db.models.fields.BLANK_CHOICE_LABEL): Django's own
+# Arabic catalog lacks it, so our catalogs (read first, LOCALE_PATHS) carry it for every language.
+BLANK_CHOICE_LABEL = _("- Select an option -")
+
 
 class MemberSearchForm(forms.Form):
     q = forms.CharField(label=_("Search by name, number or e-mail"), required=False, max_length=100)

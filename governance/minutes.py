@@ -6,33 +6,25 @@ every list is in a fixed order), so a PDF can be checked by rendering it again. 
 generation time, printed in the header and set as the creation date, differs between
 two renderings of the same record.
 
-Known limitation, as in the register export: without a shaping engine, Arabic is drawn
-with DejaVu's letters unjoined and left to right.
+Arabic is shaped and right to left (governance.pdf_fonts: Noto fonts from PyPI, HarfBuzz).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from governance import assemblies, checkpoints
-from governance.models import Assembly, AssemblyProxy, Attendance, Decision
-from governance.rule_text import figure_items
-
-# DejaVu (Debian's fonts-dejavu-core) covers Latin and Arabic letters; without it the built-in
-# Helvetica draws Latin-1 only (the same fonts as governance.exports).
-_FONTS = (
-    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
-    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
-)
+from governance import assemblies, checkpoints, pdf_fonts
+from governance.models import Assembly, AssemblyProxy, Attendance, Decision, Rule
+from governance.rule_text import figure_items, scope_in_words
 
 
 def _when(value: dt.datetime | None) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "—"
+    return date_format(timezone.localtime(value), "DATETIME_FORMAT") if value else "—"
 
 
 def _reference_order(decision: Decision) -> tuple:
@@ -75,31 +67,22 @@ class _Minutes:
             def footer(pdf) -> None:
                 pdf.set_y(-12)
                 pdf.set_font(minutes.family, "", 8)
-                pdf.cell(0, 5, minutes.text(f"{title} · {pdf.page_no()}/{{nb}}"), align="R")
+                pdf.cell(0, 5, f"{title} · {pdf.page_no()}/{{nb}}", align="C")
 
         pdf = self.pdf = Pages(format="A4")
         pdf.set_margins(18, 18, 18)
         pdf.set_auto_page_break(True, margin=18)
-        self.unicode = all(path.exists() for path in _FONTS)
-        if self.unicode:
-            pdf.add_font("DejaVu", "", _FONTS[0])
-            pdf.add_font("DejaVu", "B", _FONTS[1])
-            self.family = "DejaVu"
-        else:
-            self.family = "Helvetica"
+        self.family = pdf_fonts.set_up(pdf)
+        self.align = pdf_fonts.alignment()
         pdf.set_title(title)
         pdf.set_creator("governance-platform")
         pdf.set_creation_date(generated_at)
         pdf.add_page()
 
-    def text(self, value: str) -> str:
-        # The built-in fonts only know Latin-1: other characters are shown as "?".
-        return value if self.unicode else value.encode("latin-1", "replace").decode("latin-1")
-
     def line(self, value: str, *, size: float = 10, bold: bool = False, height: float = 5) -> None:
         pdf = self.pdf
         pdf.set_font(self.family, "B" if bold else "", size)
-        pdf.multi_cell(0, height, self.text(value), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, height, value, new_x="LMARGIN", new_y="NEXT", align=self.align)
 
     def heading(self, value: str) -> None:
         self.pdf.ln(3)
@@ -134,13 +117,15 @@ def render_minutes(assembly: Assembly, *, generated_at: dt.datetime) -> bytes:
     data = minutes_data(assembly)
     assembly = data["assembly"]
     quorum = data["quorum"]
-    title = _("Minutes: %(title)s") % {"title": assembly.title}
+    title = _("Minutes: %(title)s") % {"title": assembly.translated("title")}
     doc = _Minutes(title=title, generated_at=generated_at)
 
     doc.line(title, size=16, bold=True, height=9)
     doc.line(_("Generated %(when)s") % {"when": _when(generated_at)}, size=8)
     doc.pdf.ln(2)
-    doc.pair(_("Body"), f"{assembly.body.name} ({assembly.body.unit.name})")
+    doc.pair(
+        _("Body"), f"{assembly.body.translated('name')} ({assembly.body.unit.translated('name')})"
+    )
     doc.pair(_("Date"), _when(assembly.starts_at))
     if assembly.place:
         doc.pair(_("Place"), assembly.place)
@@ -150,7 +135,7 @@ def render_minutes(assembly: Assembly, *, generated_at: dt.datetime) -> bytes:
         _("Convocation"),
         _("first convocation") if assembly.convocation == 1 else _("second convocation"),
     )
-    doc.pair(_("Convened on"), assembly.convened_on.isoformat())
+    doc.pair(_("Convened on"), date_format(assembly.convened_on, "DATE_FORMAT"))
     doc.pair(_("Status"), str(assembly.get_status_display()))
     if assembly.opened_at:
         doc.pair(_("Session opened"), _when(assembly.opened_at))
@@ -160,7 +145,7 @@ def render_minutes(assembly: Assembly, *, generated_at: dt.datetime) -> bytes:
         doc.pair(_("Reason for cancelling"), assembly.cancel_reason)
     if assembly.agenda:
         doc.heading(_("Agenda"))
-        doc.line(assembly.agenda)
+        doc.line(assembly.translated("agenda"))
 
     doc.heading(_("Attendance"))
     recorded = bool(data["present"] or data["left"] or data["proxies"])
@@ -187,9 +172,13 @@ def render_minutes(assembly: Assembly, *, generated_at: dt.datetime) -> bytes:
     if data["proxies"]:
         doc.line(_("Proxies"), bold=True)
         for proxy in data["proxies"]:
+            # In words, not an arrow: an arrow does not turn round in a right-to-left line.
             doc.line(
-                f"{proxy.giver.full_name} ({proxy.giver.membership_number}) → "
-                f"{proxy.holder.full_name} ({proxy.holder.membership_number})",
+                _("%(giver)s gave a proxy to %(holder)s")
+                % {
+                    "giver": f"{proxy.giver.full_name} ({proxy.giver.membership_number})",
+                    "holder": f"{proxy.holder.full_name} ({proxy.holder.membership_number})",
+                },
                 size=9,
                 height=4.5,
             )
@@ -234,7 +223,7 @@ def render_minutes(assembly: Assembly, *, generated_at: dt.datetime) -> bytes:
             _("article %(article)s (%(title)s), statutes version %(version)s")
             % {
                 "article": decision.article.number,
-                "title": decision.article.title,
+                "title": decision.article.translated("title"),
                 "version": decision.statute_version.number,
             },
         )
@@ -242,8 +231,8 @@ def render_minutes(assembly: Assembly, *, generated_at: dt.datetime) -> bytes:
             doc.line(
                 _("Rule %(kind)s (%(scope)s), article %(article)s: %(outcome)s")
                 % {
-                    "kind": applied.get("kind", ""),
-                    "scope": applied.get("scope", ""),
+                    "kind": str(dict(Rule.Kind.choices).get(applied.get("kind"), "")).lower(),
+                    "scope": scope_in_words(applied.get("scope", "")),
                     "article": applied.get("article", ""),
                     "outcome": _outcome_text(applied.get("outcome")),
                 },

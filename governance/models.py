@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from governance.querysets import (
@@ -23,6 +24,36 @@ from governance.querysets import (
     OrganisationUnitQuerySet,
     StatuteVersionQuerySet,
 )
+
+# ---------------------------------------------------------------------------
+# Names translated by the officers
+# ---------------------------------------------------------------------------
+
+
+class Translatable(models.Model):
+    """Names that officers translate per language, beside the original they were written in.
+
+    ``translations`` is ``{"fr": {"name": "..."}, "ar": {"name": "..."}}`` for the fields listed
+    in ``translatable_fields``; written only by ``services.translate_names`` (with its audit
+    event). A page shows the active language's translation, or the original where there is none.
+    """
+
+    translatable_fields: tuple[str, ...] = ()
+
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def translation_of(self, field: str, language: str | None = None) -> str:
+        """The field in ``language`` (the active one by default), or "" when not translated."""
+        language = (language or get_language() or "").split("-")[0]
+        return ((self.translations or {}).get(language) or {}).get(field, "")
+
+    def translated(self, field: str, language: str | None = None) -> str:
+        """The field in the active language, or the original where no translation exists."""
+        return self.translation_of(field, language) or getattr(self, field)
+
 
 # ---------------------------------------------------------------------------
 # Accounts
@@ -78,8 +109,10 @@ class User(AbstractUser):
 # ---------------------------------------------------------------------------
 
 
-class OrganisationUnit(models.Model):
+class OrganisationUnit(Translatable):
     """A node of the movement: the IC, the International Board, a section, its groups."""
+
+    translatable_fields = ("name",)
 
     class Kind(models.TextChoices):
         INTERNATIONAL_COUNCIL = "international_council", _("International Council")
@@ -109,7 +142,7 @@ class OrganisationUnit(models.Model):
         verbose_name_plural = _("organisation units")
 
     def __str__(self) -> str:
-        return self.name
+        return self.translated("name")
 
 
 # ---------------------------------------------------------------------------
@@ -215,8 +248,10 @@ class DuesPayment(models.Model):
 # ---------------------------------------------------------------------------
 
 
-class Body(models.Model):
+class Body(Translatable):
     """An elected or statutory body of a unit: the General Assembly, the Board, a committee."""
+
+    translatable_fields = ("name",)
 
     class Kind(models.TextChoices):
         ASSEMBLY = "assembly", _("Assembly of members")
@@ -247,7 +282,7 @@ class Body(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.translated("name")
 
 
 class Mandate(models.Model):
@@ -333,8 +368,10 @@ class StatuteVersion(models.Model):
         return f"{self.title} (v{self.number})"
 
 
-class Article(models.Model):
+class Article(Translatable):
     """An article of a statute version, with its text."""
+
+    translatable_fields = ("title",)
 
     version = models.ForeignKey(
         StatuteVersion,
@@ -361,7 +398,10 @@ class Article(models.Model):
         ]
 
     def __str__(self) -> str:
-        return _("Article %(number)s — %(title)s") % {"number": self.number, "title": self.title}
+        return _("Article %(number)s — %(title)s") % {
+            "number": self.number,
+            "title": self.translated("title"),
+        }
 
 
 class Rule(models.Model):
@@ -425,8 +465,10 @@ class Rule(models.Model):
 # ---------------------------------------------------------------------------
 
 
-class Assembly(models.Model):
+class Assembly(Translatable):
     """A convened meeting of a body: a General Assembly or a Board meeting."""
+
+    translatable_fields = ("title", "agenda")
 
     class Status(models.TextChoices):
         CONVENED = "convened", _("Convened")

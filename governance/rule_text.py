@@ -236,3 +236,19 @@ def figure_items(figures: dict) -> list[tuple[str, str]]:
         label = FIGURE_LABELS.get(key) or key.replace("_", " ").capitalize()
         shown.append((str(label), str(value)))
     return shown
+
+
+def scope_in_words(scope: str) -> str:
+    """What a rule's scope governs, in words ("motions to the International Council", not
+    ``ic_motion``); a scope the statutes name that is not listed here is shown as written."""
+    names = {
+        "assembly": _("decisions of the General Assembly"),
+        "board": _("decisions of the Board"),
+        "statute_amendment": _("statute amendments"),
+        "motion": _("motions"),
+        "ic_motion": _("motions to the International Council"),
+        "amendment": _("amendments to motions"),
+        "ballot": _("votes"),
+        "election": _("elections"),
+    }
+    return names.get(scope, scope)

@@ -317,6 +317,8 @@ else:
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("ar", _("Arabic"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date format per language, Arabic included (governance/formats/).
+FORMAT_MODULE_PATH = ["governance.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = os.environ.get("TIME_ZONE", "Africa/Tunis")

@@ -15,6 +15,7 @@ from governance import (
     enrolment_views,
     probes,
     roll_api,
+    translation_views,
     views,
 )
 from motions.api_urls import api_patterns as motion_api_patterns
@@ -105,6 +106,11 @@ api_patterns = [
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("organisation/", views.organisation, name="organisation"),
+    path(
+        "translations/<slug:kind>/<int:pk>/",
+        translation_views.translate_names,
+        name="translate_names",
+    ),
     path("bodies/<slug:code>/", views.body_detail, name="body_detail"),
     path("statutes/", views.statute_list, name="statute_list"),
     path("statutes/diff/", views.statute_diff, name="statute_diff"),

@@ -4,7 +4,7 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from governance.rule_text import describe_outcome, describe_rule
+from governance.rule_text import describe_outcome, describe_rule, scope_in_words
 
 register = template.Library()
 
@@ -50,3 +50,37 @@ def nav_current(context, url: str) -> str:
     path = request.path
     current = path == url if url == "/" else path.startswith(url)
     return mark_safe(' aria-current="page"') if current else ""
+
+
+@register.filter(name="scope_in_words")
+def scope_in_words_filter(scope: str) -> str:
+    """A rule's scope in words, in the active language."""
+    return scope_in_words(scope)
+
+
+@register.filter
+def translated(obj, field: str) -> str:
+    """``obj``'s field in the active language, or the original where none was given."""
+    if obj is None:
+        return ""
+    if hasattr(obj, "translated"):
+        return obj.translated(field)
+    return getattr(obj, field, "")
+
+
+@register.inclusion_tag("governance/_translate_link.html", takes_context=True)
+def translate_link(context, obj, kind: str):
+    """A link to translate ``obj``'s names, for the officers who may (a query or two)."""
+    from governance.translation_views import may_translate
+
+    request = context.get("request")
+    allowed = request is not None and may_translate(request.user, obj)
+    return {"allowed": allowed, "obj": obj, "kind": kind}
+
+
+@register.filter
+def rule_kind_in_words(kind: str) -> str:
+    """A rule's kind (``majority``) by its name in the active language (« majorité »)."""
+    from governance.models import Rule
+
+    return str(dict(Rule.Kind.choices).get(kind, kind)).lower()

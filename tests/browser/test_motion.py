@@ -61,11 +61,11 @@ def test_a_motion_goes_from_draft_to_adopted_decision_through_the_browser(
     page.goto(f"{live_server.url}/motions/{motion.pk}/")
     page.get_by_role("button", name="Put on the agenda").click()
     page.wait_for_selector(".badge.status-scheduled")
-    page.locator("summary", has_text="Put the motion to the vote").click()
+    page.locator("summary", has_text="Put the motion itself to the vote").click()
     page.get_by_label("Vote").select_option("online")
     closes = timezone.localtime() + dt.timedelta(hours=2)
     page.get_by_label("Closes at").fill(closes.strftime("%Y-%m-%dT%H:%M"))
-    page.get_by_role("button", name="Open the vote").click()
+    page.get_by_role("button", name="Open the vote on the motion").click()
     page.wait_for_url("**/ballots/*/console/")
     motion.refresh_from_db()
     ballot = motion.ballot

@@ -80,6 +80,7 @@ def candidate_values() -> dict[str, list[str]]:
         *Body.objects.order_by("pk").values_list("code", flat=True)[:2],
         *Article.objects.order_by("pk").values_list("number", flat=True)[:1],
         "open",
+        "body",  # a kind of object whose names are translated (translations/<kind>/<pk>/)
     ]
     reference = Decision.objects.order_by("pk").values_list("reference", flat=True).first()
     return {

@@ -69,6 +69,8 @@ RULES: dict[str, dict[str, str]] = {
     # The record, read by every account.
     "dashboard": PAGE,
     "organisation": PAGE,
+    # Names translated by the officers of the body (here the meeting's: the Board's chair).
+    "translate_names": {"get": "login 403 403 200 403 200", "post": "login 403 403 302 403 302"},
     "body_detail": PAGE,
     "statute_list": PAGE,
     "statute_diff": PAGE,
@@ -385,6 +387,7 @@ ROUTE_VALUES = {
     "api_speaker_step": {"step": "floor"},
     "api_assembly_own_proxy_withdraw": {"pk": "own_proxy"},
     "ballot_confirm": {"action": "close"},
+    "translate_names": {"kind": "assembly", "pk": "meeting"},
     "ballot_action": {"action": "close"},
     "ballot_nominate": {"pk": "election"},
     "api_ballot_candidates": {"pk": "election"},

@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils.formats import date_format
 from pypdf import PdfReader
 
 from elections import services as elections
@@ -59,19 +60,19 @@ def test_minutes_show_the_meeting_attendance_quorum_and_decisions(held):
     assert "General Assembly (Section)" in text
     assert "Rabat, Maison des associations" in text
     assert "first convocation" in text
-    assert f"Convened on: {ga.convened_on.isoformat()}" in text
+    assert f"Convened on: {date_format(ga.convened_on, 'DATE_FORMAT')}" in text
     assert "Entitled to vote: 8" in text and "Present: 3" in text
     assert "Represented by proxy: 1" in text and "Took part: 4" in text
     assert f"Salma Bennani ({people[0].membership_number})" in text
-    assert f"({people[3].membership_number}) → Salma Bennani" in text
+    assert f"({people[3].membership_number}) gave a proxy to Salma Bennani" in text
     assert "Article 7, statutes version 1: 1/4" in text
     assert "4 took part of 8 entitled; 2 needed: quorum met." in text
     decision = ga.decisions.get()
     assert f"{decision.reference} · Adopt the activity report" in text
     assert "Outcome: Adopted" in text
     assert "article 8 (Majority of the General Assembly), statutes version 1" in text
-    assert "Rule quorum (assembly), article 7: met" in text
-    assert "Rule majority (assembly), article 8: met" in text
+    assert "Rule quorum (decisions of the General Assembly), article 7: met" in text
+    assert "Rule majority (decisions of the General Assembly), article 8: met" in text
     assert "Entitled to vote: 8" in text and "On the roll (in the room): 4" in text
     assert "Yes: 2" in text and "eligible" not in text and "on_roll" not in text
 

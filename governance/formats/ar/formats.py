@@ -1,0 +1,10 @@
+"""Arabic: 2 ديسمبر 2026، 09:30 (day, month, year in reading order; no American comma)."""
+
+DATE_FORMAT = "j F Y"
+SHORT_DATE_FORMAT = DATE_FORMAT
+DATETIME_FORMAT = "j F Y، H:i"
+SHORT_DATETIME_FORMAT = DATETIME_FORMAT
+TIME_FORMAT = "H:i"
+YEAR_MONTH_FORMAT = "F Y"
+MONTH_DAY_FORMAT = "j F"
+FIRST_DAY_OF_WEEK = 6
