@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('governance', '0003_assembly_attendance_proxies'),
+        ('governance', '0004_minutes_approval'),
     ]
 
     operations = [
