@@ -553,6 +553,7 @@ def _stage_table(count: dict, names: dict[str, str]) -> dict:
                     "votes": _for_reading(stage["votes"].get(code, 0)),
                     "exact": stage["votes"].get(code, 0),
                     "transfer": _signed(_for_reading(transfer)) if transfer is not None else "",
+                    "transfer_exact": _signed(transfer) if transfer is not None else "",
                     "elected": code in stage.get("elected", []),
                     "excluded": code in stage.get("excluded", []),
                 }

@@ -452,7 +452,9 @@ def test_published_stv_results_show_the_stage_table_and_the_elected_in_constant_
     assert reverse("ballot_receipt_check") in body
 
 
-def test_question_results_draw_the_answers_as_meters(client_for, world, bounded):
+def test_question_results_show_shares_in_colours_that_mean_and_the_majority_line(
+    client_for, world, bounded
+):
     ballot = open_question(world)
     for user, choice in (
         (world.member, "yes"),
@@ -462,8 +464,10 @@ def test_question_results_draw_the_answers_as_meters(client_for, world, bounded)
         services.cast_vote(actor=user, ballot=ballot, choices=choice)
     publish(world, ballot)
     body = page(bounded(client_for("member").get, reverse("ballot_results", args=[ballot.pk])))
-    assert '<meter id="bar-1" min="0" max="3" value="2">' in body  # yes: 2 of 3
-    assert '<meter id="bar-2" min="0" max="3" value="1">' in body  # no: 1 of 3
+    assert '<span class="share share-for w-67"></span>' in body  # yes: 2 of 3
+    assert '<span class="share share-against w-33"></span>' in body  # no: 1 of 3
+    assert '<span title="66.67 %">67 %</span>' in body  # rounded, the exact figure beside it
+    assert 'class="majority-line at-' in body
     assert "Adopted" in body
     assert reverse("ballot_papers_blt", args=[ballot.pk]) not in body  # not ranked
 
