@@ -159,7 +159,7 @@ def test_cancelled_from_the_ballot_page_and_the_api_then_the_buttons_come_back(c
     ballot = online(section, motion)
     client.force_login(section.chair)
     page = client.get(reverse("motion_detail", args=[motion.pk])).content.decode()
-    assert "Put the motion to the vote" not in page
+    assert "Put the motion itself to the vote" not in page
     response = client.post(
         reverse("ballot_action", args=[ballot.pk, "cancel"]), {"reason": "Wrong text"}
     )
@@ -167,7 +167,7 @@ def test_cancelled_from_the_ballot_page_and_the_api_then_the_buttons_come_back(c
     motion.refresh_from_db()
     assert motion.status == M.SCHEDULED
     page = client.get(reverse("motion_detail", args=[motion.pk])).content.decode()
-    assert "Put the motion to the vote" in page and "Wrong text" in page
+    assert "Put the motion itself to the vote" in page and "Wrong text" in page
     assert reverse("ballot_detail", args=[ballot.pk]) not in page
     api = APIClient()
     api.force_authenticate(section.chair)

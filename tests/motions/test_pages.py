@@ -135,7 +135,7 @@ def test_the_motion_page_shows_amendments_against_the_text_and_the_final_text(
         response = client.get(reverse("motion_detail", args=[motion.pk]))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Put the motion to the vote" in html
+    assert "Put the motion itself to the vote" in html
     login(client, section.supporters[-1])
     html = client.get(reverse("motion_detail", args=[motion.pk])).content.decode()
     assert html.count('class="card amendment"') == 3 and "<ins>Amended</ins>" in html
