@@ -118,7 +118,13 @@ def _reader(data: bytes, required: tuple[str, ...], optional: tuple[str, ...] = 
     """A CSV reader over the decoded file, its header checked (ImportRejected names line 1)."""
     text = _decode(data)
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [name.strip() for name in (reader.fieldnames or [])]
+    try:
+        fieldnames = reader.fieldnames or []
+    except csv.Error as error:  # a field over the csv module's limit, a stray quote
+        raise ImportRejected(
+            _("The header row is wrong."), field="file", details=[LineError(1, str(error))]
+        ) from None
+    header = [name.strip() for name in fieldnames]
     missing = [c for c in required if c not in header]
     unknown = [c for c in header if c not in required + optional]
     if missing or unknown:
@@ -185,6 +191,14 @@ def _reject_if_bad(errors: list[LineError], *, found: bool) -> None:
         )
 
 
+def _records(reader, errors: list[LineError]) -> Iterator[dict]:
+    """The reader's records; a line the csv module cannot read ends the file with its error."""
+    try:
+        yield from reader
+    except csv.Error as error:
+        errors.append(LineError(reader.line_num + 1, str(error)))
+
+
 def _member_rows(
     data: bytes,
     *,
@@ -200,7 +214,7 @@ def _member_rows(
     reader = _reader(data, REQUIRED_COLUMNS, OPTIONAL_COLUMNS)
     seen: dict[str, int] = {}
     read = 1
-    for record in reader:
+    for record in _records(reader, errors):
         if tick is not None and reader.line_num - read >= 1000:
             tick(reader.line_num - read)
             read = reader.line_num

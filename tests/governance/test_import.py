@@ -258,3 +258,11 @@ def test_a_file_larger_than_a_batch_is_written_whole(world, monkeypatch):
     report = run(world, GOOD)
     assert report.created == 3
     assert AuditEvent.objects.filter(action="member.imported").count() == 3
+
+
+def test_a_field_over_the_csv_limit_is_refused_with_its_line(world):
+    data = csv_bytes("MA-1,Amina,Alaoui,,2001-03-04,2024-01-10,rabat,member", "x" * 200_000)
+    with pytest.raises(importing.ImportRejected) as raised:
+        run(world, data)
+    assert "line 3:" in str(raised.value.details[0])
+    assert not Member.objects.filter(membership_number="MA-1").exists()
