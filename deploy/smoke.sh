@@ -37,6 +37,8 @@ PIDS=()
 
 export PGHOST PGPORT PGUSER
 export DEBUG=false
+# The demo section's secret ballots use its labelled 1-of-1 demonstration key (docs/secrecy.md).
+export ELECTIONS_DEMO_SERVER_KEY=true
 SECRET_KEY=$("$PYTHON" -c 'import secrets; print(secrets.token_urlsafe(50))')
 export SECRET_KEY
 export ALLOWED_HOSTS=localhost
