@@ -175,7 +175,7 @@ for attempt in $(seq 1 14); do
     "http://127.0.0.1:$port/accounts/login/")
   # allauth answers a refused attempt with the form and this message (or 429 past the
   # overall login limit).
-  if [ "$code" = 429 ] || grep -q 'Too many failed login attempts' "$WORK/login-answer.html"; then
+  if [ "$code" = 429 ] || grep -q -e 'Too many failed login attempts' -e 'Try again in' "$WORK/login-answer.html"; then
     outcomes+=("$code:refused")
     [ -n "$first_refusal" ] || first_refusal=$attempt
   else
