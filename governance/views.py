@@ -232,14 +232,12 @@ def member_roll(request):
     return render(request, template, {"form": form, "page": page})
 
 
-@role_required(_may_manage_roll)
-@require_http_methods(["GET", "POST"])
-def member_import(request):
-    form = MemberImportForm(request.POST or None, request.FILES or None)
+def _import_page(request, form, *, run, done, template: str):
+    """The roll's and the dues' import pages: all or nothing, every bad line listed."""
     line_errors = []
     if request.method == "POST" and form.is_valid():
         try:
-            report = importing.import_members(
+            report = run(
                 actor=request.user,
                 data=form.cleaned_data["file"].read(),
                 today=timezone.localdate(),
@@ -248,22 +246,24 @@ def member_import(request):
             form.add_error("file", error.message)
             line_errors = [str(d) for d in error.details]
         else:
-            messages.success(
-                request,
-                _("Import done: %(created)s added, %(updated)s updated, %(unchanged)s unchanged.")
-                % {
-                    "created": report.created,
-                    "updated": report.updated,
-                    "unchanged": report.unchanged,
-                },
-            )
+            messages.success(request, done(report))
             return redirect("member_roll")
     status = 400 if form.errors else 200
-    return render(
+    return render(request, template, {"form": form, "line_errors": line_errors}, status=status)
+
+
+@role_required(_may_manage_roll)
+@require_http_methods(["GET", "POST"])
+def member_import(request):
+    return _import_page(
         request,
-        "governance/member_import.html",
-        {"form": form, "line_errors": line_errors},
-        status=status,
+        MemberImportForm(request.POST or None, request.FILES or None),
+        run=importing.import_members,
+        done=lambda report: (
+            _("Import done: %(created)s added, %(updated)s updated, %(unchanged)s unchanged.")
+            % {"created": report.created, "updated": report.updated, "unchanged": report.unchanged}
+        ),
+        template="governance/member_import.html",
     )
 
 
@@ -332,31 +332,15 @@ def member_dues_record(request, pk: int):
 @role_required(_may_manage_roll)
 @require_http_methods(["GET", "POST"])
 def dues_import(request):
-    form = DuesImportForm(request.POST or None, request.FILES or None)
-    line_errors = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            report = importing.import_dues(
-                actor=request.user,
-                data=form.cleaned_data["file"].read(),
-                today=timezone.localdate(),
-            )
-        except DomainError as error:
-            form.add_error("file", error.message)
-            line_errors = [str(d) for d in error.details]
-        else:
-            messages.success(
-                request,
-                _("Dues imported: %(recorded)s recorded, %(unchanged)s already recorded.")
-                % {"recorded": report.recorded, "unchanged": report.unchanged},
-            )
-            return redirect("member_roll")
-    status = 400 if form.errors else 200
-    return render(
+    return _import_page(
         request,
-        "governance/dues_import.html",
-        {"form": form, "line_errors": line_errors},
-        status=status,
+        DuesImportForm(request.POST or None, request.FILES or None),
+        run=importing.import_dues,
+        done=lambda report: (
+            _("Dues imported: %(recorded)s recorded, %(unchanged)s already recorded.")
+            % {"recorded": report.recorded, "unchanged": report.unchanged}
+        ),
+        template="governance/dues_import.html",
     )
 
 
