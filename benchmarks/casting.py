@@ -53,7 +53,7 @@ def main() -> None:
 
     from elections import services
     from elections.models import Ballot
-    from governance import audit
+    from governance.audit import log as audit
     from governance.models import StatuteVersion, User
 
     bench = section_with_members(args.voters, prefix="B", email="v{n}@bench.example")

@@ -12,7 +12,7 @@ migrated; it must hold no decision and no audit event. The founding statutes, a 
 two bodies are set up through the services; then N decisions (with rule snapshots and figures
 like the voting engine's) and audit events up to M in all (one ``decision.recorded`` per
 decision, the rest member updates) are bulk-inserted with a valid hash chain, computed as
-`governance.audit.record_many` does. That setup is not timed.
+`governance.audit.log.record_many` does. That setup is not timed.
 
 Each measured step runs as its own ``manage.py`` process (DEBUG off), timed with
 ``time.perf_counter``; its peak memory is the process's own high-water resident set size
@@ -113,7 +113,7 @@ def decisions(count: int, setup: dict, seed: int) -> Iterator:
 
 def chained_events(first_sequence: int, prev_hash: str, decided: Iterator, filler: int):
     """Audit events continuing the chain: one per decision, then `filler` member updates."""
-    from governance.audit import event_hash
+    from governance.audit.log import event_hash
     from governance.models import AuditEvent
 
     sequence, prev = first_sequence, prev_hash

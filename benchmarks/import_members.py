@@ -10,7 +10,7 @@ Run from the project root:
 
 Without DATABASE_URL a throw-away SQLite file in a temporary folder is used. The database
 is migrated and emptied of members first. Three imports are timed with
-``time.perf_counter``, each through `governance.importing.import_members` (the function
+``time.perf_counter``, each through `governance.roll.importing.import_members` (the function
 behind both the command and the staff page: parse and check every line, write in one
 transaction, one audit event per member): the first creates every member, the second
 (same file) changes nothing, the third changes one column on every row.
@@ -71,8 +71,10 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from governance import audit, importing, services
+    from governance import services
+    from governance.audit import log as audit
     from governance.models import AuditEvent, AuditHead, Member, OrganisationUnit
+    from governance.roll import importing
     from governance.services import SYSTEM
 
     call_command("migrate", verbosity=0)

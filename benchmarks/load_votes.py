@@ -378,7 +378,7 @@ def close_and_count(ballot_id: int, officer_id: int, run: dict) -> bool:
 
     from elections import services
     from elections.models import Ballot, BallotPaper, Participation
-    from governance import audit
+    from governance.audit import log as audit
     from governance.exceptions import DomainError
     from governance.models import User
 

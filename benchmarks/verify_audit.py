@@ -52,7 +52,7 @@ def setup_django() -> None:
 
 def make_events(count: int):
     """Rows for COPY, with their chain computed by the same bytes `audit.event_hash` hashes."""
-    from governance import audit
+    from governance.audit import log as audit
 
     prev = audit.GENESIS_HASH
     start = 1_767_225_600  # 2026-01-01 00:00 UTC
@@ -145,7 +145,7 @@ def floor_once() -> tuple[float, float, int]:
     """COPY of the rows verify_audit reads (as text), then SHA-256 of each row's bytes."""
     from django.db import connection
 
-    from governance.audit import _PG_ROWS
+    from governance.audit.log import _PG_ROWS
 
     connection.ensure_connection()
     started = time.perf_counter()
@@ -165,7 +165,7 @@ def floor_once() -> tuple[float, float, int]:
 
 def in_process_once() -> float:
     """verify_chain in this process, right after the floor (no start-up in it)."""
-    from governance.audit import verify_chain
+    from governance.audit.log import verify_chain
 
     started = time.perf_counter()
     result = verify_chain()

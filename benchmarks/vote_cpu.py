@@ -12,7 +12,7 @@ per run, then casts each voter's vote with Django's test client
 through every middleware, and measures this process's CPU time (`time.process_time`) and
 the statements sent, per vote. Each run is done twice, alternately:
 
-- "one query": the session's user as the platform loads it (governance/auth.py: the member,
+- "one query": the session's user as the platform loads it (governance/accounts/auth.py: the member,
   whether a mandate is held today and whether a TOTP authenticator exists, in one query);
 - "before": the user loaded as before (with the member only), so the second-factor
   middleware reads the mandates and then the authenticators, as it did.
@@ -68,7 +68,7 @@ def main() -> None:
 
     from elections import services
     from elections.models import Ballot
-    from governance import auth
+    from governance.accounts import auth
     from governance.models import StatuteVersion
 
     runs = options.runs * 2
@@ -107,7 +107,7 @@ def main() -> None:
         clients = []
         for user in people:
             client = Client(enforce_csrf_checks=True)
-            client.force_login(user, backend="governance.auth.ModelBackend")
+            client.force_login(user, backend="governance.accounts.auth.ModelBackend")
             client.cookies[settings.CSRF_COOKIE_NAME] = _get_new_csrf_string()
             clients.append(client)
         path = f"/api/ballots/{ballot_id}/vote/"

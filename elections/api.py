@@ -2,7 +2,7 @@
 
 Input serializers check types and resolve codes (body code, article number, membership
 number) so a malformed body is a 400 naming the field; the services then check roles and
-statute rules, and `governance.api_errors.exception_handler` turns their refusals into
+statute rules, and `governance.api.errors.exception_handler` turns their refusals into
 403 or 400. Nested serializers carry a `component_name` so the OpenAPI schema has no
 colliding "Input"/"Output" components.
 """
@@ -28,8 +28,8 @@ from rest_framework.views import APIView
 
 from elections import services
 from elections.models import Ballot, Candidate, PaperCount, Participation, Proxy, RollEntry
-from governance import ratelimit
-from governance.api_permissions import IsMemberOrPrivileged
+from governance.accounts import ratelimit
+from governance.api.permissions import IsMemberOrPrivileged
 from governance.exceptions import DomainError
 from governance.models import Assembly, Body, Member, StatuteVersion
 from governance.permissions import ensure_may_act_for_body, may_act_for_body, roles_for
@@ -371,7 +371,7 @@ class BallotDetailApi(APIView):
 
 class BallotVoteApi(APIView):
     permission_classes = WRITE_PERMISSIONS
-    # Voting has its own, stricter limit per account (governance.ratelimit, shared with the
+    # Voting has its own, stricter limit per account (governance.accounts.ratelimit, shared with the
     # page), counted before anything else: the API's general throttle would only add two
     # round trips to the cache to every vote.
     throttle_classes = ()

@@ -17,15 +17,20 @@ from django.utils.translation import gettext as _
 
 from elections import integrity
 from elections.models import Ballot, PaperCount, Participation, RollEntry
-from governance.anomalies import (
+from governance.audit.anomalies import (
     Anomaly,
     bodies_by_id,
     register_anomaly_check,
     register_officer_actions,
 )
+from governance.audit.trail import (
+    AuditRef,
+    TrailContribution,
+    TrailSection,
+    register_trail_provider,
+)
 from governance.models import Decision
-from governance.rule_text import figure_items
-from governance.trail import AuditRef, TrailContribution, TrailSection, register_trail_provider
+from governance.statutes.text import figure_items
 
 OFFICER_BALLOT_ACTIONS = frozenset(
     {

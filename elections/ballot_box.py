@@ -40,7 +40,7 @@ from elections.models import (
     RollEntry,
     Trustee,
 )
-from governance import audit
+from governance.audit import log as audit
 from governance.exceptions import DomainError, NotAllowed
 from governance.models import Member
 

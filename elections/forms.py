@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from elections.models import Ballot
 from governance.models import Article, Assembly, Body, Member
-from governance.rule_text import scope_in_words
+from governance.statutes.text import scope_in_words
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 

@@ -33,13 +33,16 @@ from elections.models import (
     Proxy,
     RollEntry,
 )
-from governance import assemblies, audit, eligibility, limits, rules
+from governance import limits
 from governance import services as governance
-from governance.audit import model_values
+from governance.assemblies import services as assemblies
+from governance.audit import log as audit
+from governance.audit.log import model_values
 from governance.exceptions import DomainError, NotAllowed, RuleViolation
 from governance.models import Assembly, Body, Mandate, Member, StatuteVersion
 from governance.permissions import ensure_may_act_for_body, ensure_may_write
-from governance.rule_text import scope_in_words
+from governance.statutes import eligibility, rules
+from governance.statutes.text import scope_in_words
 
 S = Ballot.Status
 
@@ -364,7 +367,7 @@ def eligible_voters(ballot: Ballot, on: dt.date) -> list[int]:
     """Who may vote, by member id, per the statutes in force on `on`: the roll `open_ballot` freezes.
 
     The body's current seats for a roll call, the statutes' eligibility rule otherwise
-    (`governance.eligibility`, which the assemblies use too). A vote in the room takes its
+    (`governance.statutes.eligibility`, which the assemblies use too). A vote in the room takes its
     roll from the assembly instead: see `_room_roll`.
     """
     body = ballot.body if ballot.electorate == Ballot.Electorate.BODY else None

@@ -43,12 +43,12 @@ from elections.models import (
     Proxy,
     RollEntry,
 )
-from governance import ratelimit
+from governance.accounts import ratelimit
 from governance.exceptions import DomainError, NotAllowed
 from governance.models import Article, Body, Member, Rule, StatuteVersion
 from governance.permissions import ensure_may_act_for_body, may_act_for_body, roles_for
-from governance.rule_text import figure_items
-from governance.views import role_required
+from governance.statutes.text import figure_items
+from governance.web import role_required
 
 Status = Ballot.Status
 TOO_MANY_VOTES = gettext_lazy(

@@ -32,7 +32,7 @@ class GovernanceConfig(AppConfig):
 
         from allauth.mfa import signals as mfa_signals
 
-        from governance.enrolment import record_change
+        from governance.accounts.enrolment import record_change
 
         for name in ("added", "removed", "reset"):
             getattr(mfa_signals, f"authenticator_{name}").connect(

@@ -16,9 +16,11 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from governance import importing, rules, services
+from governance import services
 from governance.models import Member, OrganisationUnit, User
+from governance.roll import importing
 from governance.services import SYSTEM, ArticleSpec, RuleSpec
+from governance.statutes import rules
 
 DEMO_PASSWORD = "demo-governance-2026"
 

@@ -209,7 +209,7 @@ class Member(models.Model):
 
     def facts(self, *, on: dt.date, body_codes: frozenset[str] = frozenset()):
         """The plain facts (a rules.MemberFacts) the statute eligibility rule is evaluated on."""
-        from governance import rules
+        from governance.statutes import rules
 
         return rules.MemberFacts(
             is_member=self.kind == self.Kind.MEMBER and self.status == self.Status.ACTIVE,
@@ -405,7 +405,7 @@ class Article(Translatable):
 
 
 class Rule(models.Model):
-    """A machine-readable rule carried by an article (see governance.rules for the kinds).
+    """A machine-readable rule carried by an article (see governance.statutes.rules for the kinds).
 
     `scope` says what the rule governs, so services can ask for "the majority rule for
     statute amendments" in the version in force: e.g. ``general_assembly``,
@@ -442,8 +442,8 @@ class Rule(models.Model):
         return f"{self.get_kind_display()} ({self.scope})"
 
     def parsed(self):
-        """The rule as its governance.rules dataclass."""
-        from governance import rules
+        """The rule as its governance.statutes.rules dataclass."""
+        from governance.statutes import rules
 
         return rules.parse_rule(self.kind, self.params)
 
@@ -733,7 +733,7 @@ class Decision(models.Model):
 
 
 class AuditEvent(models.Model):
-    """An append-only, hash-chained record of one write (see governance.audit)."""
+    """An append-only, hash-chained record of one write (see governance.audit.log)."""
 
     sequence = models.PositiveBigIntegerField(_("sequence"), unique=True)
     occurred_at = models.DateTimeField(_("occurred at"))

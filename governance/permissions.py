@@ -50,7 +50,7 @@ def roles_for(user, on: dt.date | None = None) -> Roles:
     member = getattr(user, "member", None) if hasattr(user, "member") else None
     # Mandates are a member's: an account without one holds none (no query), and the member,
     # read with the user, spares the join through it.
-    # The session's user knows whether it holds a mandate today (governance/auth.py): a
+    # The session's user knows whether it holds a mandate today (governance/accounts/auth.py): a
     # member who holds none, nearly every voter, costs no query here.
     holds_none = on is None and getattr(user, "holds_mandate", None) is False
     mandates = (

@@ -12,8 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance import audit, rules, tasks
-from governance.audit import model_values
+from governance import tasks
+from governance.audit import log as audit
+from governance.audit.log import model_values
 from governance.exceptions import DomainError, NotAllowed, RuleViolation
 from governance.models import (
     Article,
@@ -30,6 +31,7 @@ from governance.models import (
     User,
 )
 from governance.permissions import ensure_may_act_for_body, ensure_may_write, ensure_staff
+from governance.statutes import rules
 
 SYSTEM = None  # the actor for writes made by the platform itself (demo loader, migrations)
 

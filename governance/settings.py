@@ -92,8 +92,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "governance.middleware.RequireMFAForPrivilegedRolesMiddleware",
-    "governance.middleware.RequireEnrolmentProofMiddleware",
+    "governance.accounts.middleware.RequireMFAForPrivilegedRolesMiddleware",
+    "governance.accounts.middleware.RequireEnrolmentProofMiddleware",
 ]
 
 ROOT_URLCONF = "governance.urls"
@@ -186,9 +186,9 @@ SESSION_COOKIE_AGE = 60 * 60 * 8
 
 AUTH_USER_MODEL = "governance.User"
 AUTHENTICATION_BACKENDS = [
-    # Django's and allauth's, loading the member with the user (governance/auth.py).
-    "governance.auth.ModelBackend",
-    "governance.auth.AuthenticationBackend",
+    # Django's and allauth's, loading the member with the user (governance/accounts/auth.py).
+    "governance.accounts.auth.ModelBackend",
+    "governance.accounts.auth.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -206,9 +206,9 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 # Accounts are created from the membership roll by staff, not by open sign-up.
-ACCOUNT_ADAPTER = "governance.adapters.AccountAdapter"
+ACCOUNT_ADAPTER = "governance.accounts.adapters.AccountAdapter"
 # Failed logins are slowed per account and client, never per account alone (which would let
-# anyone lock a member out): governance/login_throttle.py, called by the adapter. A browser the
+# anyone lock a member out): governance/accounts/login_throttle.py, called by the adapter. A browser the
 # account logged in from before has its own count (a signed device cookie); any other client
 # is counted per account and address. Five failures are free, then each costs twice the wait
 # of the last, from 15 s up to 15 minutes; a refusal says how long, and never sleeps.
@@ -237,9 +237,9 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Governance] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # The account holder is told by e-mail of every change to the password, the addresses and the
 # second factor (allauth's notifications); a second factor is set up only with a proof beyond
-# the password (governance/enrolment.py).
+# the password (governance/accounts/enrolment.py).
 ACCOUNT_EMAIL_NOTIFICATIONS = True
-# Casting a vote, page and API together, per account (governance.ratelimit): a member casts
+# Casting a vote, page and API together, per account (governance.accounts.ratelimit): a member casts
 # once, a proxy holder once per proxy; more than this in a minute is a script.
 VOTE_RATE_LIMIT_PER_MINUTE = env_int("VOTE_RATE_LIMIT_PER_MINUTE", 20)
 MFA_TOTP_ISSUER = os.environ.get("MFA_TOTP_ISSUER", "Governance platform")
@@ -276,7 +276,7 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # ---------------------------------------------------------------------------
-# Audit checkpoints (governance.checkpoints)
+# Audit checkpoints (governance.audit.checkpoints)
 # ---------------------------------------------------------------------------
 
 # The Ed25519 key that signs the audit log's checkpoints: never in the database, and kept
@@ -388,14 +388,14 @@ ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["governance.api_permissions.IsMemberOrPrivileged"],
+    "DEFAULT_PERMISSION_CLASSES": ["governance.api.permissions.IsMemberOrPrivileged"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "governance.api_pagination.StrictLimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "governance.api.pagination.StrictLimitOffsetPagination",
     # A JSON API: forms are for the pages, which have their own views.
-    # Bounded in size and nesting (governance/api_parsers.py): deep JSON is a 400, not a 500.
-    "DEFAULT_PARSER_CLASSES": ["governance.api_parsers.BoundedJSONParser"],
+    # Bounded in size and nesting (governance/api/parsers.py): deep JSON is a 400, not a 500.
+    "DEFAULT_PARSER_CLASSES": ["governance.api.parsers.BoundedJSONParser"],
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "governance.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "governance.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"user": "600/min", "anon": "60/min"},
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_CLASSES": [
@@ -421,7 +421,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         # 403, 404, 400 and 429, which every operation of its kind can answer.
-        "governance.api_schema.document_common_responses",
+        "governance.api.schema.document_common_responses",
     ],
 }
 

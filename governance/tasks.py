@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from governance import checkpoints
+from governance.audit import checkpoints
 from governance.models import User
 
 

@@ -6,18 +6,14 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from elections.api_urls import api_patterns as election_api_patterns
-from governance import (
-    api,
-    assembly_api,
-    assembly_views,
-    audit_api,
-    audit_views,
-    enrolment_views,
-    probes,
-    roll_api,
-    translation_views,
-    views,
-)
+from governance import probes, translation_views, views
+from governance.accounts import enrolment_views
+from governance.api import views as api
+from governance.assemblies import api as assembly_api
+from governance.assemblies import views as assembly_views
+from governance.audit import api as audit_api
+from governance.audit import views as audit_views
+from governance.roll import api as roll_api
 from motions.api_urls import api_patterns as motion_api_patterns
 
 api_patterns = [
@@ -196,7 +192,7 @@ urlpatterns = [
     ),
     path("ballots/", include("elections.urls")),
     path("motions/", include("motions.urls")),
-    # Before allauth's: the proof asked before a second factor is set up (governance/enrolment.py).
+    # Before allauth's: the proof asked before a second factor is set up (governance/accounts/enrolment.py).
     path("accounts/2fa/proof/", enrolment_views.enrolment_proof, name="mfa_enrolment_proof"),
     path(
         "accounts/2fa/enrol/<str:token>/",
@@ -220,6 +216,6 @@ urlpatterns = [
 ]
 
 # A URL under /api/ that matches no route answers JSON, like every other API error.
-handler400 = "governance.api_errors.bad_request"
-handler404 = "governance.api_errors.not_found"
-handler500 = "governance.api_errors.server_error"
+handler400 = "governance.api.errors.bad_request"
+handler404 = "governance.api.errors.not_found"
+handler500 = "governance.api.errors.server_error"

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from governance import audit, importing, services
-from governance.anomalies import recheck_rules
-from governance.eligibility import entitled_member_ids, entitlement_of
+from governance import services
+from governance.audit import log as audit
+from governance.audit.anomalies import recheck_rules
+from governance.audit.trail import decision_trail
 from governance.exceptions import DomainError, RuleViolation
 from governance.forms import (
     DecisionFilterForm,
@@ -40,25 +38,11 @@ from governance.models import (
     StatuteVersion,
 )
 from governance.permissions import may_read_audit, may_read_roll, roles_for
-from governance.rule_text import figure_items
-from governance.statutes import diff_versions
-from governance.trail import decision_trail
-
-
-def role_required(predicate):
-    """Log in first; then the predicate on the user decides (403 otherwise)."""
-
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not predicate(request.user):
-                raise PermissionDenied(_("Your role does not give access to this page."))
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
+from governance.roll import importing
+from governance.statutes.diff import diff_versions
+from governance.statutes.eligibility import entitled_member_ids, entitlement_of
+from governance.statutes.text import figure_items
+from governance.web import role_required
 
 
 def _may_read_governance(user) -> bool:

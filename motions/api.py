@@ -2,7 +2,7 @@
 
 Workflow steps are actions: ``POST /api/motions/{id}/steps/{step}/`` and
 ``POST /api/amendments/{id}/steps/{step}/``, with the step's input (a reason, a body, a
-voting mode). Refusals come out of `governance.api_errors.exception_handler`: 403 when a
+voting mode). Refusals come out of `governance.api.errors.exception_handler`: 403 when a
 role is missing, 400 naming the field otherwise. The role is checked against the workflow
 before the input is read, so a caller who may not take the step gets 403 whatever it sends.
 """
@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from elections.api import BAD_INPUT, NOT_FOUND, WRITE_PERMISSIONS, enum_field, not_allowed
-from governance.api_permissions import IsMemberOrPrivileged
+from governance.api.permissions import IsMemberOrPrivileged
 from governance.models import Assembly, Body, Member, OrganisationUnit
 from governance.textdiff import word_diff
 from motions import access, services, workflow

@@ -10,9 +10,14 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from governance.anomalies import bodies_by_id, register_officer_actions
+from governance.audit.anomalies import bodies_by_id, register_officer_actions
+from governance.audit.trail import (
+    AuditRef,
+    TrailContribution,
+    TrailSection,
+    register_trail_provider,
+)
 from governance.models import Decision
-from governance.trail import AuditRef, TrailContribution, TrailSection, register_trail_provider
 from motions.models import Amendment, FollowUp, ICSubmission, Motion
 
 #: Steps taken for the deciding body by its Board (or the chair); the standing-orders

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from governance.assembly_forms import MemberNumberField
+from governance.assemblies.forms import MemberNumberField
 from governance.models import Assembly, Body, OrganisationUnit
 from motions.models import Amendment, ICSubmission, Motion, MotionVersion, VotingMandate
 from motions.services import IN_ROOM, ONLINE

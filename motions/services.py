@@ -25,9 +25,10 @@ from django.utils.translation import gettext as _
 
 from elections import services as elections
 from elections.models import Ballot
-from governance import audit, eligibility, limits, rules
+from governance import limits
 from governance import services as governance
-from governance.audit import model_values
+from governance.audit import log as audit
+from governance.audit.log import model_values
 from governance.exceptions import DomainError, NotAllowed, RuleViolation
 from governance.models import (
     Assembly,
@@ -39,6 +40,7 @@ from governance.models import (
     StatuteVersion,
 )
 from governance.permissions import ensure_may_write, roles_for
+from governance.statutes import eligibility, rules
 from motions import statute_changes, texts, workflow
 from motions.models import (
     Amendment,

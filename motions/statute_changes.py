@@ -7,7 +7,7 @@ A change is a JSON object, stored with each version of the motion:
 - ``{"action": "add", "number": "10a", "after": "10", "title": ..., "text": ..., "rules": [...]}``;
 - ``{"action": "remove", "number": "16"}``.
 
-A rule is ``{"kind": ..., "scope": ..., "params": {...}}`` as in `governance.rules`.
+A rule is ``{"kind": ..., "scope": ..., "params": {...}}`` as in `governance.statutes.rules`.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from governance import rules
 from governance.exceptions import DomainError
 from governance.services import ArticleSpec, RuleSpec
+from governance.statutes import rules
 
 ACTIONS = ("replace", "add", "remove")
 

@@ -1,7 +1,7 @@
 """The forms a statute amendment is drafted with: pick an article, edit its text and its
 rules' parameters in fields that fit each rule kind, add or repeal articles. Nobody types
 JSON: `ArticleChangeForm.change()` builds the change `motions.statute_changes` validates,
-and each rule's parameters go through `governance.rules.parse_rule` first."""
+and each rule's parameters go through `governance.statutes.rules.parse_rule` first."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from governance import rules
 from governance.services import ArticleSpec, RuleSpec
+from governance.statutes import rules
 
 FRACTION = re.compile(r"^\s*\d+\s*/\s*[1-9]\d*\s*$")
 

@@ -24,9 +24,9 @@ from governance import services as governance
 from governance.exceptions import DomainError, NotAllowed
 from governance.models import Body, StatuteVersion
 from governance.permissions import roles_for
-from governance.statutes import diff_articles
+from governance.statutes.diff import diff_articles
 from governance.textdiff import Piece, word_diff
-from governance.views import role_required
+from governance.web import role_required
 from motions import access, services, statute_changes, texts, workflow
 from motions.forms import (
     AmendmentForm,

@@ -15,7 +15,7 @@ class YesNoResult:
     """Figures of a yes/no ballot; `total` counts every paper, invalid ones included.
 
     total = yes + no + abstain + blank + invalid. Whether abstentions and blank papers
-    count in the majority base is the statutes' business (governance.rules).
+    count in the majority base is the statutes' business (governance.statutes.rules).
     """
 
     yes: int

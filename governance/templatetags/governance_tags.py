@@ -4,7 +4,7 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from governance.rule_text import describe_outcome, describe_rule, scope_in_words
+from governance.statutes.text import describe_outcome, describe_rule, scope_in_words
 
 register = template.Library()
 

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from elections import services as elections
-from governance import assemblies
+from governance.assemblies import services as assemblies
 from motions import services as motions
 from motions.models import Motion
 from tests.browser.test_foundation import log_in

@@ -6,7 +6,8 @@ import pytest
 
 from elections import services
 from elections.models import Ballot, Participation, Proxy, RollEntry
-from governance import assemblies, audit
+from governance.assemblies import services as assemblies
+from governance.audit import log as audit
 from governance.exceptions import DomainError, NotAllowed
 from governance.models import Assembly, AuditEvent
 from tests.elections.conftest import draft_ballot

@@ -21,7 +21,7 @@ from elections.models import (
     Proxy,
     RollEntry,
 )
-from governance import audit
+from governance.audit import log as audit
 from governance.exceptions import DomainError, NotAllowed, RuleViolation
 from governance.models import AuditEvent, Decision
 from tests.elections.boxes import decrypted_board

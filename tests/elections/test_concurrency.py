@@ -10,7 +10,7 @@ from django.db import connection, connections
 
 from elections import services
 from elections.models import Ballot, BallotPaper, BoardEntry, Participation
-from governance import audit
+from governance.audit import log as audit
 from governance.exceptions import DomainError
 from governance.models import User
 from tests.elections.conftest import add_voters, draft_ballot

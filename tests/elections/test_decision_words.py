@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from elections import services
-from governance.rule_text import figure_items
+from governance.statutes.text import figure_items
 from tests.elections.conftest import add_voters, draft_election, published
 
 pytestmark = pytest.mark.django_db

@@ -36,7 +36,7 @@ from django.utils.crypto import get_random_string
 
 from elections import services
 from elections.models import Ballot, BallotPaper, BoardEntry, Participation
-from governance import audit
+from governance.audit import log as audit
 from governance.models import User
 from tests.elections.conftest import add_voters, draft_ballot
 

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from elections import services
-from governance import rules
 from governance.models import AuditEvent, Mandate
 from governance.services import rule_in_force
+from governance.statutes import rules
 from tests.elections.conftest import add_voters, draft_election
 from tests.factories import DuesFactory, MandateFactory, MemberFactory, UserFactory
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from elections import services
 from elections.models import Participation
-from governance import ratelimit
+from governance.accounts import ratelimit
 from tests.elections.conftest import add_voters, draft_ballot
 
 pytestmark = pytest.mark.django_db

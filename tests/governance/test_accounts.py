@@ -69,7 +69,7 @@ def test_password_reset_sends_an_email(client, world):
 
 
 def test_the_session_user_comes_with_their_member(client, world, django_assert_num_queries):
-    """One query reads the logged-in account and its member (governance/auth.py)."""
+    """One query reads the logged-in account and its member (governance/accounts/auth.py)."""
     login(client, "member@example.org")
     request = client.get(reverse("dashboard")).wsgi_request
     del request._cached_user  # read it again from the session

@@ -15,8 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from elections import services as elections
-from governance import anomalies, audit, services
-from governance.anomalies import recheck_decision
+from governance import services
+from governance.audit import anomalies
+from governance.audit import log as audit
+from governance.audit.anomalies import recheck_decision
 from governance.demo import load_demo
 from governance.models import Decision, DuesPayment, Rule, StatuteVersion
 from governance.services import SYSTEM

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from governance import services
-from governance.asof import as_of
+from governance.audit.asof import as_of
 from governance.demo import statutes_v1
 from governance.models import StatuteVersion
 from governance.services import SYSTEM, ArticleSpec, RuleSpec

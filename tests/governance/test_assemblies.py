@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from governance import assemblies, audit
+from governance.assemblies import services as assemblies
+from governance.audit import log as audit
 from governance.exceptions import DomainError, NotAllowed, RuleViolation
 from governance.models import Assembly, AssemblyProxy, Attendance, AuditEvent
 from tests.factories import DuesFactory, MandateFactory, MemberFactory
@@ -490,7 +491,7 @@ def test_the_meeting_page_pages_its_decisions_in_as_many_queries_whatever_their_
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from governance import assembly_views
+    from governance.assemblies import views as assembly_views
 
     monkeypatch.setattr(assembly_views, "DECISIONS_A_PAGE", 10)
     client = client_for("member")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from governance import assemblies
+from governance.assemblies import services as assemblies
 from governance.models import Assembly, AssemblyProxy, Attendance
 from tests.governance.assembly_support import convene, unpaid_member, voters
 

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from governance import assemblies
+from governance.assemblies import services as assemblies
 from governance.models import Assembly
 from tests.governance.assembly_support import convene, voters
 

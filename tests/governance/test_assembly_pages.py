@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from governance import assemblies
+from governance.assemblies import services as assemblies
 from governance.models import Assembly, AssemblyProxy, Attendance
 from tests.governance.assembly_support import at, convene, unpaid_member, voters
 

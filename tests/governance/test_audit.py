@@ -5,7 +5,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 
-from governance import audit, services
+from governance import services
+from governance.audit import log as audit
 from governance.models import AuditEvent, AuditHead, OrganisationUnit
 from governance.services import SYSTEM
 

@@ -20,7 +20,9 @@ from django.urls import reverse
 
 from elections import services as elections
 from elections.models import Ballot, BallotPaper, BoardEntry, Participation
-from governance import audit, checkpoints, merkle, services
+from governance import services
+from governance.audit import checkpoints, merkle
+from governance.audit import log as audit
 from governance.models import AuditEvent, AuditHead, Decision
 from governance.services import SYSTEM
 from tests.elections.conftest import draft_ballot, published

@@ -5,7 +5,8 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from governance import audit, services
+from governance import services
+from governance.audit import log as audit
 from governance.models import AuditEvent
 from governance.services import SYSTEM
 

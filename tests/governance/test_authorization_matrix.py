@@ -20,8 +20,8 @@ from django.test import Client
 from django.utils import timezone
 
 from elections import services as elections
-from governance import assemblies
 from governance import services as governance
+from governance.assemblies import services as assemblies
 from governance.models import AssemblyProxy, Body, StatuteVersion
 from governance.services import SYSTEM
 from motions import services as motions

@@ -28,7 +28,7 @@ from django.db import connection
 
 from elections import services
 from elections.models import Ballot
-from governance.audit import verify_chain
+from governance.audit.log import verify_chain
 from governance.models import Decision
 from tests.elections.conftest import add_voters, draft_ballot, draft_election, published
 

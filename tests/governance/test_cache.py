@@ -7,7 +7,7 @@ import socket
 import pytest
 from django.core.cache import caches
 
-from governance import ratelimit
+from governance.accounts import ratelimit
 from tests.factories import UserFactory
 
 REDIS = ("127.0.0.1", 6379)

@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from governance import audit
+from governance.audit import log as audit
 from governance.models import Assembly, Body, Decision, Member, Rule, StatuteVersion
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ def test_demo_loads_a_realistic_section_once(capsys):
 def test_half_of_the_demo_members_are_young():
     from django.utils import timezone
 
-    from governance import rules
+    from governance.statutes import rules
 
     call_command("load_demo")
     today = timezone.localdate()

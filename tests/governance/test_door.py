@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from governance import assemblies
+from governance.assemblies import services as assemblies
 from governance.models import Assembly, Member
 from tests.factories import MemberFactory
 from tests.governance.assembly_support import convene, voters

@@ -9,9 +9,10 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
 
-from governance import importing, services
+from governance import services
 from governance.exceptions import DomainError, NotAllowed
 from governance.models import AuditEvent, DuesPayment
+from governance.roll import importing
 from tests.factories import DuesFactory, MandateFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db

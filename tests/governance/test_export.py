@@ -10,7 +10,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from pypdf import PdfReader
 
-from governance import audit, checkpoints, exports, services
+from governance import services
+from governance.audit import checkpoints, exports
+from governance.audit import log as audit
 from governance.models import AuditEvent, AuditHead, Decision, StatuteVersion
 from governance.services import SYSTEM
 

@@ -8,7 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from governance import audit, exports
+from governance.audit import exports
+from governance.audit import log as audit
 from governance.models import AuditEvent
 from tests.factories import MandateFactory
 from tests.governance.test_export import decide

@@ -7,9 +7,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from governance import importing
 from governance.exceptions import DomainError, NotAllowed
 from governance.models import AuditEvent, Member
+from governance.roll import importing
 
 pytestmark = pytest.mark.django_db
 

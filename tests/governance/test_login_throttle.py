@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from governance import login_throttle
+from governance.accounts import login_throttle
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

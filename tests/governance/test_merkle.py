@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from governance import merkle
+from governance.audit import merkle
 
 #: The leaves of the Certificate Transparency test tree, and its roots for sizes 1 to 8.
 CT_LEAVES = [

@@ -15,7 +15,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 
-from governance import enrolment
+from governance.accounts import enrolment
 from governance.models import AuditEvent
 from tests.conftest import totp_code
 from tests.factories import MandateFactory

@@ -12,8 +12,10 @@ from pypdf import PdfReader
 
 from elections import services as elections
 from elections.models import Ballot
-from governance import assemblies, checkpoints, services
-from governance.minutes import render_minutes
+from governance import services
+from governance.assemblies import services as assemblies
+from governance.assemblies.minutes import render_minutes
+from governance.audit import checkpoints
 from governance.models import AuditEvent, StatuteVersion
 from governance.services import SYSTEM
 from tests.elections.conftest import draft_ballot

@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from governance import assemblies, checkpoints
+from governance.assemblies import services as assemblies
+from governance.assemblies.minutes import render_minutes
+from governance.audit import checkpoints
 from governance.exceptions import DomainError, NotAllowed
-from governance.minutes import render_minutes
 from governance.models import AuditEvent, MinutesApproval
 from tests.conftest import TOTP_SECRET, totp_code
 from tests.factories import MandateFactory, MemberFactory, UserFactory

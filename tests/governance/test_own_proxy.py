@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from governance import assemblies
+from governance.assemblies import services as assemblies
 from governance.exceptions import DomainError, NotAllowed, RuleViolation
 from governance.models import Assembly, AssemblyProxy, AuditEvent
 from tests.factories import DuesFactory

@@ -201,7 +201,7 @@ def test_htmx_request_gets_only_the_results_fragment(client_for, world):
 def test_decision_detail_shows_article_rule_and_figures(client_for, world):
     version = StatuteVersion.objects.get()
     quorum_rule = version.articles.get(number="7").rules.get()
-    from governance import rules
+    from governance.statutes import rules
 
     outcome = rules.evaluate_quorum(quorum_rule.parsed(), eligible=200, took_part=60, article="7")
     decision = services.record_decision(

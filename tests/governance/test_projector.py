@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from elections import services as elections
 from elections.models import Ballot
-from governance import assemblies
+from governance.assemblies import services as assemblies
 from governance.models import Assembly
 from tests.elections.conftest import draft_ballot
 from tests.governance.assembly_support import convene, voters

@@ -1,4 +1,4 @@
-"""Statute rule evaluation (governance.rules): pure functions, no database."""
+"""Statute rule evaluation (governance.statutes.rules): pure functions, no database."""
 
 import datetime as dt
 from fractions import Fraction
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from governance import rules
+from governance.statutes import rules
 
 QUARTER = rules.parse_rule("quorum", {"first_convocation": "1/4", "second_convocation": None})
 SIMPLE = rules.parse_rule(
@@ -486,7 +486,7 @@ def test_rule_evaluation_has_no_django_imports():
 
 def test_every_founding_rule_reads_in_plain_words():
     from governance.demo import statutes_v1
-    from governance.rule_text import describe_rule
+    from governance.statutes.text import describe_rule
 
     for article in statutes_v1():
         for rule in article.rules:

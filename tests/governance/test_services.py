@@ -8,8 +8,8 @@ from django.utils import timezone
 from governance import services
 from governance.exceptions import DomainError, NotAllowed, RuleViolation
 from governance.models import AuditEvent, Decision, Mandate, StatuteVersion
-from governance.rules import add_months
 from governance.services import SYSTEM, ArticleSpec, RuleSpec
+from governance.statutes.rules import add_months
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,10 +6,11 @@ import pytest
 from django.urls import reverse
 
 from elections import services as elections
-from governance import services, trail
+from governance import services
+from governance.audit import trail
+from governance.audit.trail import AuditRef, TrailContribution, TrailSection, decision_trail
 from governance.models import AuditEvent, Decision, StatuteVersion
 from governance.services import SYSTEM
-from governance.trail import AuditRef, TrailContribution, TrailSection, decision_trail
 from tests.elections.conftest import add_voters, draft_ballot
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from governance import audit
+from governance.audit import log as audit
 from motions.models import Amendment, Motion, VotingMandate
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def test_members_are_entitled_to_vote_at_the_coming_assembly_even_in_the_next_ye
     import time_machine
     from django.utils import timezone
 
-    from governance import assemblies
+    from governance.assemblies import services as assemblies
     from governance.demo import load_demo
     from governance.models import Assembly
 

@@ -405,7 +405,7 @@ def test_the_board_decides_the_delegates_voting_mandate_by_roll_call(section):
 
 
 def test_a_motion_voted_in_the_room_by_those_present_and_their_proxies(section, world):
-    from governance import assemblies
+    from governance.assemblies import services as assemblies
     from tests.governance.assembly_support import convene as convene_on
 
     meeting = convene_on(world.assembly_body, title="Extraordinary General Assembly")
@@ -451,7 +451,7 @@ def test_an_ic_motion_needs_the_assemblys_quorum_too(section):
 def test_the_decision_trail_shows_the_motion_its_versions_and_amendments(section, client):
     from django.urls import reverse
 
-    from governance.trail import decision_trail
+    from governance.audit.trail import decision_trail
 
     motion = scheduled(section, text="A.\n\nB.")
     amendment = tabled(section, motion, paragraph=2, text="B, amended.")

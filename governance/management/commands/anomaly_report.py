@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from governance import anomalies
+from governance.audit import anomalies
 
 
 class Command(BaseCommand):

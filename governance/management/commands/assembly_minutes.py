@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance.minutes import render_minutes
+from governance.assemblies.minutes import render_minutes
 from governance.models import Assembly
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from governance import checkpoints, tasks
+from governance import tasks
+from governance.audit import checkpoints
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from governance.exports import FORMATS, export_register
+from governance.audit.exports import FORMATS, export_register
 
 
 class Command(BaseCommand):

@@ -5,9 +5,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from governance import importing
 from governance.exceptions import DomainError
 from governance.management.commands.record_dues import staff_account
+from governance.roll import importing
 
 
 class Command(BaseCommand):

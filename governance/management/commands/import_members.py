@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
-from governance import importing
 from governance.exceptions import DomainError
+from governance.roll import importing
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from governance import enrolment
+from governance.accounts import enrolment
 from governance.exceptions import DomainError
 from governance.models import User
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from governance import checkpoints
-from governance.audit import verify_chain
+from governance.audit import checkpoints
+from governance.audit.log import verify_chain
 
 
 class Command(BaseCommand):

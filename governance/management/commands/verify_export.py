@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from governance.exports import ExportFormatError, verify_export
+from governance.audit.exports import ExportFormatError, verify_export
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ Governance knows only the decision itself. The apps above it contribute what the
 through a registry filled in their ``AppConfig.ready()`` (imports point down, so this is
 the one place an upper layer hands governance a callable instead of being imported):
 
-    from governance.trail import register_trail_provider
+    from governance.audit.trail import register_trail_provider
     register_trail_provider("elections", ballot_trail)
 
 A provider is called with the decision (``body``, ``article``, ``statute_version`` and
@@ -22,7 +22,7 @@ from typing import Any
 
 from django.db.models import Count, Max, Min, Q
 
-from governance.audit import canonical_json
+from governance.audit.log import canonical_json
 from governance.models import AuditEvent, Decision
 
 GENERIC_SECTION_TEMPLATE = "governance/trail/section.html"

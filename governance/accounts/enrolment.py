@@ -28,7 +28,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from governance import audit
+from governance.audit import log as audit
 from governance.exceptions import DomainError
 from governance.permissions import ensure_may_write
 
@@ -38,7 +38,7 @@ CODE_SECONDS = 15 * 60
 CODE_TRIES = 5
 PROOF_SECONDS = 15 * 60
 LINK_SECONDS = 3 * 24 * 60 * 60
-_LINK_SALT = "governance.enrolment.link"
+_LINK_SALT = "governance.accounts.enrolment.link"
 
 
 def _now() -> float:

@@ -1,4 +1,4 @@
-"""Forms of the assembly pages: parse what was typed; `governance.assemblies` decides."""
+"""Forms of the assembly pages: parse what was typed; `governance.assemblies.services` decides."""
 
 from __future__ import annotations
 

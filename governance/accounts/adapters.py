@@ -1,5 +1,5 @@
 """allauth adapters: accounts come from the membership roll, never from open sign-up; failed
-logins are slowed per account and client (governance/login_throttle.py), never per account."""
+logins are slowed per account and client (governance/accounts/login_throttle.py), never per account."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.core.exceptions import ValidationError
 from django.utils.translation import ngettext
 
-from governance import login_throttle
+from governance.accounts import login_throttle
 
 
 def _login(credentials) -> str:

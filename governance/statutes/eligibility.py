@@ -2,7 +2,7 @@
 
 The one place the eligibility loop lives: the voting engine freezes a ballot's roll with it
 (`elections.services.eligible_voters`), the assembly counts its quorum base and checks
-members in at the door with it (`governance.assemblies`). A constant number of queries
+members in at the door with it (`governance.assemblies.services`). A constant number of queries
 whatever the size of the roll: the rule, the members' facts in one query (dues as an
 ``EXISTS`` annotation), and the current mandates when the rule names a body.
 """
@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from governance import rules
 from governance.models import Body, Mandate, Member
 from governance.services import require_rule
+from governance.statutes import rules
 
 #: The `failed` codes of `rules.evaluate_eligibility`, in words for the person at the door.
 FAILED_REASONS = {

@@ -11,11 +11,13 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from governance import anomalies, audit, checkpoints, csvsafe, exports
-from governance.asof import as_of
+from governance import csvsafe
+from governance.audit import anomalies, checkpoints, exports
+from governance.audit import log as audit
+from governance.audit.asof import as_of
 from governance.forms import AsOfForm, CheckpointForm
 from governance.permissions import may_read_audit
-from governance.views import role_required
+from governance.web import role_required
 
 auditor_reader = role_required(may_read_audit)
 

@@ -29,7 +29,7 @@ from django.core.cache import cache
 from django.utils.crypto import get_random_string
 
 DEVICE_COOKIE = "login_device"
-_DEVICE_SALT = "governance.login_throttle.device"
+_DEVICE_SALT = "governance.accounts.login_throttle.device"
 _DEVICE_LOGINS_KEPT = 10
 
 

@@ -1,4 +1,4 @@
-"""The proof asked before a second factor is enrolled or replaced (governance/enrolment.py)."""
+"""The proof asked before a second factor is enrolled or replaced (governance/accounts/enrolment.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from governance import enrolment
+from governance.accounts import enrolment
 from governance.exceptions import DomainError
 
 

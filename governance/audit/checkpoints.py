@@ -233,7 +233,7 @@ def issue() -> tuple[str, Checkpoint]:
     """
     from django.utils import timezone
 
-    from governance import audit
+    from governance.audit import log as audit
 
     verification = audit.verify_chain()
     if not verification.ok:
@@ -259,7 +259,7 @@ def signed_current(at: dt.datetime | None = None) -> str:
     """
     from django.utils import timezone
 
-    from governance import audit
+    from governance.audit import log as audit
 
     size, root = audit.current_tree()
     checkpoint = Checkpoint(

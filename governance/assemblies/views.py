@@ -1,6 +1,6 @@
 """Pages of the assemblies: the list, convening, the meeting's page and the door.
 
-Thin views over `governance.assemblies` (and `services.convene_assembly`). Members and
+Thin views over `governance.assemblies.services` (and `services.convene_assembly`). Members and
 privileged roles read the list and a meeting's page (with its live quorum, polled by
 htmx as the `quorum` partial of ``assembly_detail.html``). The door (check-in, proxies)
 and the status steps are for the officers acting for the body and staff; the minutes
@@ -24,8 +24,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from governance import assemblies, services
-from governance.assembly_forms import (
+from governance import services
+from governance.assemblies import services as assemblies
+from governance.assemblies.forms import (
     CancelAssemblyForm,
     ConveneForm,
     DoorSearchForm,
@@ -33,11 +34,12 @@ from governance.assembly_forms import (
     ProxyRegistrationForm,
     RevokeProxyForm,
 )
+from governance.assemblies.minutes import render_minutes
 from governance.exceptions import DomainError, NotAllowed
-from governance.minutes import render_minutes
 from governance.models import Assembly, AssemblyProxy, Attendance, Body, Decision, Member
 from governance.permissions import may_act_for_body, roles_for
-from governance.views import governance_reader, role_required
+from governance.views import governance_reader
+from governance.web import role_required
 
 DECISIONS_A_PAGE = 25
 

@@ -19,7 +19,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance import merkle
+from governance.audit import merkle
 from governance.models import AuditEvent, AuditHead
 
 GENESIS_HASH = "0" * 64
@@ -275,7 +275,7 @@ def verify_chain(checkpoints: Iterable[Any] = (), *, workers: int = 1) -> Verifi
     row (a gap or a repeat in the sequence, a broken link to the previous hash), a reordered
     row (links out of order), and a deleted tail (the head no longer matches the last event).
     Builds the log's Merkle tree on the way and, for each signed checkpoint given
-    (`governance.checkpoints.Checkpoint`), proves the log still extends it: its first `size`
+    (`governance.audit.checkpoints.Checkpoint`), proves the log still extends it: its first `size`
     events give the signed root. That catches what nothing inside the database can: a
     truncation or a rewrite that recomputed every hash and moved the head. Reads one
     consistent snapshot, so writers appending meanwhile do not disturb it.

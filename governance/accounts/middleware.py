@@ -10,14 +10,14 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from governance import enrolment
+from governance.accounts import enrolment
 from governance.permissions import roles_for
 
 EXEMPT_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/health")
 
 
 def _privileged(user) -> bool:
-    # The session's user comes with `holds_mandate` (governance/auth.py): no mandate query.
+    # The session's user comes with `holds_mandate` (governance/accounts/auth.py): no mandate query.
     holds_mandate = getattr(user, "holds_mandate", None)
     if holds_mandate is None:
         return roles_for(user).privileged
@@ -54,7 +54,7 @@ class RequireMFAForPrivilegedRolesMiddleware:
 
 
 #: allauth's pages that enrol or replace a second factor: they need a proof beyond the
-#: password first (governance/enrolment.py).
+#: password first (governance/accounts/enrolment.py).
 ENROLMENT_URL_NAMES = ("mfa_activate_totp", "mfa_generate_recovery_codes")
 
 

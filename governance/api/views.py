@@ -8,8 +8,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from governance import audit
-from governance.api_permissions import MayReadAudit, MayReadRoll
+from governance.api.permissions import MayReadAudit, MayReadRoll
+from governance.audit import log as audit
 from governance.forms import DecisionFilterForm
 from governance.models import (
     AuditEvent,
@@ -21,7 +21,7 @@ from governance.models import (
     Rule,
     StatuteVersion,
 )
-from governance.rule_text import describe_rule
+from governance.statutes.text import describe_rule
 
 
 class UnitSerializer(serializers.ModelSerializer):

@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from governance import rules
+from governance.statutes import rules
 
 
 def _fraction(value: Fraction) -> str:

@@ -8,10 +8,10 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from governance import anomalies
-from governance.api import ArticleSerializer, MandateSerializer, StatuteVersionSerializer
-from governance.api_permissions import MayReadAudit
-from governance.asof import as_of
+from governance.api.permissions import MayReadAudit
+from governance.api.views import ArticleSerializer, MandateSerializer, StatuteVersionSerializer
+from governance.audit import anomalies
+from governance.audit.asof import as_of
 from governance.forms import AsOfForm
 
 
@@ -49,7 +49,7 @@ class AsOfApi(APIView):
 
 
 class AnomalyReportApi(APIView):
-    """Every anomaly found now (see governance.anomalies); an empty list when there is none."""
+    """Every anomaly found now (see governance.audit.anomalies); an empty list when there is none."""
 
     permission_classes = [MayReadAudit]
 

@@ -4,7 +4,7 @@ Four kinds, each found by reading what is stored (never by trusting a flag set w
 written):
 
 - ``decision_figures``: a decision whose figures do not satisfy the rule snapshot it cites,
-  re-evaluated with `governance.rules`;
+  re-evaluated with `governance.statutes.rules`;
 - ``mandate_overlap`` and ``mandate_term``: a member's mandates on one body that overlap,
   or a mandate longer than the term, or beyond the limit of consecutive terms, of the
   statutes in force when it started;
@@ -35,7 +35,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from governance import rules
 from governance.models import (
     Assembly,
     AuditEvent,
@@ -47,6 +46,7 @@ from governance.models import (
     StatuteVersion,
     User,
 )
+from governance.statutes import rules
 
 KINDS = {
     "decision_figures": gettext_lazy("Decision figures that do not satisfy the rule cited"),

@@ -31,8 +31,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from governance import checkpoints, csvsafe, pdf_fonts
-from governance.audit import GENESIS_HASH, canonical_json, jsonable, verify_chain
+from governance import csvsafe, pdf_fonts
+from governance.audit import checkpoints
+from governance.audit.log import GENESIS_HASH, canonical_json, jsonable, verify_chain
 from governance.models import AuditEvent, Body, Decision
 
 FORMATS = ("json", "csv", "pdf")
@@ -183,7 +184,7 @@ def digest_of(rows: Iterable[dict[str, Any]]) -> str:
 
 @contextlib.contextmanager
 def register_snapshot() -> Iterator[None]:
-    """One read-only snapshot for the rows and the head (see `governance.audit.verify_chain`)."""
+    """One read-only snapshot for the rows and the head (see `governance.audit.log.verify_chain`)."""
     outermost = not connection.in_atomic_block
     with transaction.atomic():
         # The isolation level can only be set as a transaction's first statement; inside a

@@ -6,7 +6,7 @@ staff), statute rules next, one transaction, the audit event in it.
 
 Who may be checked in as a voter: a member entitled to vote on the day of the meeting
 (the eligibility rule of scope ``ballot`` for a General Assembly; a current seat on the
-body for a Board or committee meeting), see `governance.eligibility`.
+body for a Board or committee meeting), see `governance.statutes.eligibility`.
 
 Proxies (procurations) are registered at the door for one meeting, under the proxies
 rule of the body's kind (article 9 of the demo statutes for the General Assembly; the
@@ -26,12 +26,13 @@ from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
-from governance import audit, eligibility, rules
-from governance.audit import model_values
+from governance.audit import log as audit
+from governance.audit.log import model_values
 from governance.exceptions import DomainError, NotAllowed, RuleViolation
 from governance.models import Assembly, AssemblyProxy, Attendance, Body, Member, Rule
 from governance.permissions import ensure_may_act_for_body, ensure_may_write
 from governance.services import rule_in_force
+from governance.statutes import eligibility, rules
 
 S = Assembly.Status
 
@@ -624,7 +625,7 @@ def door_search(assembly: Assembly, text: str, *, limit: int = 20) -> list[Membe
     """Members matching a name or a membership number, with what the door needs to know.
 
     Each member carries the `Member.objects.at_door` annotations and an `entitlement`
-    (`governance.eligibility.Entitlement`). A constant number of queries.
+    (`governance.statutes.eligibility.Entitlement`). A constant number of queries.
     """
     text = (text or "").strip()
     if not text:
@@ -679,7 +680,7 @@ def approve_minutes(*, actor, assembly: Assembly, code: str):
     from allauth.mfa.models import Authenticator
     from allauth.mfa.totp.internal.auth import TOTP
 
-    from governance import checkpoints
+    from governance.audit import checkpoints
     from governance.models import MinutesApproval
 
     ensure_may_write(actor)

@@ -18,9 +18,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from governance import assemblies, checkpoints, pdf_fonts
+from governance import pdf_fonts
+from governance.assemblies import services as assemblies
+from governance.audit import checkpoints
 from governance.models import Assembly, AssemblyProxy, Attendance, Decision, Rule
-from governance.rule_text import figure_items, scope_in_words
+from governance.statutes.text import figure_items, scope_in_words
 
 
 def _when(value: dt.datetime | None) -> str:

@@ -1,7 +1,7 @@
 """REST API of the assemblies: the meetings with their live quorum, the door, the proxies.
 
-One view per action, every write through `governance.assemblies`; refusals become 403 or
-400 naming the input field in `governance.api_errors.exception_handler`. Members are
+One view per action, every write through `governance.assemblies.services`; refusals become 403 or
+400 naming the input field in `governance.api.errors.exception_handler`. Members are
 given by membership number. Nested serializers carry a `component_name` so the schema
 has no colliding components.
 """
@@ -23,8 +23,8 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from governance import assemblies
-from governance.api_permissions import IsMemberOrPrivileged
+from governance.api.permissions import IsMemberOrPrivileged
+from governance.assemblies import services as assemblies
 from governance.exceptions import DomainError
 from governance.models import Assembly, AssemblyProxy, Attendance, Member
 from governance.permissions import ensure_may_act_for_body, may_act_for_body, roles_for

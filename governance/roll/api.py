@@ -2,8 +2,8 @@
 recording one dues payment, importing a dues file (all or nothing, bad lines named).
 
 Members are named by membership number, as everywhere in the API. Writes go through
-`governance.services.record_dues_payment` and `governance.importing.import_dues`;
-refusals become 403 or 400 in `governance.api_errors.exception_handler`.
+`governance.services.record_dues_payment` and `governance.roll.importing.import_dues`;
+refusals become 403 or 400 in `governance.api.errors.exception_handler`.
 """
 
 from __future__ import annotations
@@ -17,11 +17,12 @@ from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from governance import importing, services
-from governance.api import MandateSerializer, MemberSerializer
-from governance.api_permissions import MayReadRoll
+from governance import services
+from governance.api.permissions import MayReadRoll
+from governance.api.views import MandateSerializer, MemberSerializer
 from governance.models import DuesPayment, Mandate, Member
 from governance.permissions import ensure_staff, roles_for
+from governance.roll import importing
 
 
 class MayManageRoll(permissions.BasePermission):

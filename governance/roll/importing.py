@@ -15,8 +15,8 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from governance import audit
-from governance.audit import Change, model_values
+from governance.audit import log as audit
+from governance.audit.log import Change, model_values
 from governance.exceptions import DomainError
 from governance.models import DuesPayment, Member, OrganisationUnit
 from governance.permissions import ensure_staff

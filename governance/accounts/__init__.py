@@ -1,0 +1,1 @@
+"""Accounts and their security: login adapters and backends, throttling, rate limits, second-factor enrolment."""
