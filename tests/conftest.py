@@ -14,11 +14,15 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.core.cache import cache
 from django.utils import timezone, translation
 
-from governance import services
-from governance.demo import statutes_v1
 from governance.models import Body, OrganisationUnit, User
-from governance.services import SYSTEM
-from tests.factories import DuesFactory, MandateFactory, MemberFactory, UnitFactory, UserFactory
+from tests.factories import (
+    DuesFactory,
+    MandateFactory,
+    MemberFactory,
+    UnitFactory,
+    UserFactory,
+    adopt_statutes,
+)
 
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
@@ -107,12 +111,7 @@ def world(db) -> World:
     group = UnitFactory(
         code="rabat", name="Rabat group", kind=OrganisationUnit.Kind.LOCAL_GROUP, parent=section
     )
-    services.adopt_statute_version(
-        actor=SYSTEM,
-        title="Statutes",
-        effective_from=today - dt.timedelta(days=1000),
-        articles=statutes_v1(),
-    )
+    adopt_statutes(effective_from=today - dt.timedelta(days=1000))
     board = Body.objects.create(
         unit=section,
         code="board",

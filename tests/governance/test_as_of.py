@@ -8,10 +8,9 @@ from django.utils import timezone
 
 from governance import services
 from governance.audit.asof import as_of
-from governance.demo import statutes_v1
 from governance.models import StatuteVersion
 from governance.services import SYSTEM, ArticleSpec, RuleSpec
-from tests.factories import MandateFactory, MemberFactory
+from tests.factories import MandateFactory, MemberFactory, statute_articles
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +25,7 @@ def history(world):
     """Version 2 takes effect the day after DAY; mandates start and end around DAY."""
     v1 = StatuteVersion.objects.get(number=1)
     articles = [
-        *statutes_v1()[:-1],
+        *statute_articles()[:-1],
         ArticleSpec(
             "17",
             "Term of the Control Committee",

@@ -39,3 +39,13 @@ def test_half_of_the_demo_members_are_young():
     members = Member.objects.filter(kind="member")
     young = sum(1 for m in members if 18 <= rules.age_on(m.birth_date, today) <= 25)
     assert 0.4 <= young / members.count() <= 0.6
+
+
+def test_every_rule_of_the_demo_statutes_reads_in_plain_words():
+    from governance.demo import statutes_v1
+    from governance.statutes.text import describe_rule
+
+    rules = [rule for article in statutes_v1() for rule in article.rules]
+    assert len(rules) == 16  # as its docstring says
+    for rule in rules:
+        assert "Unreadable" not in describe_rule(rule.kind, rule.params)

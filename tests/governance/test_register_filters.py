@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from governance import services
-from governance.demo import statutes_v1
 from governance.models import Decision, StatuteVersion
 from governance.services import SYSTEM
+from tests.factories import adopt_statutes
 
 pytestmark = pytest.mark.django_db
 
@@ -20,11 +20,8 @@ VIAS = ["page", "api"]
 def register(world) -> dict[str, Decision]:
     """Five decisions that differ in one respect each, under two statute versions."""
     v1 = StatuteVersion.objects.get(number=1)
-    v2 = services.adopt_statute_version(
-        actor=SYSTEM,
-        title="Statutes as amended",
-        effective_from=timezone.localdate() - dt.timedelta(days=10),
-        articles=statutes_v1(),
+    v2 = adopt_statutes(
+        title="Statutes as amended", effective_from=timezone.localdate() - dt.timedelta(days=10)
     )
     meeting = services.convene_assembly(
         actor=SYSTEM,

@@ -485,10 +485,10 @@ def test_rule_evaluation_has_no_django_imports():
 
 
 def test_every_founding_rule_reads_in_plain_words():
-    from governance.demo import statutes_v1
     from governance.statutes.text import describe_rule
+    from tests.factories import statute_articles
 
-    for article in statutes_v1():
+    for article in statute_articles():
         for rule in article.rules:
             assert "Unreadable" not in describe_rule(rule.kind, rule.params)
 
