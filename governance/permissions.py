@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -41,18 +44,55 @@ class Roles:
         return self.authenticated and not self.auditor
 
 
+@dataclass
+class _RequestRoles:
+    by_user: dict[int, Roles] = field(default_factory=dict)
+    #: A role changed during the request: the session user's `holds_mandate` is stale.
+    changed: bool = False
+
+
+# Roles are kept for one request, never on the user object. `RolesPerRequestMiddleware`
+# opens the scope; the services that change who holds a role (create_mandate, end_mandate,
+# set_account_roles) call `roles_changed()`, so the next check in the same request reads the
+# new roles. Outside a request (commands, tasks, tests calling services) nothing is kept.
+_request_roles: ContextVar[_RequestRoles | None] = ContextVar("request_roles", default=None)
+
+
+@contextmanager
+def roles_per_request() -> Iterator[None]:
+    """Keep each account's roles of today until the block ends or a role changes."""
+    token = _request_roles.set(_RequestRoles())
+    try:
+        yield
+    finally:
+        _request_roles.reset(token)
+
+
+def roles_changed() -> None:
+    """A mandate or an account's roles changed: forget the roles kept for this request."""
+    kept = _request_roles.get()
+    if kept is not None:
+        kept.by_user.clear()
+        kept.changed = True
+
+
 def roles_for(user, on: dt.date | None = None) -> Roles:
+    """The roles of `user` on `on` (today if None); today's are computed once per request."""
     if user is None or not user.is_authenticated:
         return Roles()
-    cached = getattr(user, "_roles_cache", None)
-    if cached is not None and on is None:
-        return cached
+    kept = _request_roles.get() if on is None else None
+    if kept is not None and user.pk in kept.by_user:
+        return kept.by_user[user.pk]
     member = getattr(user, "member", None) if hasattr(user, "member") else None
     # Mandates are a member's: an account without one holds none (no query), and the member,
     # read with the user, spares the join through it.
     # The session's user knows whether it holds a mandate today (governance/accounts/auth.py): a
     # member who holds none, nearly every voter, costs no query here.
-    holds_none = on is None and getattr(user, "holds_mandate", None) is False
+    holds_none = (
+        on is None
+        and getattr(user, "holds_mandate", None) is False
+        and not (kept is not None and kept.changed)
+    )
     mandates = (
         list(
             Mandate.objects.current(on)
@@ -70,8 +110,8 @@ def roles_for(user, on: dt.date | None = None) -> Roles:
         officer_body_ids=frozenset(body for body, _ in mandates),
         officer_unit_ids=frozenset(unit for _, unit in mandates),
     )
-    if on is None:
-        user._roles_cache = roles
+    if kept is not None:
+        kept.by_user[user.pk] = roles
     return roles
 
 

@@ -30,7 +30,12 @@ from governance.models import (
     StatuteVersion,
     User,
 )
-from governance.permissions import ensure_may_act_for_body, ensure_may_write, ensure_staff
+from governance.permissions import (
+    ensure_may_act_for_body,
+    ensure_may_write,
+    ensure_staff,
+    roles_changed,
+)
 from governance.statutes import rules
 
 SYSTEM = None  # the actor for writes made by the platform itself (demo loader, migrations)
@@ -235,6 +240,7 @@ def set_account_roles(*, actor, user: User, is_staff: bool, is_auditor: bool) ->
         old = model_values(user, ["is_staff", "is_auditor"])
         user.is_staff, user.is_auditor = is_staff, is_auditor
         user.save(update_fields=["is_staff", "is_auditor"])
+        roles_changed()
         audit.record(
             actor,
             "account.roles_changed",
@@ -547,6 +553,7 @@ def create_mandate(
             decision=decision,
             on_youth_seat=on_youth_seat,
         )
+        roles_changed()
         audit.record(actor, "mandate.created", mandate, new=model_values(mandate))
     return mandate
 
@@ -564,6 +571,7 @@ def end_mandate(*, actor, mandate: Mandate, ends_on: dt.date, reason: str) -> Ma
         old = model_values(mandate, ["ends_on"])
         mandate.ends_on = ends_on
         mandate.save(update_fields=["ends_on"])
+        roles_changed()
         audit.record(
             actor, "mandate.ended", mandate, old=old, new={"ends_on": ends_on, "reason": reason}
         )

@@ -1,4 +1,4 @@
-"""Officers, auditors and staff must set up a second factor before they reach any tool."""
+"""Request middleware of accounts: roles kept for one request; a second factor before any tool."""
 
 from __future__ import annotations
 
@@ -11,9 +11,20 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from governance.accounts import enrolment
-from governance.permissions import roles_for
+from governance.permissions import roles_for, roles_per_request
 
 EXEMPT_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/health")
+
+
+class RolesPerRequestMiddleware:
+    """Each account's roles are computed once in a request (`governance.permissions.roles_for`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with roles_per_request():
+            return self.get_response(request)
 
 
 def _privileged(user) -> bool:
