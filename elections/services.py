@@ -1002,7 +1002,6 @@ def count_ballot(*, actor, ballot: Ballot):
             applied=applied,
             figures=figures,
             assembly=ballot.assembly,
-            check_permission=False,
         )
         ballot.decision, ballot.status = decision, S.COUNTED
         ballot.save(update_fields=["result", "decision", "status"])

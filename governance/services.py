@@ -408,16 +408,16 @@ def record_decision(
     figures: dict | None = None,
     assembly: Assembly | None = None,
     supersedes: Decision | None = None,
-    check_permission: bool = True,
 ) -> Decision:
     """Enter a decision in the register, citing the article and statute version it was taken under.
 
-    Officers of the body (or the services of the voting engine and motions, which have
-    checked their own permissions and pass ``check_permission=False``) may call it. The
+    Officers of the body (and the platform, as SYSTEM) may call it, and every caller is
+    checked here, whatever it checked before: the voting engine's count enters its decision
+    as the officer who counts, so no decision reaches the register past this check. The
     snapshots of the rules applied and their evaluated outcomes are stored with the figures, so the
     decision can be re-checked later even after the statutes change.
     """
-    if check_permission and actor is not SYSTEM:
+    if actor is not SYSTEM:
         ensure_may_act_for_body(actor, body)
     if outcome not in Decision.Outcome.values:
         raise DomainError(_("Unknown outcome."), field="outcome")
