@@ -37,6 +37,7 @@ from governance.permissions import (
     roles_changed,
 )
 from governance.statutes import rules
+from governance.statutes.text import rule_error_in_words
 
 SYSTEM = None  # the actor for writes made by the platform itself (demo loader, migrations)
 
@@ -300,7 +301,11 @@ def adopt_statute_version(
             except rules.RuleError as error:
                 raise DomainError(
                     _("Article %(number)s: rule %(kind)s: %(error)s")
-                    % {"number": spec.number, "kind": rule.kind, "error": error},
+                    % {
+                        "number": spec.number,
+                        "kind": rule.kind,
+                        "error": rule_error_in_words(error),
+                    },
                     field=f"rules.{error.field}",
                 ) from error
     with transaction.atomic():

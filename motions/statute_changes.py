@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from governance.exceptions import DomainError
 from governance.services import ArticleSpec, RuleSpec
 from governance.statutes import rules
+from governance.statutes.text import rule_error_in_words
 
 ACTIONS = ("replace", "add", "remove")
 
@@ -43,7 +44,7 @@ def _rules(index: int, raw: Any) -> tuple[RuleSpec, ...]:
         try:
             rules.parse_rule(rule["kind"], rule["params"])
         except rules.RuleError as error:
-            raise _error(index, "rules", str(error)) from error
+            raise _error(index, "rules", rule_error_in_words(error)) from error
         specs.append(RuleSpec(rule["kind"], rule["scope"], rule["params"]))
     return tuple(specs)
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from governance.services import ArticleSpec, RuleSpec
 from governance.statutes import rules
+from governance.statutes.text import rule_error_in_words
 
 FRACTION = re.compile(r"^\s*\d+\s*/\s*[1-9]\d*\s*$")
 
@@ -270,7 +271,7 @@ class ArticleChangeForm(forms.Form):
                 rules.parse_rule(spec.kind, params)
             except rules.RuleError as error:
                 key = prefix + error.field
-                self.add_error(key if key in self.fields else None, str(error))
+                self.add_error(key if key in self.fields else None, rule_error_in_words(error))
                 continue
             self.new_rules.append({"kind": spec.kind, "scope": spec.scope, "params": params})
         return data

@@ -47,6 +47,7 @@ from governance.models import (
     User,
 )
 from governance.statutes import rules
+from governance.statutes.text import rule_error_in_words
 
 KINDS = {
     "decision_figures": gettext_lazy("Decision figures that do not satisfy the rule cited"),
@@ -198,7 +199,8 @@ def recheck_rules(figures: Mapping[str, Any], snapshot: Sequence[Any]) -> list[R
                     article,
                     recorded,
                     None,
-                    _("the snapshot of the rule is malformed (%(error)s)") % {"error": error},
+                    _("the snapshot of the rule is malformed (%(error)s)")
+                    % {"error": rule_error_in_words(error)},
                 )
             )
             continue

@@ -31,11 +31,25 @@ MAJORITY_KINDS = ("simple", "absolute", "qualified")
 NOTICE_KINDS = ("assembly", "motion", "amendment")
 
 
-class RuleError(ValueError):
-    """A rule's parameters are malformed; `field` names the parameter at fault."""
+def gettext_noop(message: str) -> str:
+    """Marks a message for the catalogs without importing Django (this module stays pure).
 
-    def __init__(self, message: str, field: str = ""):
-        super().__init__(message)
+    `governance.statutes.text.rule_error_in_words` translates it where it is shown.
+    """
+    return message
+
+
+class RuleError(ValueError):
+    """A rule's parameters are malformed; `field` names the parameter at fault.
+
+    `message` is the untranslated template and `values` fill it, so the pages can say it
+    in the reader's language; `str(error)` is the English sentence (logs, commands).
+    """
+
+    def __init__(self, message: str, field: str = "", **values: object):
+        super().__init__(message % values if values else message)
+        self.message = message
+        self.values = values
         self.field = field
 
 
@@ -143,17 +157,21 @@ def _fraction(
     if value is None:
         if optional:
             return None
-        raise RuleError(f"{name} is required", name)
+        raise RuleError(gettext_noop("%(name)s is required"), name, name=name)
     if not isinstance(value, str) or value.count("/") != 1:
-        raise RuleError(f"{name} must be a fraction written like '1/4'", name)
+        raise RuleError(
+            gettext_noop("%(name)s must be a fraction written like '1/4'"), name, name=name
+        )
     numerator, denominator = value.split("/")
     if not (numerator.strip().isdigit() and denominator.strip().isdigit()):
-        raise RuleError(f"{name} must be a fraction written like '1/4'", name)
+        raise RuleError(
+            gettext_noop("%(name)s must be a fraction written like '1/4'"), name, name=name
+        )
     if int(denominator) == 0:
-        raise RuleError(f"{name} cannot have a zero denominator", name)
+        raise RuleError(gettext_noop("%(name)s cannot have a zero denominator"), name, name=name)
     fraction = Fraction(int(numerator), int(denominator))
     if fraction > 1 or (low_open and fraction <= 0):
-        raise RuleError(f"{name} must be more than 0 and at most 1", name)
+        raise RuleError(gettext_noop("%(name)s must be more than 0 and at most 1"), name, name=name)
     return fraction
 
 
@@ -162,31 +180,33 @@ def _integer(params: dict, name: str, *, minimum: int = 0, optional: bool = Fals
     if value is None and optional:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise RuleError(f"{name} must be a whole number", name)
+        raise RuleError(gettext_noop("%(name)s must be a whole number"), name, name=name)
     if value < minimum:
-        raise RuleError(f"{name} must be at least {minimum}", name)
+        raise RuleError(
+            gettext_noop("%(name)s must be at least %(minimum)s"), name, name=name, minimum=minimum
+        )
     return value
 
 
 def _boolean(params: dict, name: str) -> bool:
     value = params.get(name)
     if not isinstance(value, bool):
-        raise RuleError(f"{name} must be true or false", name)
+        raise RuleError(gettext_noop("%(name)s must be true or false"), name, name=name)
     return value
 
 
 def _only(params: dict, allowed: set[str]) -> None:
     for name in params:
         if name not in allowed:
-            raise RuleError(f"unknown parameter {name}", name)
+            raise RuleError(gettext_noop("unknown parameter %(name)s"), name, name=name)
 
 
 def parse_rule(kind: str, params: Any) -> Rule:
     """The rule's dataclass; `RuleError` naming the parameter when anything is malformed."""
     if kind not in KINDS:
-        raise RuleError(f"unknown rule kind {kind!r}", "kind")
+        raise RuleError(gettext_noop("unknown rule kind %(kind)s"), "kind", kind=repr(kind))
     if not isinstance(params, dict):
-        raise RuleError("the parameters must be an object", "params")
+        raise RuleError(gettext_noop("the parameters must be an object"), "params")
     if kind == "quorum":
         _only(params, {"first_convocation", "second_convocation"})
         return QuorumRule(
@@ -197,12 +217,18 @@ def parse_rule(kind: str, params: Any) -> Rule:
         _only(params, {"kind", "fraction", "count_abstentions", "count_blanks"})
         majority = params.get("kind")
         if majority not in MAJORITY_KINDS:
-            raise RuleError(f"kind must be one of {', '.join(MAJORITY_KINDS)}", "kind")
+            raise RuleError(
+                gettext_noop("kind must be one of %(kinds)s"),
+                "kind",
+                kinds=", ".join(MAJORITY_KINDS),
+            )
         fraction = _fraction(params, "fraction")
         if fraction < Fraction(1, 2) or fraction == 1:
-            raise RuleError("fraction must be at least 1/2 and less than 1", "fraction")
+            raise RuleError(
+                gettext_noop("fraction must be at least 1/2 and less than 1"), "fraction"
+            )
         if majority == "qualified" and fraction == Fraction(1, 2):
-            raise RuleError("a qualified majority is more than 1/2", "fraction")
+            raise RuleError(gettext_noop("a qualified majority is more than 1/2"), "fraction")
         return MajorityRule(
             majority=majority,
             fraction=fraction,
@@ -213,7 +239,7 @@ def parse_rule(kind: str, params: Any) -> Rule:
         _only(params, {"good_standing", "min_months", "min_age", "body"})
         body = params.get("body")
         if body is not None and (not isinstance(body, str) or not body):
-            raise RuleError("body must be a body's code or null", "body")
+            raise RuleError(gettext_noop("body must be a body's code or null"), "body")
         return EligibilityRule(
             good_standing=_boolean(params, "good_standing"),
             min_months=_integer(params, "min_months"),
@@ -235,11 +261,14 @@ def parse_rule(kind: str, params: Any) -> Rule:
             for k, v in reserved.items()
         ):
             raise RuleError(
-                "reserved_seats must map a seat kind to a whole number", "reserved_seats"
+                gettext_noop("reserved_seats must map a seat kind to a whole number"),
+                "reserved_seats",
             )
         youth_max_age = _integer(params, "youth_max_age", minimum=18, optional=True)
         if reserved.get("youth") and youth_max_age is None:
-            raise RuleError("a reserved youth seat needs youth_max_age", "youth_max_age")
+            raise RuleError(
+                gettext_noop("a reserved youth seat needs youth_max_age"), "youth_max_age"
+            )
         return TermsRule(
             length_months=_integer(params, "length_months", minimum=1),
             max_consecutive=_integer(params, "max_consecutive", minimum=1, optional=True),
@@ -252,7 +281,8 @@ def parse_rule(kind: str, params: Any) -> Rule:
         max_carried = _integer(params, "max_carried")
         if allowed and max_carried == 0:
             raise RuleError(
-                "when proxies are allowed, max_carried must be at least 1", "max_carried"
+                gettext_noop("when proxies are allowed, max_carried must be at least 1"),
+                "max_carried",
             )
         return ProxyRule(allowed=allowed, max_carried=max_carried if allowed else 0)
     _only(params, {"min_cosponsors"})

@@ -149,7 +149,7 @@ def describe_rule(kind: str, params: Any) -> str:
     try:
         parsed = rules.parse_rule(kind, params)
     except rules.RuleError as error:
-        return _("Unreadable rule (%(error)s).") % {"error": error}
+        return _("Unreadable rule (%(error)s).") % {"error": rule_error_in_words(error)}
     return DESCRIBERS[kind](parsed)
 
 
@@ -252,3 +252,9 @@ def scope_in_words(scope: str) -> str:
         "election": _("elections"),
     }
     return names.get(scope, scope)
+
+
+def rule_error_in_words(error: rules.RuleError) -> str:
+    """A malformed rule's error in the active language."""
+    message = _(error.message)
+    return message % error.values if error.values else message

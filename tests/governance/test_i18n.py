@@ -43,3 +43,39 @@ def test_compiled_catalog_matches_its_source(language):
     compiled = polib.mofile(str(folder / "django.mo"))
     source = polib.pofile(str(folder / "django.po"))
     assert {e.msgid for e in compiled} >= {e.msgid for e in source.translated_entries()}
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_statute_rule_errors_are_in_the_catalogs(language):
+    """`statutes/rules.py` stays free of Django, so its messages are marked by hand."""
+    import re
+
+    from governance.statutes import rules
+
+    marked = set(re.findall(r'gettext_noop\(\s*"([^"]+)"', Path(rules.__file__).read_text()))
+    catalog = polib.pofile(str(LOCALE / language / "LC_MESSAGES" / "django.po"))
+    translated = {entry.msgid for entry in catalog.translated_entries()}
+    assert len(marked) == 17
+    assert marked - translated == set()
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", "first_convocation must be a fraction written like '1/4'"),
+        ("fr", "first_convocation doit être une fraction écrite comme « 1/4 »"),
+        ("ar", "يجب أن يكون first_convocation كسرًا مكتوبًا على شكل '1/4'"),
+    ],
+)
+def test_a_malformed_rule_is_explained_in_the_readers_language(language, words):
+    from django.utils import translation
+
+    from governance.statutes import rules
+    from governance.statutes.text import rule_error_in_words
+
+    with pytest.raises(rules.RuleError) as caught:
+        rules.parse_rule("quorum", {"first_convocation": "half"})
+    assert str(caught.value) == "first_convocation must be a fraction written like '1/4'"
+    assert caught.value.field == "first_convocation"
+    with translation.override(language):
+        assert rule_error_in_words(caught.value) == words
