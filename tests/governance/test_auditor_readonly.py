@@ -1,10 +1,11 @@
 """An auditor account changes nothing: every URL of the project refuses its writes.
 
 The test walks the project's whole URLconf (so pages and API routes added later are covered
-without touching this file), fills each path converter with values of real objects of the
-demo section (so a refusal is the role check, not a missing object), and sends every write
-method as the demo's auditor, who has a second factor and also holds a mandate (chair of
-the Control Committee): the hardest case, since officer rights must not leak through.
+without touching this file), fills each path converter with values of real objects (one of
+each kind, `tests.worlds.every_object`, so a refusal is the role check, not a missing
+object), and sends every write method as an auditor who has a second factor and also
+holds a mandate (chair of the Control Committee): the hardest case, since officer rights
+must not leak through.
 
 The rule, for every route outside `ALLOWED`:
 
@@ -27,9 +28,10 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.urls.converters import IntConverter
 
-from governance.demo import DEMO_ACCOUNTS, load_demo
-from governance.models import Article, AuditHead, Body, Decision, Mandate, User
+from governance.models import Article, AuditHead, Body, Decision, Mandate
+from tests.factories import BodyFactory, MandateFactory
 from tests.urlwalk import API_WRITE_METHODS, url_patterns
+from tests.worlds import every_object
 
 pytestmark = pytest.mark.django_db
 
@@ -103,10 +105,13 @@ def state() -> dict[str, object]:
 
 
 @pytest.fixture
-def auditor_client(client):
-    load_demo()
-    account = next(a for a in DEMO_ACCOUNTS if a.email.startswith("auditor"))
-    auditor = User.objects.get(email=account.email)
+def auditor_client(client, world):
+    every_object(world)
+    auditor = world.auditor
+    control = BodyFactory(
+        code="control-committee", name="Control Committee", kind="committee", seats=3
+    )
+    MandateFactory(member=auditor.member, body=control, role="chair")
     assert auditor.is_auditor and Mandate.objects.current().filter(member__user=auditor).exists()
     client.force_login(auditor)
     assert client.get(reverse("dashboard")).status_code == 200  # the second factor is set up
@@ -145,7 +150,7 @@ def test_every_write_to_every_url_is_refused_to_an_auditor(auditor_client):
             if statuses and all(status == 404 for status in statuses):
                 problems.append(
                     f"{method.upper()} {route} ({pattern.name}) only answered {statuses}: "
-                    "give the demo an object it can reach"
+                    "give tests.worlds.every_object an object it can reach"
                 )
     assert not problems, "\n".join(problems)
     assert tried > 100  # the walk did reach the project's routes
