@@ -9,19 +9,12 @@ colliding "Input"/"Output" components.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 from django.db.models import BooleanField, Exists, OuterRef, Prefetch, Q, Value
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import (
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_field,
-    extend_schema_serializer,
-)
-from rest_framework import generics, permissions, serializers, status
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound, Throttled
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -29,9 +22,19 @@ from rest_framework.views import APIView
 from elections import services
 from elections.models import Ballot, Candidate, PaperCount, Participation, Proxy, RollEntry
 from governance.accounts import ratelimit
-from governance.api.permissions import IsMemberOrPrivileged
-from governance.exceptions import DomainError
-from governance.models import Assembly, Body, Member, StatuteVersion
+from governance.api.kit import (
+    BAD_INPUT,
+    NOT_FOUND,
+    STEP_REFUSED,
+    BodyCodeField,
+    MembershipNumberField,
+    enum_field,
+    fields_renamed,
+    not_allowed,
+    refusal,
+)
+from governance.api.permissions import WRITE_PERMISSIONS
+from governance.models import Assembly, Body, StatuteVersion
 from governance.permissions import ensure_may_act_for_body, may_act_for_body, roles_for
 
 TOO_MANY_VOTES = _(
@@ -89,71 +92,15 @@ def may_oversee(user, ballot: Ballot) -> bool:
     return roles.staff or roles.auditor or may_act_for_body(user, ballot.body)
 
 
-class MayWrite(permissions.BasePermission):
-    """Refuse auditors before any input is read; the services check every other role."""
-
-    message = _("Auditor accounts can read everything but change nothing.")
-
-    def has_permission(self, request, view) -> bool:
-        return roles_for(request.user).may_write
-
-
-WRITE_PERMISSIONS = [IsMemberOrPrivileged, MayWrite]
-
-
-@contextmanager
-def fields_renamed(names: dict[str, str]):
-    """Report a service's field under the name the API's input uses for it."""
-    try:
-        yield
-    except DomainError as error:
-        error.field = names.get(error.field, error.field)
-        raise
-
-
 # ---------------------------------------------------------------------------
 # Serializers shared by several views
 # ---------------------------------------------------------------------------
-
-
-class ErrorSerializer(serializers.Serializer):
-    """A refusal: `detail`, plus the message under the name of each input field at fault."""
-
-    detail = serializers.CharField()
-
-
-def enum_field(choices, component_name: str) -> type[serializers.ChoiceField]:
-    """A ChoiceField whose enum is one named schema component.
-
-    "status" and "kind" name different choice sets across the API (a member's, a body's);
-    without a component of its own, the schema would name each enum by a hash.
-    """
-
-    @extend_schema_field(
-        {"type": "string", "enum": list(choices.values)}, component_name=component_name
-    )
-    class EnumField(serializers.ChoiceField):
-        def __init__(self, **kwargs):
-            super().__init__(choices=choices.choices, **kwargs)
-
-    EnumField.__name__ = EnumField.__qualname__ = f"{component_name}Field"
-    return EnumField
 
 
 BallotStatusField = enum_field(Ballot.Status, "BallotStatus")
 BallotKindField = enum_field(Ballot.Kind, "BallotKind")
 CandidateStatusField = enum_field(Candidate.Status, "CandidateStatus")
 ProxyStatusField = enum_field(Proxy.Status, "ProxyStatus")
-
-
-class MembershipNumberField(serializers.SlugRelatedField):
-    default_error_messages = {
-        "does_not_exist": _("No member has the membership number {value}."),
-        "invalid": _("Give a membership number."),
-    }
-
-    def __init__(self, **kwargs):
-        super().__init__(slug_field="membership_number", queryset=Member.objects.all(), **kwargs)
 
 
 class CandidateSerializer(serializers.ModelSerializer):
@@ -262,16 +209,6 @@ def ballot_detail(user, pk: int) -> Ballot:
     return ballot
 
 
-def not_allowed(description: str = "The role or the service refused.") -> OpenApiResponse:
-    return OpenApiResponse(ErrorSerializer, description=description)
-
-
-BAD_INPUT = OpenApiResponse(
-    ErrorSerializer, description="Invalid input: the message is under each field at fault."
-)
-NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such object, or not visible to you.")
-
-
 # ---------------------------------------------------------------------------
 # Ballots: list, create, detail
 # ---------------------------------------------------------------------------
@@ -296,7 +233,7 @@ class BallotCreateApi(APIView):
 
     @extend_schema_serializer(component_name="BallotCreateInput")
     class InputSerializer(serializers.Serializer):
-        body = serializers.SlugRelatedField(slug_field="code", queryset=Body.objects.all())
+        body = BodyCodeField()
         title = serializers.CharField(max_length=300)
         question = serializers.CharField(required=False, allow_blank=True, default="")
         kind = BallotKindField()
@@ -315,13 +252,7 @@ class BallotCreateApi(APIView):
         electorate = serializers.ChoiceField(
             choices=Ballot.Electorate.choices, default=Ballot.Electorate.MEMBERS
         )
-        elects_body = serializers.SlugRelatedField(
-            slug_field="code",
-            queryset=Body.objects.all(),
-            required=False,
-            allow_null=True,
-            default=None,
-        )
+        elects_body = BodyCodeField(required=False, allow_null=True, default=None)
         assembly = serializers.PrimaryKeyRelatedField(
             queryset=Assembly.objects.all(), required=False, allow_null=True, default=None
         )
@@ -416,10 +347,9 @@ class BallotVoteApi(APIView):
             400: BAD_INPUT,
             403: not_allowed("Not on the roll, no proxy, or a role that cannot vote."),
             404: NOT_FOUND,
-            429: OpenApiResponse(
-                ErrorSerializer,
-                description="Too many attempts to vote from this account in the last minute "
-                "(page and API together); `Retry-After` says how many seconds to wait.",
+            429: refusal(
+                "Too many attempts to vote from this account in the last minute "
+                "(page and API together); `Retry-After` says how many seconds to wait."
             ),
         },
     )
@@ -465,7 +395,7 @@ def step_schema(summary: str):
         request=None,
         responses={
             200: BallotStatusChangeSerializer,
-            400: OpenApiResponse(ErrorSerializer, description="The lifecycle forbids this step."),
+            400: STEP_REFUSED,
             403: not_allowed("Only officers of the deciding body (or staff)."),
             404: NOT_FOUND,
         },

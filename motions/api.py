@@ -24,9 +24,17 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from elections.api import BAD_INPUT, NOT_FOUND, WRITE_PERMISSIONS, enum_field, not_allowed
-from governance.api.permissions import IsMemberOrPrivileged
-from governance.models import Assembly, Body, Member, OrganisationUnit
+from governance.api.kit import (
+    BAD_INPUT,
+    NOT_FOUND,
+    BodyCodeField,
+    MembershipNumberField,
+    WritesOnPost,
+    enum_field,
+    not_allowed,
+)
+from governance.api.permissions import WRITE_PERMISSIONS, IsMemberOrPrivileged
+from governance.models import Assembly, OrganisationUnit
 from governance.textdiff import word_diff
 from motions import access, services, workflow
 from motions.models import (
@@ -252,19 +260,13 @@ def _detail(request, pk: int, code=status.HTTP_200_OK) -> Response:
 # ---------------------------------------------------------------------------
 
 
-class MotionListApi(APIView):
+class MotionListApi(WritesOnPost, APIView):
     """Submitted motions and your own drafts (GET); draft a motion (POST)."""
-
-    permission_classes = [IsMemberOrPrivileged]
-
-    def get_permissions(self):
-        classes = WRITE_PERMISSIONS if self.request.method == "POST" else self.permission_classes
-        return [cls() for cls in classes]
 
     @extend_schema_serializer(component_name="MotionCreateInput")
     class InputSerializer(serializers.Serializer):
         kind = MotionKindField()
-        body = serializers.SlugRelatedField(slug_field="code", queryset=Body.objects.all())
+        body = BodyCodeField()
         assembly = serializers.PrimaryKeyRelatedField(
             queryset=Assembly.objects.all(), required=False, allow_null=True, default=None
         )
@@ -444,9 +446,7 @@ class AmendmentSupportApi(SupportApi):
 @extend_schema_serializer(component_name="StepInput")
 class StepInputSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
-    body = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Body.objects.all(),
+    body = BodyCodeField(
         required=False,
         allow_null=True,
         default=None,
@@ -695,9 +695,7 @@ class SpeakerListApi(APIView):
 
     @extend_schema_serializer(component_name="SpeakerInput")
     class InputSerializer(serializers.Serializer):
-        membership_number = serializers.SlugRelatedField(
-            slug_field="membership_number", queryset=Member.objects.all()
-        )
+        membership_number = MembershipNumberField()
 
     @extend_schema(
         operation_id="motions_speakers_list",

@@ -1,5 +1,6 @@
 """REST API permissions by role."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 
 from governance.permissions import may_read_audit, may_read_roll, roles_for
@@ -11,6 +12,19 @@ class IsMemberOrPrivileged(permissions.BasePermission):
     def has_permission(self, request, view) -> bool:
         roles = roles_for(request.user)
         return roles.authenticated and (roles.member or roles.privileged)
+
+
+class MayWrite(permissions.BasePermission):
+    """Refuse auditors before any input is read; the services check every other role."""
+
+    message = _("Auditor accounts can read everything but change nothing.")
+
+    def has_permission(self, request, view) -> bool:
+        return roles_for(request.user).may_write
+
+
+#: What every write operation of the API needs before its input is read.
+WRITE_PERMISSIONS = [IsMemberOrPrivileged, MayWrite]
 
 
 class MayReadAudit(permissions.BasePermission):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from governance.api.kit import valid_query
 from governance.api.permissions import MayReadAudit, MayReadRoll
 from governance.audit import log as audit
 from governance.forms import DecisionFilterForm
@@ -227,9 +227,7 @@ class DecisionList(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        form = DecisionFilterForm(self.request.query_params)
-        if not form.is_valid():
-            raise ValidationError({name: list(errors) for name, errors in form.errors.items()})
+        form = valid_query(DecisionFilterForm(self.request.query_params))
         return Decision.objects.for_register().filter_register(**form.register_filters())
 
 

@@ -8,38 +8,27 @@ has no colliding components.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import (
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_field,
-    extend_schema_serializer,
-)
-from rest_framework import generics, permissions, serializers, status
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from governance.api.permissions import IsMemberOrPrivileged
+from governance.api.kit import (
+    STEP_REFUSED,
+    MembershipNumberField,
+    WritesOnPost,
+    enum_field,
+    fields_renamed,
+    not_allowed,
+    refusal,
+)
+from governance.api.permissions import WRITE_PERMISSIONS
 from governance.assemblies import services as assemblies
-from governance.exceptions import DomainError
-from governance.models import Assembly, AssemblyProxy, Attendance, Member
+from governance.models import Assembly, AssemblyProxy, Attendance
 from governance.permissions import ensure_may_act_for_body, may_act_for_body, roles_for
-
-
-class MayWrite(permissions.BasePermission):
-    """Refuse auditors before any input is read; the services check every other role."""
-
-    message = _("Auditor accounts can read everything but change nothing.")
-
-    def has_permission(self, request, view) -> bool:
-        return roles_for(request.user).may_write
-
-
-WRITE_PERMISSIONS = [IsMemberOrPrivileged, MayWrite]
 
 
 def _may_see_the_door(user, assembly: Assembly) -> bool:
@@ -47,54 +36,13 @@ def _may_see_the_door(user, assembly: Assembly) -> bool:
     return roles.staff or roles.auditor or may_act_for_body(user, assembly.body)
 
 
-@contextmanager
-def fields_renamed(names: dict[str, str]):
-    """Report a service's field under the name the API's input uses for it."""
-    try:
-        yield
-    except DomainError as error:
-        error.field = names.get(error.field, error.field)
-        raise
+AssemblyStatusField = enum_field(Assembly.Status, "AssemblyStatus")
+AssemblyProxyStatusField = enum_field(AssemblyProxy.Status, "AssemblyProxyStatus")
 
 
-def _enum(choices, component_name: str) -> type[serializers.ChoiceField]:
-    @extend_schema_field(
-        {"type": "string", "enum": list(choices.values)}, component_name=component_name
-    )
-    class EnumField(serializers.ChoiceField):
-        def __init__(self, **kwargs):
-            super().__init__(choices=choices.choices, **kwargs)
-
-    EnumField.__name__ = EnumField.__qualname__ = f"{component_name}Field"
-    return EnumField
-
-
-AssemblyStatusField = _enum(Assembly.Status, "AssemblyStatus")
-AssemblyProxyStatusField = _enum(AssemblyProxy.Status, "AssemblyProxyStatus")
-
-
-class MembershipNumberField(serializers.SlugRelatedField):
-    default_error_messages = {
-        "does_not_exist": _("No member has the membership number {value}."),
-        "invalid": _("Give a membership number."),
-    }
-
-    def __init__(self, **kwargs):
-        super().__init__(slug_field="membership_number", queryset=Member.objects.all(), **kwargs)
-
-
-@extend_schema_serializer(component_name="AssemblyError")
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
-BAD_INPUT = OpenApiResponse(
-    ErrorSerializer, description="Refused: the message is under each input field at fault."
-)
-FORBIDDEN = OpenApiResponse(
-    ErrorSerializer, description="Only officers acting for the body, and staff."
-)
-NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such assembly.")
+BAD_INPUT = refusal("Refused: the message is under each input field at fault.")
+FORBIDDEN = not_allowed("Only officers acting for the body, and staff.")
+NOT_FOUND = refusal("No such assembly.")
 
 
 # ---------------------------------------------------------------------------
@@ -274,12 +222,7 @@ class CheckOutApi(DoorStepApi):
 # ---------------------------------------------------------------------------
 
 
-class AssemblyProxyApi(APIView):
-    def get_permissions(self):
-        if self.request.method == "POST":
-            return [permission() for permission in WRITE_PERMISSIONS]
-        return super().get_permissions()
-
+class AssemblyProxyApi(WritesOnPost, APIView):
     @extend_schema_serializer(component_name="AssemblyProxyInput")
     class InputSerializer(serializers.Serializer):
         giver = MembershipNumberField(help_text="Membership number of the member giving it.")
@@ -361,7 +304,7 @@ def step_schema(summary: str):
         request=None,
         responses={
             200: StatusChangeSerializer,
-            400: OpenApiResponse(ErrorSerializer, description="The lifecycle forbids this step."),
+            400: STEP_REFUSED,
             403: FORBIDDEN,
             404: NOT_FOUND,
         },

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from governance.api.kit import valid_query
 from governance.api.permissions import MayReadAudit
 from governance.api.views import ArticleSerializer, MandateSerializer, StatuteVersionSerializer
 from governance.audit import anomalies
@@ -42,9 +42,7 @@ class AsOfApi(APIView):
         responses=AsOfSerializer,
     )
     def get(self, request):
-        form = AsOfForm(request.query_params)
-        if not form.is_valid():
-            raise ValidationError({name: list(errors) for name, errors in form.errors.items()})
+        form = valid_query(AsOfForm(request.query_params))
         return Response(self.AsOfSerializer(as_of(form.cleaned_data["date"])).data)
 
 

@@ -12,12 +12,13 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance import services
+from governance.api.kit import not_allowed, refusal
 from governance.api.permissions import MayReadRoll
 from governance.api.views import MandateSerializer, MemberSerializer
 from governance.models import DuesPayment, Mandate, Member
@@ -35,16 +36,9 @@ class MayManageRoll(permissions.BasePermission):
         return roles.staff and roles.may_write
 
 
-@extend_schema_serializer(component_name="RollError")
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
-BAD_INPUT = OpenApiResponse(
-    ErrorSerializer, description="Refused: the message is under each input field at fault."
-)
-FORBIDDEN = OpenApiResponse(ErrorSerializer, description="Only staff (auditors read).")
-NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No member has this number.")
+BAD_INPUT = refusal("Refused: the message is under each input field at fault.")
+FORBIDDEN = not_allowed("Only staff (auditors read).")
+NOT_FOUND = refusal("No member has this number.")
 
 
 class DuesPaymentSerializer(serializers.ModelSerializer):
