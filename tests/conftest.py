@@ -106,6 +106,11 @@ def _with_totp(user: User) -> User:
 
 @pytest.fixture
 def world(db) -> World:
+    return build_world()
+
+
+def build_world() -> World:
+    """The small section most tests start from (the `world` fixture; module-scoped worlds call it)."""
     today = timezone.localdate()
     section = UnitFactory(code="section", name="Section", kind=OrganisationUnit.Kind.SECTION)
     group = UnitFactory(

@@ -4,8 +4,8 @@ answer the schema does not document (status code, content type, body).
 The schema is the one `/api/schema/` serves, generated in process (that view wants a login,
 and the tests are built at collection, before the test database exists); requests go to
 the project's WSGI application (no server), as a member and as the Board's chair (an officer
-with a second factor), over the demo section, so identifiers often name real ballots,
-motions and meetings. Each operation gets a bounded number of generated requests, valid and
+with a second factor), over the suite's section with one object of every kind
+(`tests.worlds.every_object`), so identifiers often name real ballots, motions and meetings. Each operation gets a bounded number of generated requests, valid and
 invalid, so the run stays within CI's budget. Every request starts with an empty cache:
 the throttles have their own tests.
 """
@@ -29,11 +29,12 @@ from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
-from governance.demo import DEMO_ACCOUNTS, load_demo
-from governance.models import User
 from governance.wsgi import application
+from tests.conftest import build_world
+from tests.worlds import every_object
 
-ROLES = {"member": DEMO_ACCOUNTS[0].email, "officer": DEMO_ACCOUNTS[1].email}
+#: The roles the requests are sent as, by their account in `tests.conftest.World`.
+ROLES = ("member", "officer")
 #: Generated requests per operation and role beyond the coverage phase's systematic ones;
 #: `FUZZ_EXAMPLES=200 FUZZ_SEED=random` digs deeper on a developer's machine.
 EXAMPLES_PER_OPERATION = int(os.environ.get("FUZZ_EXAMPLES", "20"))
@@ -61,22 +62,24 @@ schema.app = application
 
 
 @pytest.fixture(scope="module")
-def demo_section(django_db_setup, django_db_blocker):
-    """The demo section, loaded once for the module and rolled back after it."""
+def section(django_db_setup, django_db_blocker):
+    """The suite's section with one object of every kind, built once for the module and
+    rolled back after it."""
     with django_db_blocker.unblock(), transaction.atomic():
-        load_demo()
-        yield
+        world = build_world()
+        every_object(world)
+        yield world
         transaction.set_rollback(True)
 
 
 @schema.hook
 def map_path_parameters(context, path_parameters: dict | None) -> dict | None:
-    """Generated identifiers mostly name the demo's objects (its tables hold a few dozen
-    rows each); the coverage phase still sends zero, negative and huge ones."""
+    """Generated identifiers mostly name the section's objects (its tables hold a handful
+    of rows each); the coverage phase still sends zero, negative and huge ones."""
     if path_parameters is None:
         return None
     return {
-        name: value % 30 + 1 if isinstance(value, int) and not isinstance(value, bool) else value
+        name: value % 8 + 1 if isinstance(value, int) and not isinstance(value, bool) else value
         for name, value in path_parameters.items()
     }
 
@@ -108,11 +111,11 @@ class BrowserSession:
 
 
 @pytest.fixture(scope="module", params=sorted(ROLES))
-def role(request, demo_section, django_db_blocker) -> str:
+def role(request, section, django_db_blocker) -> str:
     """Log the role in under `SESSION_KEY` (pytest runs one role's tests, then the other's)."""
     with django_db_blocker.unblock():
         client = Client()
-        client.force_login(User.objects.get(email=ROLES[request.param]))
+        client.force_login(section.user(request.param))
         # The login's session row, under the key the requests carry.
         key = client.cookies[settings.SESSION_COOKIE_NAME].value
         Session.objects.filter(session_key=key).update(session_key=SESSION_KEY)
