@@ -49,3 +49,26 @@ def test_every_rule_of_the_demo_statutes_reads_in_plain_words():
     assert len(rules) == 16  # as its docstring says
     for rule in rules:
         assert "Unreadable" not in describe_rule(rule.kind, rule.params)
+
+
+def test_every_demo_account_logs_in_with_its_documented_password_and_second_factor(client):
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+    from django.urls import reverse
+
+    from governance.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+    from governance.models import Mandate, User
+    from tests.conftest import totp_code
+
+    call_command("load_demo", verbosity=0)
+    for account in DEMO_ACCOUNTS:
+        user = User.objects.get(email=account.email)
+        assert user.check_password(DEMO_PASSWORD), account.email
+        if account.totp_secret is not None:
+            totp = TOTP(Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP))
+            assert totp.validate_code(totp_code(account.totp_secret)), account.email
+        client.force_login(user)
+        assert client.get(reverse("dashboard")).status_code == 200, account.email
+    # The demo's auditor also chairs the Control Committee, as its role line says.
+    auditor = User.objects.get(email__startswith="auditor@")
+    assert auditor.is_auditor and Mandate.objects.held_by_user(auditor).exists()
