@@ -119,6 +119,11 @@ urlpatterns = [
     path("members/dues/import/", views.dues_import, name="dues_import"),
     path("members/<int:pk>/", views.member_detail, name="member_detail"),
     path("members/<int:pk>/dues/", views.member_dues_record, name="member_dues_record"),
+    path(
+        "members/<int:pk>/enrolment-link/",
+        views.member_enrolment_link,
+        name="member_enrolment_link",
+    ),
     path("decisions/", views.decision_list, name="decision_list"),
     path("decisions/<path:reference>/", views.decision_detail, name="decision_detail"),
     path("audit/", views.audit_log, name="audit_log"),

@@ -9,9 +9,11 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from governance import services
+from governance.accounts import enrolment
 from governance.audit import log as audit
 from governance.audit.anomalies import recheck_rules
 from governance.audit.trail import decision_trail
@@ -311,6 +313,32 @@ def member_dues_record(request, pk: int):
             )
             return redirect("member_detail", pk=member.pk)
     return _member_page(request, member, form, status=400)
+
+
+@role_required(_may_manage_roll)
+@require_POST
+@never_cache
+def member_enrolment_link(request, pk: int):
+    """Staff issue a member's account its second-factor enrolment link, shown once.
+
+    For a holder without a verified e-mail, or one staff have checked in person: the link
+    (signed, for that account only, valid three days) is the proof beyond the password
+    that `accounts.enrolment` asks before a second factor is enrolled or replaced. Issuing
+    it is an audit event; the link itself is never stored.
+    """
+    member = _member_or_404(pk)
+    if member.user_id is None:
+        messages.error(request, _("%(name)s has no account to enrol.") % {"name": member.full_name})
+        return _member_page(request, member, status=400)
+    try:
+        link = enrolment.issue_link(actor=request.user, user=member.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return _member_page(request, member, status=400)
+    context = {"member": member, "link": link, "days": enrolment.LINK_SECONDS // 86400}
+    response = render(request, "governance/member_enrolment_link.html", context)
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @role_required(_may_manage_roll)

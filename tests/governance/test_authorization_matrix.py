@@ -93,6 +93,11 @@ RULES: dict[str, dict[str, str]] = {
     "dues_import": {"get": "login 403 403 403 403 200", "post": "login 403 403 403 403 200"},
     # Staff record one payment from the member's page: the role first, then the method.
     "member_dues_record": {"get": "login 403 403 403 403 405", "post": "login 403 403 403 403 400"},
+    # A second-factor enrolment link for the member's account: staff only, shown once.
+    "member_enrolment_link": {
+        "get": "login 403 403 403 403 405",
+        "post": "login 403 403 403 403 200",
+    },
     "audit_log": AUDIT_PAGE,
     "audit_verify": AUDIT_PAGE,
     # A pasted checkpoint is checked by POST (a read): the empty form is a 400.

@@ -159,3 +159,39 @@ def test_a_forged_enrolment_link_is_refused(new_officer):
     response = client.get(reverse("mfa_enrolment_link", args=["forged"]), follow=True)
     assert "not valid or has expired" in response.content.decode()
     assert client.get(ACTIVATE).status_code == 302
+
+
+@commits
+def test_staff_issue_the_enrolment_link_from_the_members_page(world, new_officer):
+    """The same link as the command, from the roll: shown once, never cached, audited."""
+    member = new_officer.member
+    staff = Client()
+    staff.force_login(world.staff)
+    page = staff.get(reverse("member_detail", args=[member.pk])).content.decode()
+    assert reverse("member_enrolment_link", args=[member.pk]) in page
+
+    response = staff.post(reverse("member_enrolment_link", args=[member.pk]))
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert response["Referrer-Policy"] == "no-referrer"
+    link = re.search(r'value="([^"]+/accounts/[^"]+)"', response.content.decode()).group(1)
+    event = AuditEvent.objects.get(action="account.enrolment_link_issued")
+    assert event.actor_id == world.staff.pk and event.new == {"user": new_officer.email}
+
+    client = signed_in(new_officer)
+    assert client.get(link[link.index("/accounts/") :])["Location"] == ACTIVATE
+    activate(client)
+    event = AuditEvent.objects.get(action="account.second_factor_added", new__type="totp")
+    assert event.new["proof"] == "staff link"
+
+
+def test_a_member_without_an_account_gets_no_enrolment_link(world):
+    from tests.factories import MemberFactory
+
+    member = MemberFactory(unit=world.board.unit)
+    staff = Client()
+    staff.force_login(world.staff)
+    response = staff.post(reverse("member_enrolment_link", args=[member.pk]))
+    assert response.status_code == 400
+    assert "has no account to enrol" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="account.enrolment_link_issued").exists()
