@@ -48,7 +48,7 @@ from governance.exceptions import DomainError, NotAllowed
 from governance.models import Article, Body, Member, Rule, StatuteVersion
 from governance.permissions import ensure_may_act_for_body, may_act_for_body, roles_for
 from governance.statutes.text import figure_items
-from governance.web import role_required
+from governance.web import refused, role_checked, role_required
 
 Status = Ballot.Status
 TOO_MANY_VOTES = gettext_lazy(
@@ -113,17 +113,6 @@ def _results_visible(user, ballot: Ballot) -> bool:
     if ballot.status == Status.COUNTED:
         return roles_for(user).auditor or may_act_for_body(user, ballot.body)
     return False
-
-
-def _refuse_if_not_allowed(error: DomainError) -> None:
-    if isinstance(error, NotAllowed):
-        raise PermissionDenied(error.message) from error
-
-
-def _form_error(form, error: DomainError, aliases: dict[str, str] | None = None) -> None:
-    """Put a service's refusal on the field it names, or on the form as a whole."""
-    field = (aliases or {}).get(error.field, error.field)
-    form.add_error(field if field in form.fields else None, error.message)
 
 
 def _back_to_ballot(request, ballot: Ballot):
@@ -222,12 +211,9 @@ def ballot_create(request):
         initial={"opens_at": now, "closes_at": now + dt.timedelta(days=7)},
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refused(form=form) as refusal:
             ballot = services.create_ballot(actor=request.user, **form.cleaned_data)
-        except DomainError as error:
-            _refuse_if_not_allowed(error)
-            _form_error(form, error)
-        else:
+        if not refusal:
             messages.success(request, _("The ballot is drafted. Open it from its console."))
             return redirect("ballot_detail", ballot.pk)
     return render(
@@ -838,12 +824,9 @@ def ballot_action(request, pk: int, action: str):
         raise Http404(_("Unknown step."))
     ballot = _ballot_for(request, pk, Ballot.objects.select_related("body"))
     extra = {"reason": request.POST.get("reason", "")} if action == "cancel" else {}
-    try:
+    with refused(request=request) as refusal:
         step(actor=request.user, ballot=ballot, **extra)
-    except DomainError as error:
-        _refuse_if_not_allowed(error)
-        messages.error(request, error.message)
-    else:
+    if not refusal:
         messages.success(request, STEP_DONE[action])
     return redirect("ballot_console", ballot.pk)
 
@@ -854,17 +837,14 @@ def paper_count_enter(request, pk: int):
     ballot = _console_ballot(request, pk)
     form = PaperCountForm(request.POST, ballot=ballot, codes=services.candidate_codes(ballot))
     if form.is_valid():
-        try:
+        with refused(form=form, fields={"groups": "lines", "choices": "lines"}) as refusal:
             batch = services.enter_paper_count(
                 actor=request.user,
                 ballot=ballot,
                 label=form.cleaned_data["label"],
                 groups=form.cleaned_data["lines"],
             )
-        except DomainError as error:
-            _refuse_if_not_allowed(error)
-            _form_error(form, error, {"groups": "lines", "choices": "lines"})
-        else:
+        if not refusal:
             messages.success(
                 request,
                 _("Batch %(label)s entered (%(papers)s papers): a second teller must confirm it.")
@@ -878,12 +858,9 @@ def paper_count_enter(request, pk: int):
 @require_POST
 def paper_count_confirm(request, pk: int):
     batch = get_object_or_404(PaperCount.objects.select_related("ballot__body"), pk=pk)
-    try:
+    with refused(request=request) as refusal:
         services.confirm_paper_count(actor=request.user, batch=batch)
-    except DomainError as error:
-        _refuse_if_not_allowed(error)
-        messages.error(request, error.message)
-    else:
+    if not refusal:
         messages.success(request, _("Batch %(label)s confirmed.") % {"label": batch.label})
     return redirect("ballot_console", batch.ballot_id)
 
@@ -893,22 +870,17 @@ def paper_count_confirm(request, pk: int):
 def paper_count_set_aside(request, pk: int):
     """The teller who entered a batch withdraws it, or a second teller rejects it, with a reason."""
     batch = get_object_or_404(PaperCount.objects.select_related("ballot__body"), pk=pk)
-    try:  # the role before the input
+    with role_checked():  # the role before the input
         ensure_may_act_for_body(request.user, batch.ballot.body)
-    except NotAllowed as error:
-        raise PermissionDenied(error.message) from error
     form = SetAsideForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the reason for setting the batch aside."))
         return redirect("ballot_console", batch.ballot_id)
-    try:
+    with refused(request=request) as refusal:
         batch = services.set_aside_paper_count(
             actor=request.user, batch=batch, reason=form.cleaned_data["reason"]
         )
-    except DomainError as error:
-        _refuse_if_not_allowed(error)
-        messages.error(request, error.message)
-    else:
+    if not refusal:
         done = (
             _("Batch %(label)s withdrawn.")
             if batch.status == PaperCount.Status.WITHDRAWN
@@ -935,7 +907,7 @@ def ballot_nominate(request, pk: int):
             member = getattr(request.user, "member", None)
             if member is None:
                 raise PermissionDenied(_("Only members may stand."))
-        try:
+        with refused(form=form) as refusal:
             candidate = services.nominate_candidate(
                 actor=request.user,
                 ballot=ballot,
@@ -943,10 +915,7 @@ def ballot_nominate(request, pk: int):
                 name="" if member else data["name"],
                 statement=data["statement"],
             )
-        except DomainError as error:
-            _refuse_if_not_allowed(error)
-            _form_error(form, error)
-        else:
+        if not refusal:
             if candidate.status == Candidate.Status.NOMINATED:
                 text = _("%(name)s is nominated and must now accept the nomination.")
             else:
@@ -958,12 +927,9 @@ def ballot_nominate(request, pk: int):
 
 def _candidate_step(request, pk: int, service, done: str):
     candidate = get_object_or_404(Candidate.objects.select_related("ballot__body"), pk=pk)
-    try:
+    with refused(request=request) as refusal:
         service(actor=request.user, candidate=candidate)
-    except DomainError as error:
-        _refuse_if_not_allowed(error)
-        messages.error(request, error.message)
-    else:
+    if not refusal:
         messages.success(request, done % {"name": candidate.name})
     return _back_to_ballot(request, candidate.ballot)
 
@@ -988,14 +954,11 @@ def proxy_give(request, pk: int):
     ballot = _ballot_for(request, pk)
     form = ProxyForm(request.POST)
     if form.is_valid():
-        try:
+        with refused(form=form) as refusal:
             proxy = services.give_proxy(
                 actor=request.user, ballot=ballot, holder=form.cleaned_data["holder"]
             )
-        except DomainError as error:
-            _refuse_if_not_allowed(error)
-            _form_error(form, error)
-        else:
+        if not refusal:
             messages.success(
                 request,
                 _("%(name)s now carries your proxy. You can revoke it until it is used.")
@@ -1009,11 +972,8 @@ def proxy_give(request, pk: int):
 @require_POST
 def proxy_revoke(request, pk: int):
     proxy = get_object_or_404(Proxy.objects.select_related("ballot__body"), pk=pk)
-    try:
+    with refused(request=request) as refusal:
         services.revoke_proxy(actor=request.user, proxy=proxy)
-    except DomainError as error:
-        _refuse_if_not_allowed(error)
-        messages.error(request, error.message)
-    else:
+    if not refusal:
         messages.success(request, _("Your proxy is revoked: you may vote yourself."))
     return _back_to_ballot(request, proxy.ballot)

@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from governance import services
-from governance.exceptions import DomainError, NotAllowed
 from governance.models import Article, Assembly, Body, OrganisationUnit
 from governance.permissions import may_act_for_body, roles_for
+from governance.web import refused
 
 KINDS = {"unit": OrganisationUnit, "body": Body, "article": Article, "assembly": Assembly}
 FIELD_LABELS = {
@@ -90,15 +90,11 @@ def translate_names(request, kind: str, pk: int):
         request.POST if request.method == "POST" else None, obj=obj, language=language
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refused(form=form) as refusal:
             services.translate_names(
                 actor=request.user, obj=obj, language=language, values=form.cleaned_data
             )
-        except NotAllowed as error:
-            raise PermissionDenied(error.message) from error
-        except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
+        if not refusal:
             messages.success(request, _("The translation is saved."))
             return redirect(f"{request.path}?language={language}")
     return render(

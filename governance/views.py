@@ -44,7 +44,7 @@ from governance.roll import importing
 from governance.statutes.diff import diff_versions
 from governance.statutes.eligibility import entitled_member_ids, entitlement_of
 from governance.statutes.text import figure_items
-from governance.web import role_required
+from governance.web import refused, role_required
 
 
 def _may_read_governance(user) -> bool:
@@ -301,11 +301,9 @@ def member_dues_record(request, pk: int):
     member = _member_or_404(pk)
     form = DuesPaymentForm(request.POST)
     if form.is_valid():
-        try:
+        with refused(form=form) as refusal:
             services.record_dues_payment(actor=request.user, member=member, **form.cleaned_data)
-        except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
+        if not refusal:
             messages.success(
                 request,
                 _("Dues for %(year)s recorded for %(name)s.")

@@ -21,12 +21,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from governance import services as governance
-from governance.exceptions import DomainError, NotAllowed
+from governance.exceptions import DomainError
 from governance.models import Body, StatuteVersion
 from governance.permissions import roles_for
 from governance.statutes.diff import diff_articles
 from governance.textdiff import Piece, word_diff
-from governance.web import role_required
+from governance.web import refused, role_checked, role_required
 from motions import access, services, statute_changes, texts, workflow
 from motions.forms import (
     AmendmentForm,
@@ -58,16 +58,6 @@ def _may_write(user) -> bool:
 
 reader = role_required(_may_read)
 writer = role_required(_may_write)
-
-
-def _refuse(error: DomainError) -> None:
-    if isinstance(error, NotAllowed):
-        raise PermissionDenied(error.message) from error
-
-
-def _form_error(form, error: DomainError) -> None:
-    field = (error.field or "").split("[")[0].split(".")[0]
-    form.add_error(field if field in form.fields else None, error.message)
 
 
 def _motion_for(request, pk: int) -> Motion:
@@ -159,7 +149,7 @@ def motion_create(request):
     _live_preview(form, request.path)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refused(form=form) as refusal:
             motion = services.create_motion(
                 actor=request.user,
                 kind=data["kind"],
@@ -168,10 +158,7 @@ def motion_create(request):
                 title=data["title"],
                 text=data["text"],
             )
-        except DomainError as error:
-            _refuse(error)
-            _form_error(form, error)
-        else:
+        if not refusal:
             messages.success(request, _("Draft saved as version 1."))
             if motion.is_statute_amendment:
                 # Next: the articles it changes, on their own page.
@@ -197,7 +184,7 @@ def motion_edit(request, pk: int):
     _live_preview(form, request.path)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refused(form=form) as refusal:
             version = services.edit_motion(
                 actor=request.user,
                 motion=motion,
@@ -207,10 +194,7 @@ def motion_edit(request, pk: int):
                 statute_changes=motion.current_version.statute_changes,
                 assembly=data["assembly"],
             )
-        except DomainError as error:
-            _refuse(error)
-            _form_error(form, error)
-        else:
+        if not refusal:
             if version is None:
                 messages.info(request, _("Nothing changed: no new version."))
             else:
@@ -262,11 +246,9 @@ def motion_statute_changes(request, pk: int):
     current = statute_changes.specs_of(in_force.articles.prefetch_related("rules"))
     proposed = current
     if changes:
-        try:
+        # If the statutes changed since drafting: say so, and start again from them.
+        with refused(request=request):
             proposed = statute_changes.apply_changes(current, changes)
-        except DomainError as error:
-            # The statutes changed since drafting: say so, and start again from them.
-            messages.error(request, error.message)
     by_number = {a.number: a for a in proposed}
     chooser = ArticleChoiceForm(articles=proposed)
     form, status = None, 200
@@ -321,7 +303,7 @@ def motion_statute_changes(request, pk: int):
 def _save_statute_changes(request, motion: Motion, changes: list, form):
     """Save the changes as the draft's next version; None (with the form's error) if refused."""
     current = motion.current_version
-    try:
+    with refused(request=request if form is None else None) as refusal:
         services.edit_motion(
             actor=request.user,
             motion=motion,
@@ -329,12 +311,10 @@ def _save_statute_changes(request, motion: Motion, changes: list, form):
             text=current.text,
             statute_changes=changes,
         )
-    except DomainError as error:
-        _refuse(error)
+    if refusal:
         if form is None:
-            messages.error(request, error.message)
             return redirect("motion_statute_changes", motion.pk)
-        form.add_error(None, error.message)
+        form.add_error(None, refusal.message)
         return None
     messages.success(request, _("The changes to the statutes are saved as a new version."))
     return redirect("motion_statute_changes", motion.pk)
@@ -357,22 +337,17 @@ def motion_speakers(request, pk: int):
     """The chair's list of speakers on a motion of the agenda: add a member by number, give
     the floor, record that they have spoken, take them off (`services.add_speaker` ...)."""
     motion = _motion_for(request, pk)
-    try:
-        services.ensure_may_take(request.user, motion, "speakers")  # the role before the input
-    except NotAllowed as error:
-        raise PermissionDenied(error.message) from error
+    with role_checked():  # the role before the input
+        services.ensure_may_take(request.user, motion, "speakers")
     form = SpeakerForm(request.POST or None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
+            with refused(form=form) as refusal:
                 speaker = services.add_speaker(
                     actor=request.user, motion=motion, member=form.cleaned_data["member"]
                 )
-            except DomainError as error:
-                _refuse(error)
-                _form_error(form, error)
-            else:
+            if not refusal:
                 messages.success(
                     request,
                     _("%(name)s is on the list.") % {"name": speaker.member.full_name},
@@ -397,12 +372,9 @@ def speaker_action(request, pk: int, action: str):
         raise Http404(_("Unknown step."))
     speaker = get_object_or_404(Speaker.objects.select_related("member"), pk=pk)
     step, done = SPEAKER_STEPS[action]
-    try:
+    with refused(request=request) as refusal:
         step(actor=request.user, speaker=speaker)
-    except DomainError as error:
-        _refuse(error)
-        messages.error(request, error.message)
-    else:
+    if not refusal:
         messages.success(request, done % {"name": speaker.member.full_name})
     return redirect("motion_speakers", speaker.motion_id)
 
@@ -603,7 +575,7 @@ def _done(request, motion: Motion, message: str):
 def motion_action(request, pk: int, action: str):
     """The steps with a button: submit, support, withdraw support, and the simple steps."""
     motion = _motion_for(request, pk)
-    try:
+    with refused(request=request) as refusal:
         if action == "submit":
             services.submit_motion(actor=request.user, motion=motion)
             motion.refresh_from_db()
@@ -629,19 +601,15 @@ def motion_action(request, pk: int, action: str):
             message = str(workflow.MOTION_STEPS[action].label)
         else:
             raise Http404(_("Unknown step."))
-    except DomainError as error:
-        _refuse(error)
-        messages.error(request, error.message)
+    if refusal:
         return redirect("motion_detail", motion.pk)
     return _done(request, motion, message)
 
 
 def _ensure_may_take(request, item, *steps: str) -> None:
     """403 before the form is read if the user may take none of the steps on the item."""
-    try:
+    with role_checked():
         services.ensure_may_take(request.user, item, *steps)
-    except NotAllowed as error:
-        _refuse(error)
 
 
 def _post_form(request, pk: int, steps, form_class, form_name: str, write, done: str):
@@ -651,12 +619,9 @@ def _post_form(request, pk: int, steps, form_class, form_name: str, write, done:
     _ensure_may_take(request, motion, *steps)
     form = form_class(request.POST)
     if form.is_valid():
-        try:
+        with refused(form=form) as refusal:
             write(actor=request.user, motion=motion, **form.cleaned_data)
-        except DomainError as error:
-            _refuse(error)
-            _form_error(form, error)
-        else:
+        if not refusal:
             return _done(request, motion, done)
     return _render_detail(request, motion, **{form_name: form})
 
@@ -689,7 +654,7 @@ def motion_vote(request, pk: int):
     form = VoteForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        try:
+        with refused(form=form) as refusal:
             if amendment is not None:
                 ballot = services.put_amendment_to_vote(
                     actor=request.user,
@@ -704,10 +669,7 @@ def motion_vote(request, pk: int):
                     mode=data["mode"],
                     closes_at=data["closes_at"],
                 )
-        except DomainError as error:
-            _refuse(error)
-            _form_error(form, error)
-        else:
+        if not refusal:
             messages.success(request, _("The vote is open."))
             return redirect("ballot_console", ballot.pk)
     return _render_detail(request, motion, vote_form=form)
@@ -720,7 +682,7 @@ def amendment_create(request, pk: int):
     form = AmendmentForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        try:
+        with refused(form=form) as refusal:
             services.create_amendment(
                 actor=request.user,
                 motion=motion,
@@ -731,10 +693,7 @@ def amendment_create(request, pk: int):
                 text=data["text"],
                 rationale=data["rationale"],
             )
-        except DomainError as error:
-            _refuse(error)
-            _form_error(form, error)
-        else:
+        if not refusal:
             return _done(
                 request, motion, _("Amendment drafted: gather its co-sponsors, then submit it.")
             )
@@ -748,7 +707,7 @@ def amendment_action(request, pk: int, action: str):
     motion = _motion_for(request, amendment.motion_id)
     if not access.may_read(request.user, amendment, request=request):
         raise Http404(_("There is no such amendment."))
-    try:
+    with refused(request=request) as refusal:
         if action == "submit":
             services.submit_amendment(actor=request.user, amendment=amendment)
         elif action == "support":
@@ -766,9 +725,7 @@ def amendment_action(request, pk: int, action: str):
             )
         else:
             raise Http404(_("Unknown step."))
-    except DomainError as error:
-        _refuse(error)
-        messages.error(request, error.message)
+    if refusal:
         return redirect("motion_detail", motion.pk)
     return _done(request, motion, _("Amendment updated."))
 
@@ -842,16 +799,13 @@ def voting_mandates(request):
         if form.is_valid():
             data = form.cleaned_data
             rule = governance.rule_in_force("majority", board.kind)
-            try:
+            with refused(form=form) as refusal:
                 if rule is None:
                     raise DomainError(_("The statutes in force set no majority for the Board."))
                 mandate = services.propose_voting_mandate(
                     actor=request.user, board=board, article=rule.article, **data
                 )
-            except DomainError as error:
-                _refuse(error)
-                _form_error(form, error)
-            else:
+            if not refusal:
                 messages.success(request, _("The Board's roll call is open."))
                 return redirect("ballot_detail", mandate.ballot_id)
     mandates = VotingMandate.objects.select_related("ballot", "ballot__decision")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from governance.accounts import enrolment
 from governance.exceptions import DomainError
+from governance.web import refused
 
 
 class CodeForm(forms.Form):
@@ -53,9 +54,8 @@ def enrolment_proof(request):
 
 @login_required
 def enrolment_link(request, token: str):
-    try:
+    with refused(request=request) as refusal:
         enrolment.accept_link(request, token)
-    except DomainError as error:
-        messages.error(request, error.message)
+    if refusal:
         return redirect("mfa_enrolment_proof")
     return redirect("mfa_activate_totp")

@@ -35,11 +35,10 @@ from governance.assemblies.forms import (
     RevokeProxyForm,
 )
 from governance.assemblies.minutes import render_minutes
-from governance.exceptions import DomainError, NotAllowed
 from governance.models import Assembly, AssemblyProxy, Attendance, Body, Decision, Member
 from governance.permissions import may_act_for_body, roles_for
 from governance.views import governance_reader
-from governance.web import role_required
+from governance.web import refused, role_required
 
 DECISIONS_A_PAGE = 25
 
@@ -77,15 +76,6 @@ def _bodies_convened_by(user):
         return bodies
     boards = Body.objects.filter(pk__in=roles.officer_body_ids, kind=Body.Kind.BOARD)
     return bodies.filter(Q(pk__in=roles.officer_body_ids) | Q(unit_id__in=boards.values("unit_id")))
-
-
-def _refuse_if_not_allowed(error: DomainError) -> None:
-    if isinstance(error, NotAllowed):
-        raise PermissionDenied(error.message) from error
-
-
-def _form_error(form, error: DomainError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 def _assembly(pk: int) -> Assembly:
@@ -128,12 +118,9 @@ def assembly_convene(request):
     form = ConveneForm(request.POST or None, bodies=_bodies_convened_by(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refused(form=form) as refusal:
             assembly = services.convene_assembly(actor=request.user, **data)
-        except DomainError as error:
-            _refuse_if_not_allowed(error)
-            _form_error(form, error)
-        else:
+        if not refusal:
             messages.success(request, _("The meeting is convened."))
             return redirect("assembly_detail", assembly.pk)
     return render(
@@ -242,14 +229,11 @@ def assembly_own_proxy_give(request, pk: int):
         raise PermissionDenied(_("Only a member gives their own proxy."))
     form = OwnProxyForm(request.POST)
     if form.is_valid():
-        try:
+        with refused(form=form) as refusal:
             proxy = assemblies.give_own_proxy(
                 actor=request.user, assembly=assembly, holder=form.cleaned_data["holder"]
             )
-        except DomainError as error:
-            _refuse_if_not_allowed(error)
-            _form_error(form, error)
-        else:
+        if not refusal:
             messages.success(
                 request,
                 _("Your proxy is given: %(holder)s will vote for you at this meeting.")
@@ -264,12 +248,9 @@ def assembly_own_proxy_give(request, pk: int):
 def assembly_own_proxy_withdraw(request, pk: int):
     """The giver withdraws their own proxy before the meeting starts."""
     proxy = get_object_or_404(AssemblyProxy, pk=pk)
-    try:
+    with refused(request=request) as refusal:
         assemblies.withdraw_own_proxy(actor=request.user, proxy=proxy)
-    except DomainError as error:
-        _refuse_if_not_allowed(error)
-        messages.error(request, error.message)
-    else:
+    if not refusal:
         messages.success(request, _("Your proxy is withdrawn: you vote yourself again."))
     return redirect("assembly_detail", proxy.assembly_id)
 
@@ -293,12 +274,9 @@ def assembly_action(request, pk: int, action: str):
         if not form.is_valid():
             return _render_detail(request, assembly, cancel_form=form, status=400)
         extra["reason"] = form.cleaned_data["reason"]
-    try:
+    with refused(request=request) as refusal:
         step(actor=request.user, assembly=assembly, **extra)
-    except DomainError as error:
-        _refuse_if_not_allowed(error)
-        messages.error(request, error.message)
-    else:
+    if not refusal:
         messages.success(request, done)
     return redirect("assembly_detail", assembly.pk)
 
@@ -396,14 +374,11 @@ def assembly_minutes_approve(request, pk: int):
     assembly = _assembly(pk)
     if assemblies.minutes_signing_role(request.user, assembly) is None:
         raise PermissionDenied(_("Only the chair and the secretary approve the minutes."))
-    try:
+    with refused(request=request) as refusal:
         approval = assemblies.approve_minutes(
             actor=request.user, assembly=assembly, code=request.POST.get("code", "")
         )
-    except DomainError as error:
-        _refuse_if_not_allowed(error)
-        messages.error(request, error.message)
-    else:
+    if not refusal:
         messages.success(
             request,
             _("Minutes approved as %(role)s.") % {"role": approval.get_role_display()},
@@ -491,12 +466,9 @@ def _door_step(request, pk: int, step, done):
     raw = request.POST.get("member", "")
     # Only digits reach the query: "abc" would make the database raise, not find nothing.
     member = get_object_or_404(Member, pk=int(raw) if raw.isdigit() else 0)
-    error = ""
-    try:
+    with refused() as refusal:
         step(actor=request.user, assembly=assembly, member=member)
-    except DomainError as error_:
-        _refuse_if_not_allowed(error_)
-        error = error_.message
+    error = refusal.message
     if request.htmx:
         return _door_row(request, assembly, member.pk, error=error)
     if error:
@@ -526,17 +498,14 @@ def assembly_proxy_register(request, pk: int):
     assembly = _run(request, pk)
     form = ProxyRegistrationForm(request.POST)
     if form.is_valid():
-        try:
+        with refused(form=form) as refusal:
             proxy = assemblies.register_proxy(
                 actor=request.user,
                 assembly=assembly,
                 giver=form.cleaned_data["giver"],
                 holder=form.cleaned_data["holder"],
             )
-        except DomainError as error:
-            _refuse_if_not_allowed(error)
-            _form_error(form, error)
-        else:
+        if not refusal:
             messages.success(
                 request,
                 _("Proxy registered: %(holder)s votes for %(giver)s.")
@@ -553,11 +522,8 @@ def assembly_proxy_revoke(request, pk: int):
     proxy = get_object_or_404(AssemblyProxy.objects.select_related("assembly__body"), pk=pk)
     form = RevokeProxyForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
+    with refused(request=request) as refusal:
         assemblies.revoke_proxy(actor=request.user, proxy=proxy, reason=reason)
-    except DomainError as error:
-        _refuse_if_not_allowed(error)
-        messages.error(request, error.message)
-    else:
+    if not refusal:
         messages.success(request, _("The proxy is revoked."))
     return redirect("assembly_door", proxy.assembly_id)
