@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from elections import services
 from elections.models import Ballot, Candidate, PaperCount, Participation, Proxy, RollEntry
+from governance import lifecycle
 from governance.accounts import ratelimit
 from governance.api.kit import (
     BAD_INPUT,
@@ -378,14 +379,27 @@ class BallotVoteApi(APIView):
 
 
 class BallotStepApi(APIView):
-    """Base of the lifecycle views: the service named by `step` takes the ballot one step."""
+    """Base of the lifecycle views: the step of `services.BALLOT` named by `step` takes the
+    ballot one step, through `lifecycle.take` (a reason, when the step needs one, is read
+    after the role is checked)."""
 
     permission_classes = WRITE_PERMISSIONS
     step: str
 
+    @extend_schema_serializer(component_name="BallotCancelInput")
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=2000)
+
     def post(self, request, pk: int):
-        ballot = get_object_or_404(Ballot, pk=pk)
-        ballot = getattr(services, self.step)(actor=request.user, ballot=ballot)
+        ballot = get_object_or_404(Ballot.objects.select_related("body"), pk=pk)
+        step = services.BALLOT.steps[self.step]
+        args = {}
+        if step.needs_reason:
+            lifecycle.ensure_role(step, ballot, request.user)  # the role before the input
+            serializer = self.InputSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            args["reason"] = serializer.validated_data["reason"]
+        ballot = lifecycle.take(step, ballot, request.user, **args)
         return Response(BallotStatusChangeSerializer(ballot).data)
 
 
@@ -405,7 +419,7 @@ def step_schema(summary: str):
 class BallotOpenApi(BallotStepApi):
     """Officers open a draft ballot; the electoral roll is frozen from the statutes in force."""
 
-    step = "open_ballot"
+    step = "open"
 
     @step_schema("Open a draft ballot, freezing its electoral roll")
     def post(self, request, pk: int):
@@ -415,7 +429,7 @@ class BallotOpenApi(BallotStepApi):
 class BallotCloseApi(BallotStepApi):
     """Officers close an open ballot; votes already committed are in the count."""
 
-    step = "close_ballot"
+    step = "close"
 
     @step_schema("Close an open ballot")
     def post(self, request, pk: int):
@@ -425,7 +439,7 @@ class BallotCloseApi(BallotStepApi):
 class BallotCountApi(BallotStepApi):
     """Officers count a closed ballot; the result is recorded as a decision."""
 
-    step = "count_ballot"
+    step = "count"
 
     @step_schema("Count a closed ballot and record the decision")
     def post(self, request, pk: int):
@@ -435,23 +449,21 @@ class BallotCountApi(BallotStepApi):
 class BallotPublishApi(BallotStepApi):
     """Officers publish a counted ballot: its result and list of papers become public."""
 
-    step = "publish_results"
+    step = "publish"
 
     @step_schema("Publish a counted ballot's result and its list of papers")
     def post(self, request, pk: int):
         return super().post(request, pk)
 
 
-class BallotCancelApi(APIView):
-    permission_classes = WRITE_PERMISSIONS
+class BallotCancelApi(BallotStepApi):
+    """Officers cancel a ballot before it is counted, giving the reason."""
 
-    @extend_schema_serializer(component_name="BallotCancelInput")
-    class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(max_length=2000)
+    step = "cancel"
 
     @extend_schema(
         summary="Cancel a ballot before it is counted",
-        request=InputSerializer,
+        request=BallotStepApi.InputSerializer,
         responses={
             200: BallotStatusChangeSerializer,
             400: BAD_INPUT,
@@ -460,14 +472,7 @@ class BallotCancelApi(APIView):
         },
     )
     def post(self, request, pk: int):
-        ballot = get_object_or_404(Ballot.objects.select_related("body"), pk=pk)
-        ensure_may_act_for_body(request.user, ballot.body)  # the role before the input
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        ballot = services.cancel_ballot(
-            actor=request.user, ballot=ballot, reason=serializer.validated_data["reason"]
-        )
-        return Response(BallotStatusChangeSerializer(ballot).data)
+        return super().post(request, pk)
 
 
 # ---------------------------------------------------------------------------

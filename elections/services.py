@@ -1,7 +1,8 @@
 """Writes of the voting engine: one transaction each, role and statute checks first, audit event last.
 
-The ballot lifecycle is explicit (`TRANSITIONS`): draft → open → closed → counted →
-published, and cancelled from draft, open or closed. Casting and closing lock the ballot
+The ballot lifecycle is explicit (`BALLOT`, a `governance.lifecycle` table): draft → open →
+closed → counted → published, and cancelled from draft, open or closed; `open_ballot` and
+the other steps take it through `lifecycle.take`. Casting and closing lock the ballot
 row, so a vote racing the close is either committed before the close (and counted) or
 sees the ballot closed (and is refused): a receipt is only ever given for a vote that is
 in the count.
@@ -21,6 +22,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from elections import ballot_box, counting, integrity, signals, tasks
 from elections.models import (
@@ -33,7 +35,7 @@ from elections.models import (
     Proxy,
     RollEntry,
 )
-from governance import limits
+from governance import lifecycle, limits
 from governance import services as governance
 from governance.assemblies import services as assemblies
 from governance.audit import log as audit
@@ -45,18 +47,6 @@ from governance.statutes import eligibility, rules
 from governance.statutes.text import scope_in_words
 
 S = Ballot.Status
-
-#: (from, to) -> the service that takes the step. Every step needs an officer of the
-#: deciding body (or of its unit's board), checked by `ensure_may_act_for_body`.
-TRANSITIONS = {
-    (S.DRAFT, S.OPEN): "open_ballot",
-    (S.OPEN, S.CLOSED): "close_ballot",
-    (S.CLOSED, S.COUNTED): "count_ballot",
-    (S.COUNTED, S.PUBLISHED): "publish_results",
-    (S.DRAFT, S.CANCELLED): "cancel_ballot",
-    (S.OPEN, S.CANCELLED): "cancel_ballot",
-    (S.CLOSED, S.CANCELLED): "cancel_ballot",
-}
 
 METHODS_BY_KIND = {
     Ballot.Kind.QUESTION: {Ballot.Method.YESNO},
@@ -85,16 +75,6 @@ def _locked(ballot: Ballot) -> Ballot:
         .select_related("body")
         .get(pk=ballot.pk)
     )
-
-
-def _step(ballot: Ballot, target: str) -> str:
-    """Check that the lifecycle allows the step; return the old status."""
-    if (ballot.status, target) not in TRANSITIONS:
-        raise DomainError(
-            _("A ballot that is %(status)s cannot become %(target)s.")
-            % {"status": ballot.get_status_display().lower(), "target": S(target).label.lower()}
-        )
-    return ballot.status
 
 
 def _member_of(user) -> Member:
@@ -416,53 +396,54 @@ def open_ballot(*, actor, ballot: Ballot) -> Ballot:
     Later changes to the membership do not change an open ballot's roll. Invitations are
     sent after the transaction commits.
     """
-    ensure_may_act_for_body(actor, ballot.body)
+    return lifecycle.take(BALLOT.steps["open"], ballot, actor)
+
+
+def _open(ballot: Ballot, actor) -> dict:
     now = timezone.now()
-    with transaction.atomic():
-        ballot = _locked(ballot)
-        old = _step(ballot, S.OPEN)
-        if now >= ballot.closes_at:
-            raise DomainError(
-                _("The closing time has passed; change it before opening."), field="closes_at"
-            )
-        if ballot.kind == Ballot.Kind.ELECTION:
-            if ballot.candidates.filter(status=Candidate.Status.NOMINATED).exists():
-                raise DomainError(
-                    _("Some nominations still await the nominee's consent: withdraw them or wait.")
-                )
-            if not ballot.candidates.filter(status=Candidate.Status.STANDING).exists():
-                raise DomainError(_("An election needs at least one candidate standing."))
-        room_proxies: list[tuple[int, int]] = []
-        if ballot.electorate == Ballot.Electorate.ASSEMBLY:
-            voters, room_proxies, ballot.quorum_eligible = _room_roll(ballot)
-        else:
-            voters = eligible_voters(ballot, timezone.localdate(now))
-        if not voters:
-            raise RuleViolation(_("Nobody is entitled to vote in this ballot."))
-        _freeze_roll(ballot, voters)
-        # A proxy carried into the room becomes the ballot's: the holder casts it with
-        # `cast_vote(on_behalf_of=giver)`, like a proxy given online.
-        Proxy.objects.bulk_create(
-            [
-                Proxy(ballot=ballot, giver_id=giver, holder_id=holder, created_at=now)
-                for giver, holder in room_proxies
-            ]
+    if now >= ballot.closes_at:
+        raise DomainError(
+            _("The closing time has passed; change it before opening."), field="closes_at"
         )
-        if ballot.secret:
-            ballot_box.prepare_for_opening(ballot, candidate_codes(ballot))
-        ballot.status, ballot.opened_at = S.OPEN, now
-        if ballot.opens_at > now:
-            ballot.opens_at = now
-        ballot.save(update_fields=["status", "opened_at", "opens_at", "quorum_eligible"])
-        opened = {"status": S.OPEN, "roll_size": len(voters), "seed": ballot.seed}
-        if ballot.electorate == Ballot.Electorate.ASSEMBLY:
-            opened.update(
-                quorum_eligible=ballot.quorum_eligible,
-                proxies=[{"giver": g, "holder": h} for g, h in room_proxies],
+    if ballot.kind == Ballot.Kind.ELECTION:
+        if ballot.candidates.filter(status=Candidate.Status.NOMINATED).exists():
+            raise DomainError(
+                _("Some nominations still await the nominee's consent: withdraw them or wait.")
             )
-        audit.record(actor, "ballot.opened", ballot, old={"status": old}, new=opened)
-        transaction.on_commit(lambda: tasks.send_invitations.enqueue(ballot.pk))
-    return ballot
+        if not ballot.candidates.filter(status=Candidate.Status.STANDING).exists():
+            raise DomainError(_("An election needs at least one candidate standing."))
+    room_proxies: list[tuple[int, int]] = []
+    if ballot.electorate == Ballot.Electorate.ASSEMBLY:
+        voters, room_proxies, ballot.quorum_eligible = _room_roll(ballot)
+    else:
+        voters = eligible_voters(ballot, timezone.localdate(now))
+    if not voters:
+        raise RuleViolation(_("Nobody is entitled to vote in this ballot."))
+    _freeze_roll(ballot, voters)
+    # A proxy carried into the room becomes the ballot's: the holder casts it with
+    # `cast_vote(on_behalf_of=giver)`, like a proxy given online.
+    Proxy.objects.bulk_create(
+        [
+            Proxy(ballot=ballot, giver_id=giver, holder_id=holder, created_at=now)
+            for giver, holder in room_proxies
+        ]
+    )
+    if ballot.secret:
+        ballot_box.prepare_for_opening(ballot, candidate_codes(ballot))
+    ballot.opened_at = now
+    if ballot.opens_at > now:
+        ballot.opens_at = now
+    opened = {"roll_size": len(voters), "seed": ballot.seed}
+    if ballot.electorate == Ballot.Electorate.ASSEMBLY:
+        opened.update(
+            quorum_eligible=ballot.quorum_eligible,
+            proxies=[{"giver": g, "holder": h} for g, h in room_proxies],
+        )
+    return opened
+
+
+def _invite(ballot: Ballot, actor) -> None:
+    transaction.on_commit(lambda: tasks.send_invitations.enqueue(ballot.pk))
 
 
 # ---------------------------------------------------------------------------
@@ -845,33 +826,27 @@ def set_aside_paper_count(*, actor, batch: PaperCount, reason: str) -> PaperCoun
 
 
 def close_ballot(*, actor, ballot: Ballot) -> Ballot:
-    """Officers close an open ballot. Votes already committed are in; later ones are refused."""
-    ensure_may_act_for_body(actor, ballot.body)
-    with transaction.atomic():
-        ballot = _locked(ballot)  # waits for the votes already under way
-        old = _step(ballot, S.CLOSED)
-        ballot.status, ballot.closed_at = S.CLOSED, timezone.now()
-        ballot.save(update_fields=["status", "closed_at"])
-        if ballot.secret:
-            # The board is frozen: what the trustees decrypt is fixed now (totals or a mix).
-            # A board that does not match the participations is left unprepared: the
-            # ballot still closes, and the count refuses it (check_board says why).
-            box = ballot_box.BallotBox.objects.select_for_update().get(ballot=ballot)
-            try:
-                entries = ballot_box.check_board(box)
-            except DomainError:
-                entries = None
-            if entries is not None:
-                box.tally = ballot_box.prepare_tally(box, entries)
-                box.save(update_fields=["tally"])
-        audit.record(
-            actor,
-            "ballot.closed",
-            ballot,
-            old={"status": old},
-            new={"status": S.CLOSED, "early": ballot.closed_at < ballot.closes_at},
-        )
-    return ballot
+    """Officers close an open ballot. Votes already committed are in; later ones are refused.
+
+    The lock waits for the votes already under way (`_locked`)."""
+    return lifecycle.take(BALLOT.steps["close"], ballot, actor)
+
+
+def _close(ballot: Ballot, actor) -> dict:
+    ballot.closed_at = timezone.now()
+    if ballot.secret:
+        # The board is frozen: what the trustees decrypt is fixed now (totals or a mix).
+        # A board that does not match the participations is left unprepared: the
+        # ballot still closes, and the count refuses it (check_board says why).
+        box = ballot_box.BallotBox.objects.select_for_update().get(ballot=ballot)
+        try:
+            entries = ballot_box.check_board(box)
+        except DomainError:
+            entries = None
+        if entries is not None:
+            box.tally = ballot_box.prepare_tally(box, entries)
+            box.save(update_fields=["tally"])
+    return {"early": ballot.closed_at < ballot.closes_at}
 
 
 def papers_for_count(ballot: Ballot) -> list[tuple[Any, int]]:
@@ -910,112 +885,107 @@ def count_ballot(*, actor, ballot: Ballot):
     The quorum and majority rules of the ballot's scope in the statutes in force are
     applied; the decision cites the ballot's article, the rules' snapshots and the figures.
     """
-    ensure_may_act_for_body(actor, ballot.body)
-    with transaction.atomic():
-        ballot = _locked(ballot)
-        old = _step(ballot, S.COUNTED)
-        if ballot.paper_counts.pending().exists():
-            raise DomainError(_("A batch of paper results awaits a second teller's confirmation."))
-        stored = integrity.turnout(ballot)
-        problems = integrity.turnout_problems(stored)
-        if problems:
-            raise DomainError(
-                _("The count is refused: %(problems)s.") % {"problems": "; ".join(problems)}
-            )
-        on = timezone.localdate(ballot.closed_at or timezone.now())
-        encrypted = _decrypt_for_count(ballot) if ballot.secret else None
-        eligible = stored.entitled
-        # A vote in the room: the quorum is of every member entitled to vote in the
-        # assembly, not only of those on the roll (present or represented).
-        quorum_base = eligible if ballot.quorum_eligible is None else ballot.quorum_eligible
-        result = tally_ballot(ballot)
-        took_part = stored.took_part
-        figures: dict[str, Any] = {
-            "eligible": quorum_base,
-            "took_part": took_part,
-            "method": ballot.method,
-        }
-        if ballot.quorum_eligible is not None:
-            figures["on_roll"] = eligible
-        applied = []
-        # A scope with a majority of its own but no quorum (the demo's IC motions, article
-        # 11) still needs the deciding body's quorum: the meeting must be able to decide.
-        quorum_rule = governance.rule_in_force(
-            "quorum", ballot.rule_scope, on
-        ) or governance.rule_in_force("quorum", ballot.body.kind, on)
-        quorum_met = True
-        if quorum_rule is not None:
-            quorum = rules.evaluate_quorum(
-                quorum_rule.parsed(),
-                eligible=quorum_base,
-                took_part=min(took_part, quorum_base),
-                convocation=ballot.convocation,
-                article=quorum_rule.article.number,
-            )
-            applied.append((quorum_rule, quorum))
-            quorum_met = quorum.satisfied
-        names = dict(ballot.candidates.values_list("code", "name"))
-        if ballot.yes_no:
-            figures.update(
-                yes=result.yes,
-                no=result.no,
-                abstain=result.abstain,
-                blank=result.blank,
-                invalid=result.invalid,
-            )
-            majority_rule = governance.require_rule("majority", ballot.rule_scope, on)
-            majority = rules.evaluate_majority(
-                majority_rule.parsed(),
-                yes=result.yes,
-                no=result.no,
-                abstain=result.abstain,
-                blank=result.blank,
-                eligible=max(eligible, result.total),
-                article=majority_rule.article.number,
-            )
-            applied.append((majority_rule, majority))
-            outcome = (
-                "no_quorum" if not quorum_met else ("adopted" if majority.satisfied else "rejected")
-            )
-        else:
-            figures.update(
-                seats=ballot.seats,
-                valid=result.valid,
-                blank=result.blank,
-                invalid=result.invalid,
-                elected=[names.get(code, code) for code in result.elected],
-            )
-            outcome = "elected" if quorum_met else "no_quorum"
-        ballot.result = audit.jsonable(
-            {"count": result.as_dict(), "figures": figures, "names": names, "outcome": outcome}
+    return lifecycle.take(BALLOT.steps["count"], ballot, actor)
+
+
+def _count(ballot: Ballot, actor) -> dict:
+    if ballot.paper_counts.pending().exists():
+        raise DomainError(_("A batch of paper results awaits a second teller's confirmation."))
+    stored = integrity.turnout(ballot)
+    problems = integrity.turnout_problems(stored)
+    if problems:
+        raise DomainError(
+            _("The count is refused: %(problems)s.") % {"problems": "; ".join(problems)}
         )
-        if encrypted is not None:
-            ballot.result["encrypted"] = encrypted
-        decision = governance.record_decision(
-            actor=actor,
-            body=ballot.body,
-            title=ballot.title,
-            text=ballot.question or ballot.title,
-            article=ballot.article,
-            outcome=outcome,
-            decided_on=on,
-            applied=applied,
-            figures=figures,
-            assembly=ballot.assembly,
+    on = timezone.localdate(ballot.closed_at or timezone.now())
+    encrypted = _decrypt_for_count(ballot) if ballot.secret else None
+    eligible = stored.entitled
+    # A vote in the room: the quorum is of every member entitled to vote in the
+    # assembly, not only of those on the roll (present or represented).
+    quorum_base = eligible if ballot.quorum_eligible is None else ballot.quorum_eligible
+    result = tally_ballot(ballot)
+    took_part = stored.took_part
+    figures: dict[str, Any] = {
+        "eligible": quorum_base,
+        "took_part": took_part,
+        "method": ballot.method,
+    }
+    if ballot.quorum_eligible is not None:
+        figures["on_roll"] = eligible
+    applied = []
+    # A scope with a majority of its own but no quorum (the demo's IC motions, article
+    # 11) still needs the deciding body's quorum: the meeting must be able to decide.
+    quorum_rule = governance.rule_in_force(
+        "quorum", ballot.rule_scope, on
+    ) or governance.rule_in_force("quorum", ballot.body.kind, on)
+    quorum_met = True
+    if quorum_rule is not None:
+        quorum = rules.evaluate_quorum(
+            quorum_rule.parsed(),
+            eligible=quorum_base,
+            took_part=min(took_part, quorum_base),
+            convocation=ballot.convocation,
+            article=quorum_rule.article.number,
         )
-        ballot.decision, ballot.status = decision, S.COUNTED
-        ballot.save(update_fields=["result", "decision", "status"])
-        if ballot.elects_body_id is not None and outcome == "elected":
-            seat_the_elected(ballot=ballot, decision=decision, elected=result.elected, on=on)
-        audit.record(
-            actor,
-            "ballot.counted",
-            ballot,
-            old={"status": old},
-            new={"status": S.COUNTED, "decision": decision.reference},
+        applied.append((quorum_rule, quorum))
+        quorum_met = quorum.satisfied
+    names = dict(ballot.candidates.values_list("code", "name"))
+    if ballot.yes_no:
+        figures.update(
+            yes=result.yes,
+            no=result.no,
+            abstain=result.abstain,
+            blank=result.blank,
+            invalid=result.invalid,
         )
-        signals.ballot_counted.send(sender=Ballot, ballot=ballot, decision=decision, actor=actor)
-    return ballot
+        majority_rule = governance.require_rule("majority", ballot.rule_scope, on)
+        majority = rules.evaluate_majority(
+            majority_rule.parsed(),
+            yes=result.yes,
+            no=result.no,
+            abstain=result.abstain,
+            blank=result.blank,
+            eligible=max(eligible, result.total),
+            article=majority_rule.article.number,
+        )
+        applied.append((majority_rule, majority))
+        outcome = (
+            "no_quorum" if not quorum_met else ("adopted" if majority.satisfied else "rejected")
+        )
+    else:
+        figures.update(
+            seats=ballot.seats,
+            valid=result.valid,
+            blank=result.blank,
+            invalid=result.invalid,
+            elected=[names.get(code, code) for code in result.elected],
+        )
+        outcome = "elected" if quorum_met else "no_quorum"
+    ballot.result = audit.jsonable(
+        {"count": result.as_dict(), "figures": figures, "names": names, "outcome": outcome}
+    )
+    if encrypted is not None:
+        ballot.result["encrypted"] = encrypted
+    decision = governance.record_decision(
+        actor=actor,
+        body=ballot.body,
+        title=ballot.title,
+        text=ballot.question or ballot.title,
+        article=ballot.article,
+        outcome=outcome,
+        decided_on=on,
+        applied=applied,
+        figures=figures,
+        assembly=ballot.assembly,
+    )
+    ballot.decision = decision
+    if ballot.elects_body_id is not None and outcome == "elected":
+        seat_the_elected(ballot=ballot, decision=decision, elected=result.elected, on=on)
+    return {"decision": decision.reference}
+
+
+def _counted(ballot: Ballot, actor) -> None:
+    signals.ballot_counted.send(sender=Ballot, ballot=ballot, decision=ballot.decision, actor=actor)
 
 
 def seat_the_elected(
@@ -1113,23 +1083,19 @@ def _decrypt_for_count(ballot: Ballot) -> dict[str, Any]:
 
 def publish_results(*, actor, ballot: Ballot) -> Ballot:
     """Officers publish a counted ballot: the result and the list of papers become public."""
-    ensure_may_act_for_body(actor, ballot.body)
-    with transaction.atomic():
-        ballot = _locked(ballot)
-        old = _step(ballot, S.PUBLISHED)
-        problems = count_problems(ballot)
-        if problems:
-            raise DomainError(
-                _("The results cannot be published: %(problems)s.")
-                % {"problems": "; ".join(problems)}
-            )
-        ballot.status = S.PUBLISHED
-        ballot.save(update_fields=["status"])
-        audit.record(
-            actor, "ballot.published", ballot, old={"status": old}, new={"status": S.PUBLISHED}
+    return lifecycle.take(BALLOT.steps["publish"], ballot, actor)
+
+
+def _publish(ballot: Ballot, actor) -> None:
+    problems = count_problems(ballot)
+    if problems:
+        raise DomainError(
+            _("The results cannot be published: %(problems)s.") % {"problems": "; ".join(problems)}
         )
-        transaction.on_commit(lambda: tasks.send_results.enqueue(ballot.pk))
-    return ballot
+
+
+def _announce(ballot: Ballot, actor) -> None:
+    transaction.on_commit(lambda: tasks.send_results.enqueue(ballot.pk))
 
 
 def count_problems(ballot: Ballot, recount: dict[str, Any] | None = None) -> list[str]:
@@ -1157,23 +1123,103 @@ def count_problems(ballot: Ballot, recount: dict[str, Any] | None = None) -> lis
 
 def cancel_ballot(*, actor, ballot: Ballot, reason: str) -> Ballot:
     """Officers cancel a ballot before it is counted, giving the reason (kept on the record)."""
+    return lifecycle.take(BALLOT.steps["cancel"], ballot, actor, reason=reason)
+
+
+def _cancelled(ballot: Ballot, actor, *, reason: str) -> None:
+    signals.ballot_cancelled.send(sender=Ballot, ballot=ballot, actor=actor)
+
+
+def _ensure_officer(actor, ballot: Ballot, step: lifecycle.Step) -> None:
     ensure_may_act_for_body(actor, ballot.body)
-    if not reason.strip():
-        raise DomainError(_("Give the reason for cancelling."), field="reason")
-    with transaction.atomic():
-        ballot = _locked(ballot)
-        old = _step(ballot, S.CANCELLED)
-        ballot.status, ballot.cancel_reason = S.CANCELLED, reason.strip()
-        ballot.save(update_fields=["status", "cancel_reason"])
-        audit.record(
-            actor,
-            "ballot.cancelled",
-            ballot,
-            old={"status": old},
-            new={"status": S.CANCELLED, "reason": reason.strip()},
-        )
-        signals.ballot_cancelled.send(sender=Ballot, ballot=ballot, actor=actor)
-    return ballot
+
+
+def _refusal(ballot: Ballot, step: lifecycle.Step) -> DomainError:
+    return DomainError(
+        _("A ballot that is %(status)s cannot become %(target)s.")
+        % {"status": ballot.get_status_display().lower(), "target": S(step.target).label.lower()}
+    )
+
+
+OFFICERS = "officers"
+
+#: The ballot's lifecycle. Every step needs an officer of the deciding body (or of its
+#: unit's board) or staff, checked by `ensure_may_act_for_body`.
+BALLOT = lifecycle.Lifecycle(
+    name="ballot",
+    model=Ballot,
+    role_labels={OFFICERS: "officers of the body (or of its unit's board), staff"},
+    ensure_role=_ensure_officer,
+    refusal=_refusal,
+    lock=_locked,
+    reason_field="cancel_reason",
+    steps={
+        s.name: s
+        for s in [
+            lifecycle.step(
+                "open",
+                gettext_lazy("Open the ballot and freeze the roll"),
+                [S.DRAFT],
+                S.OPEN,
+                [OFFICERS],
+                event="ballot.opened",
+                work=_open,
+                then=_invite,
+                fields=("opened_at", "opens_at", "quorum_eligible"),
+                done=gettext_lazy("The ballot is open; the electoral roll is frozen."),
+            ),
+            lifecycle.step(
+                "close",
+                gettext_lazy("Close the ballot"),
+                [S.OPEN],
+                S.CLOSED,
+                [OFFICERS],
+                event="ballot.closed",
+                work=_close,
+                fields=("closed_at",),
+                confirm=gettext_lazy("Close the ballot?"),
+                done=gettext_lazy("The ballot is closed."),
+            ),
+            lifecycle.step(
+                "count",
+                gettext_lazy("Count and record the decision"),
+                [S.CLOSED],
+                S.COUNTED,
+                [OFFICERS],
+                event="ballot.counted",
+                work=_count,
+                then=_counted,
+                fields=("result", "decision"),
+                confirm=gettext_lazy("Count the ballot and record the decision?"),
+                done=gettext_lazy("The ballot is counted and the decision recorded."),
+            ),
+            lifecycle.step(
+                "publish",
+                gettext_lazy("Publish the results and the papers"),
+                [S.COUNTED],
+                S.PUBLISHED,
+                [OFFICERS],
+                event="ballot.published",
+                work=_publish,
+                then=_announce,
+                confirm=gettext_lazy("Publish the results and the papers?"),
+                done=gettext_lazy("The results and the list of papers are published."),
+            ),
+            lifecycle.step(
+                "cancel",
+                gettext_lazy("Cancel the ballot"),
+                [S.DRAFT, S.OPEN, S.CLOSED],
+                S.CANCELLED,
+                [OFFICERS],
+                event="ballot.cancelled",
+                then=_cancelled,
+                needs_reason=True,
+                reason_prompt=gettext_lazy("Give the reason for cancelling."),
+                done=gettext_lazy("The ballot is cancelled."),
+            ),
+        ]
+    },
+)
 
 
 def mark_reminded(*, actor, ballot: Ballot) -> bool:

@@ -48,7 +48,7 @@ from governance.exceptions import DomainError, NotAllowed
 from governance.models import Article, Body, Member, Rule, StatuteVersion
 from governance.permissions import ensure_may_act_for_body, may_act_for_body, roles_for
 from governance.statutes.text import figure_items
-from governance.web import refused, role_checked, role_required
+from governance.web import refused, role_checked, role_required, take_step
 
 Status = Ballot.Status
 TOO_MANY_VOTES = gettext_lazy(
@@ -711,28 +711,10 @@ def ballot_papers_blt(request, pk: int):
 # The officers' console and the lifecycle steps
 # ---------------------------------------------------------------------------
 
-NEXT_STEPS = {
-    Status.DRAFT: ("open", gettext_lazy("Open the ballot and freeze the roll")),
-    Status.OPEN: ("close", gettext_lazy("Close the ballot")),
-    Status.CLOSED: ("count", gettext_lazy("Count and record the decision")),
-    Status.COUNTED: ("publish", gettext_lazy("Publish the results and the papers")),
-}
 
-STEPS = {
-    "open": services.open_ballot,
-    "close": services.close_ballot,
-    "count": services.count_ballot,
-    "publish": services.publish_results,
-    "cancel": services.cancel_ballot,
-}
-
-STEP_DONE = {
-    "open": gettext_lazy("The ballot is open; the electoral roll is frozen."),
-    "close": gettext_lazy("The ballot is closed."),
-    "count": gettext_lazy("The ballot is counted and the decision recorded."),
-    "publish": gettext_lazy("The results and the list of papers are published."),
-    "cancel": gettext_lazy("The ballot is cancelled."),
-}
+def _next_step(ballot: Ballot):
+    """The console's button: the ballot's next step (cancelling has its own form)."""
+    return services.BALLOT.forward(ballot.status)
 
 
 def _console_ballot(request, pk: int) -> Ballot:
@@ -761,10 +743,10 @@ def _render_console(request, ballot: Ballot, *, paper_form=None, cancel_form=Non
         **turnout,
         "batches": ballot.paper_counts.select_related("entered_by", "confirmed_by", "set_aside_by"),
         "codes": codes,
-        "next_step": NEXT_STEPS.get(ballot.status),
+        "next_step": _next_step(ballot),
         "paper_form": paper_form,
         "cancel_form": cancel_form or CancelForm(),
-        "may_cancel": (ballot.status, Status.CANCELLED) in services.TRANSITIONS,
+        "may_cancel": services.BALLOT.allows(ballot.status, Status.CANCELLED),
         "results_visible": ballot.status in (Status.COUNTED, Status.PUBLISHED),
     }
     return render(request, "elections/ballot_console.html", context, status=status)
@@ -776,26 +758,19 @@ def ballot_console(request, pk: int):
     return _render_console(request, _console_ballot(request, pk))
 
 
-#: The steps that cannot be undone: the console asks for them on a confirmation page first.
-CONFIRMED_STEPS = {"close", "count", "publish"}
-CONFIRM_QUESTIONS = {
-    "close": gettext_lazy("Close the ballot?"),
-    "count": gettext_lazy("Count the ballot and record the decision?"),
-    "publish": gettext_lazy("Publish the results and the papers?"),
-}
-
-
 @ballot_writer
 @require_GET
 def ballot_confirm(request, pk: int, action: str):
     """What closing, counting or publishing will do and what cannot be undone, with the
     turnout and, for a close before the set time, the time still left; the button there
-    posts to `ballot_action`. A step the ballot is not at sends back to the console."""
-    if action not in CONFIRMED_STEPS:
+    posts to `ballot_action`. A step the ballot is not at sends back to the console.
+    The steps asked first are those of the lifecycle with a `confirm` question."""
+    step = services.BALLOT.steps.get(action)
+    if step is None or not step.confirm:
         raise Http404(_("Unknown step."))
     ballot = _console_ballot(request, pk)
-    next_step = NEXT_STEPS.get(ballot.status)
-    if next_step is None or next_step[0] != action:
+    next_step = _next_step(ballot)
+    if next_step is None or next_step.name != action:
         messages.error(request, _("This step is not the ballot's next one."))
         return redirect("ballot_console", ballot.pk)
     now = timezone.now()
@@ -804,8 +779,8 @@ def ballot_confirm(request, pk: int, action: str):
     context = {
         "ballot": ballot,
         "action": action,
-        "label": next_step[1],
-        "question": CONFIRM_QUESTIONS[action],
+        "label": step.label,
+        "question": step.confirm,
         "roll_size": roll_size,
         "turnout": turnout,
         "percent": round(100 * turnout / roll_size) if roll_size else 0,
@@ -819,15 +794,13 @@ def ballot_confirm(request, pk: int, action: str):
 @ballot_writer
 @require_POST
 def ballot_action(request, pk: int, action: str):
-    step = STEPS.get(action)
+    """Any step of the ballot's lifecycle (`services.BALLOT`), looked up by its name."""
+    step = services.BALLOT.steps.get(action)
     if step is None:
         raise Http404(_("Unknown step."))
     ballot = _ballot_for(request, pk, Ballot.objects.select_related("body"))
-    extra = {"reason": request.POST.get("reason", "")} if action == "cancel" else {}
-    with refused(request=request) as refusal:
-        step(actor=request.user, ballot=ballot, **extra)
-    if not refusal:
-        messages.success(request, STEP_DONE[action])
+    extra = {"reason": request.POST.get("reason", "")} if step.needs_reason else {}
+    take_step(request, step, ballot, **extra)
     return redirect("ballot_console", ballot.pk)
 
 

@@ -1,4 +1,4 @@
-"""What every app's pages share: the login-and-role gate of a view, and domain refusals.
+"""What every app's pages share: the login-and-role gate of a view, domain refusals, lifecycle steps.
 
 A service refuses with a `DomainError`; a page turns it into the answer a person can act
 on with `refused`: a 403 when a role is missing (`NotAllowed`), otherwise the message on
@@ -17,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from governance import lifecycle
 from governance.exceptions import DomainError, NotAllowed
 
 
@@ -92,3 +93,15 @@ def refused(*, form=None, request=None, fields: dict[str, str] | None = None) ->
             add_form_error(form, error, fields)
         elif request is not None:
             messages.error(request, error.message)
+
+
+def take_step(request, step: lifecycle.Step, obj, **args) -> bool:
+    """Take a lifecycle step for the page's user, through `lifecycle.take`: the step's `done`
+    message, or the refusal (see `refused`), as a message on the next page. True when the
+    step was taken."""
+    with refused(request=request) as refusal:
+        lifecycle.take(step, obj, request.user, **args)
+    if refusal:
+        return False
+    messages.success(request, step.done)
+    return True

@@ -16,6 +16,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from governance import lifecycle
 from governance.api.kit import (
     STEP_REFUSED,
     MembershipNumberField,
@@ -289,12 +290,26 @@ class StatusChangeSerializer(serializers.Serializer):
 
 
 class AssemblyStepApi(APIView):
+    """Base of the session's steps: the step of `assemblies.ASSEMBLY` named by `step`, taken
+    through `lifecycle.take` (a reason, when the step needs one, is read after the role)."""
+
     permission_classes = WRITE_PERMISSIONS
     step: str
 
+    @extend_schema_serializer(component_name="AssemblyCancelInput")
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=2000)
+
     def post(self, request, pk: int):
         assembly = get_object_or_404(Assembly.objects.select_related("body"), pk=pk)
-        assembly = getattr(assemblies, self.step)(actor=request.user, assembly=assembly)
+        step = assemblies.ASSEMBLY.steps[self.step]
+        args = {}
+        if step.needs_reason:
+            lifecycle.ensure_role(step, assembly, request.user)  # the role before the input
+            serializer = self.InputSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            args["reason"] = serializer.validated_data["reason"]
+        assembly = lifecycle.take(step, assembly, request.user, **args)
         return Response(StatusChangeSerializer(assembly).data)
 
 
@@ -312,7 +327,7 @@ def step_schema(summary: str):
 
 
 class AssemblyOpenApi(AssemblyStepApi):
-    step = "open_session"
+    step = "open"
 
     @step_schema("Open the session (on the day of the meeting)")
     def post(self, request, pk: int):
@@ -320,34 +335,23 @@ class AssemblyOpenApi(AssemblyStepApi):
 
 
 class AssemblyCloseApi(AssemblyStepApi):
-    step = "close_session"
+    step = "close"
 
     @step_schema("Close the session; the number entitled to vote is frozen")
     def post(self, request, pk: int):
         return super().post(request, pk)
 
 
-class AssemblyCancelApi(APIView):
-    permission_classes = WRITE_PERMISSIONS
-
-    @extend_schema_serializer(component_name="AssemblyCancelInput")
-    class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(max_length=2000)
+class AssemblyCancelApi(AssemblyStepApi):
+    step = "cancel"
 
     @extend_schema(
         summary="Cancel a convened meeting, with the reason",
-        request=InputSerializer,
+        request=AssemblyStepApi.InputSerializer,
         responses={200: StatusChangeSerializer, 400: BAD_INPUT, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request, pk: int):
-        assembly = get_object_or_404(Assembly.objects.select_related("body"), pk=pk)
-        ensure_may_act_for_body(request.user, assembly.body)  # the role before the input
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        assembly = assemblies.cancel_assembly(
-            actor=request.user, assembly=assembly, reason=serializer.validated_data["reason"]
-        )
-        return Response(StatusChangeSerializer(assembly).data)
+        return super().post(request, pk)
 
 
 # ---------------------------------------------------------------------------

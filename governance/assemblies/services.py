@@ -2,7 +2,8 @@
 
 Writes follow `governance.services`: keyword-only, the acting user first, permission
 first (`ensure_may_act_for_body`: officers of the body or of its unit's board, and
-staff), statute rules next, one transaction, the audit event in it.
+staff), statute rules next, one transaction, the audit event in it. The session's steps
+are the table `ASSEMBLY`, taken by `governance.lifecycle.take`.
 
 Who may be checked in as a voter: a member entitled to vote on the day of the meeting
 (the eligibility rule of scope ``ballot`` for a General Assembly; a current seat on the
@@ -25,7 +26,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from governance import lifecycle
 from governance.audit import log as audit
 from governance.audit.log import model_values
 from governance.exceptions import DomainError, NotAllowed, RuleViolation
@@ -35,14 +38,6 @@ from governance.services import rule_in_force
 from governance.statutes import eligibility, rules
 
 S = Assembly.Status
-
-#: (from, to) -> the service that takes the step; each needs an officer of the body
-#: (or of its unit's board) or staff, checked by `ensure_may_act_for_body`.
-TRANSITIONS = {
-    (S.CONVENED, S.IN_SESSION): "open_session",
-    (S.IN_SESSION, S.CLOSED): "close_session",
-    (S.CONVENED, S.CANCELLED): "cancel_assembly",
-}
 
 
 def seats_body(assembly: Assembly) -> Body | None:
@@ -56,16 +51,6 @@ def _locked(assembly: Assembly) -> Assembly:
         .select_related("body", "body__unit")
         .get(pk=assembly.pk)
     )
-
-
-def _step(assembly: Assembly, target: str) -> str:
-    if (assembly.status, target) not in TRANSITIONS:
-        raise DomainError(
-            _("An assembly that is %(status)s cannot become %(target)s.")
-            % {"status": assembly.get_status_display().lower(), "target": S(target).label.lower()},
-            field="status",
-        )
-    return assembly.status
 
 
 def door_is_open(assembly: Assembly, today: dt.date | None = None) -> bool:
@@ -243,27 +228,19 @@ def open_session(*, actor, assembly: Assembly) -> Assembly:
 
     The quorum at the opening is kept in the audit event.
     """
-    ensure_may_act_for_body(actor, assembly.body)
-    with transaction.atomic():
-        assembly = _locked(assembly)
-        old = _step(assembly, S.IN_SESSION)
-        today = timezone.localdate()
-        if assembly.meets_on != today:
-            raise DomainError(
-                _("The session opens on the day of the meeting (%(date)s).")
-                % {"date": assembly.meets_on.isoformat()},
-                field="status",
-            )
-        assembly.status, assembly.opened_at = S.IN_SESSION, timezone.now()
-        assembly.save(update_fields=["status", "opened_at"])
-        audit.record(
-            actor,
-            "assembly.session_opened",
-            assembly,
-            old={"status": old},
-            new={"status": S.IN_SESSION, "quorum": quorum_status(assembly).as_dict()},
+    return lifecycle.take(ASSEMBLY.steps["open"], assembly, actor)
+
+
+def _open(assembly: Assembly, actor) -> dict:
+    today = timezone.localdate()
+    if assembly.meets_on != today:
+        raise DomainError(
+            _("The session opens on the day of the meeting (%(date)s).")
+            % {"date": assembly.meets_on.isoformat()},
+            field="status",
         )
-    return assembly
+    assembly.opened_at = timezone.now()
+    return {"quorum": quorum_status(assembly).as_dict()}
 
 
 def close_session(*, actor, assembly: Assembly) -> Assembly:
@@ -272,43 +249,85 @@ def close_session(*, actor, assembly: Assembly) -> Assembly:
     The number of members entitled to vote is frozen on the assembly, so the quorum on
     the record (the page, the minutes) no longer moves when the roll changes later.
     """
-    ensure_may_act_for_body(actor, assembly.body)
-    with transaction.atomic():
-        assembly = _locked(assembly)
-        old = _step(assembly, S.CLOSED)
-        status = quorum_status(assembly)
-        assembly.status, assembly.closed_at = S.CLOSED, timezone.now()
-        assembly.eligible_at_close = status.eligible
-        assembly.save(update_fields=["status", "closed_at", "eligible_at_close"])
-        audit.record(
-            actor,
-            "assembly.session_closed",
-            assembly,
-            old={"status": old},
-            new={"status": S.CLOSED, "quorum": status.as_dict()},
-        )
-    return assembly
+    return lifecycle.take(ASSEMBLY.steps["close"], assembly, actor)
+
+
+def _close(assembly: Assembly, actor) -> dict:
+    status = quorum_status(assembly)
+    assembly.closed_at = timezone.now()
+    assembly.eligible_at_close = status.eligible
+    return {"quorum": status.as_dict()}
 
 
 def cancel_assembly(*, actor, assembly: Assembly, reason: str) -> Assembly:
     """Officers of the body (or staff) cancel a convened meeting before it opens, with a reason."""
+    return lifecycle.take(ASSEMBLY.steps["cancel"], assembly, actor, reason=reason)
+
+
+def _ensure_officer(actor, assembly: Assembly, step: lifecycle.Step) -> None:
     ensure_may_act_for_body(actor, assembly.body)
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("Give the reason for cancelling."), field="reason")
-    with transaction.atomic():
-        assembly = _locked(assembly)
-        old = _step(assembly, S.CANCELLED)
-        assembly.status, assembly.cancel_reason = S.CANCELLED, reason
-        assembly.save(update_fields=["status", "cancel_reason"])
-        audit.record(
-            actor,
-            "assembly.cancelled",
-            assembly,
-            old={"status": old},
-            new={"status": S.CANCELLED, "reason": reason},
-        )
-    return assembly
+
+
+def _refusal(assembly: Assembly, step: lifecycle.Step) -> DomainError:
+    return DomainError(
+        _("An assembly that is %(status)s cannot become %(target)s.")
+        % {"status": assembly.get_status_display().lower(), "target": S(step.target).label.lower()},
+        field="status",
+    )
+
+
+OFFICERS = "officers"
+
+#: The session's lifecycle; each step needs an officer of the body (or of its unit's
+#: board) or staff, checked by `ensure_may_act_for_body`.
+ASSEMBLY = lifecycle.Lifecycle(
+    name="assembly",
+    model=Assembly,
+    role_labels={OFFICERS: "officers of the body (or of its unit's board), staff"},
+    ensure_role=_ensure_officer,
+    refusal=_refusal,
+    lock=_locked,
+    reason_field="cancel_reason",
+    steps={
+        s.name: s
+        for s in [
+            lifecycle.step(
+                "open",
+                gettext_lazy("Open the session"),
+                [S.CONVENED],
+                S.IN_SESSION,
+                [OFFICERS],
+                event="assembly.session_opened",
+                work=_open,
+                fields=("opened_at",),
+                done=gettext_lazy("The session is open."),
+            ),
+            lifecycle.step(
+                "close",
+                gettext_lazy("Close the session"),
+                [S.IN_SESSION],
+                S.CLOSED,
+                [OFFICERS],
+                event="assembly.session_closed",
+                work=_close,
+                fields=("closed_at", "eligible_at_close"),
+                confirm=gettext_lazy("Close the session?"),
+                done=gettext_lazy("The session is closed."),
+            ),
+            lifecycle.step(
+                "cancel",
+                gettext_lazy("Cancel the meeting"),
+                [S.CONVENED],
+                S.CANCELLED,
+                [OFFICERS],
+                event="assembly.cancelled",
+                needs_reason=True,
+                reason_prompt=gettext_lazy("Give the reason for cancelling."),
+                done=gettext_lazy("The meeting is cancelled."),
+            ),
+        ]
+    },
+)
 
 
 # ---------------------------------------------------------------------------

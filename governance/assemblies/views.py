@@ -38,7 +38,7 @@ from governance.assemblies.minutes import render_minutes
 from governance.models import Assembly, AssemblyProxy, Attendance, Body, Decision, Member
 from governance.permissions import may_act_for_body, roles_for
 from governance.views import governance_reader
-from governance.web import refused, role_required
+from governance.web import refused, role_required, take_step
 
 DECISIONS_A_PAGE = 25
 
@@ -135,17 +135,6 @@ def assembly_convene(request):
 # A meeting's page, its live quorum and its status steps
 # ---------------------------------------------------------------------------
 
-STEPS = {
-    "open": (assemblies.open_session, gettext_lazy("The session is open.")),
-    "close": (assemblies.close_session, gettext_lazy("The session is closed.")),
-    "cancel": (assemblies.cancel_assembly, gettext_lazy("The meeting is cancelled.")),
-}
-
-NEXT_STEPS = {
-    S.CONVENED: ("open", gettext_lazy("Open the session")),
-    S.IN_SESSION: ("close", gettext_lazy("Close the session")),
-}
-
 
 def _own_proxy_context(request, assembly: Assembly, form=None) -> dict:
     """The member's own proxy for the meeting: the one given, or the form to give one."""
@@ -207,12 +196,12 @@ def _render_detail(
         ),
         # A convened meeting opens on its day only: never offered before, nor once it lapsed.
         "next_step": (
-            NEXT_STEPS.get(assembly.status)
+            assemblies.ASSEMBLY.forward(assembly.status)
             if running
             and (assembly.status != S.CONVENED or assembly.meets_on == timezone.localdate())
             else None
         ),
-        "may_cancel": running and (assembly.status, S.CANCELLED) in assemblies.TRANSITIONS,
+        "may_cancel": running and assemblies.ASSEMBLY.allows(assembly.status, S.CANCELLED),
         "door_open": assemblies.door_is_open(assembly),
         "cancel_form": cancel_form or CancelAssemblyForm(),
         **_own_proxy_context(request, assembly, own_proxy_form),
@@ -264,20 +253,18 @@ def assembly_detail(request, pk: int):
 @assembly_writer
 @require_POST
 def assembly_action(request, pk: int, action: str):
-    if action not in STEPS:
+    """Any step of the session's lifecycle (`assemblies.ASSEMBLY`), looked up by its name."""
+    step = assemblies.ASSEMBLY.steps.get(action)
+    if step is None:
         raise Http404(_("Unknown step."))
-    step, done = STEPS[action]
     assembly = _assembly(pk)
     extra = {}
-    if action == "cancel":
+    if step.needs_reason:
         form = CancelAssemblyForm(request.POST)
         if not form.is_valid():
             return _render_detail(request, assembly, cancel_form=form, status=400)
         extra["reason"] = form.cleaned_data["reason"]
-    with refused(request=request) as refusal:
-        step(actor=request.user, assembly=assembly, **extra)
-    if not refusal:
-        messages.success(request, done)
+    take_step(request, step, assembly, **extra)
     return redirect("assembly_detail", assembly.pk)
 
 
@@ -352,8 +339,10 @@ def _result_figures(decision: Decision) -> list[tuple[str, object]]:
 @require_GET
 def assembly_confirm(request, pk: int, action: str):
     """Before closing the session: who is in the room, the quorum, the votes still open,
-    and what closing cannot undo; the button there posts to `assembly_action`."""
-    if action != "close":
+    and what closing cannot undo; the button there posts to `assembly_action`. The steps
+    asked first are those of the lifecycle with a `confirm` question."""
+    step = assemblies.ASSEMBLY.steps.get(action)
+    if step is None or not step.confirm:
         raise Http404(_("Unknown step."))
     assembly = _run(request, pk)
     if assembly.status != S.IN_SESSION:

@@ -1,0 +1,257 @@
+"""Lifecycles as data: per kind of object, its steps, the states they join, who may take them.
+
+A `Lifecycle` is the table of one kind of object (a ballot, an assembly, a motion, an
+amendment): each `Step` names the states it leaves, the state it reaches, the roles that
+may take it (checked by the table's `ensure_role`, which calls `governance.permissions`
+or the app's own role function), the audit event it writes and the work it does.
+
+`take(step, obj, actor, **args)` is the one way a step is taken: the role is checked,
+then, in one transaction, the row is locked (`select_for_update`), its state checked, the
+step's work run, the row saved with its new status and the audit event appended. Steps
+whose service must lock other rows first (a motion put to the vote opens a ballot, the
+count moves a motion) call `move` inside their own transaction instead: the same checks,
+the same save and audit event.
+
+Governance is the lowest layer, so the tables of the apps above live with their services
+(`elections.services.BALLOT`, `motions.workflow.MOTION` ...) and register here when they
+are built; `render_markdown` draws each registered table for docs/architecture.md
+(`manage.py lifecycle_docs`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from governance.audit import log as audit
+from governance.exceptions import DomainError, NotAllowed
+
+#: The role of a step that the platform takes itself (the count of a vote), never a person.
+SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One allowed transition of a lifecycle.
+
+    `work(obj, actor, **args)` runs on the locked row after the state and role checks; it
+    makes the step's own checks and changes and returns the audit event's extra payload
+    (or None). `fields` are the columns it changes besides the status. `then(obj, actor,
+    **args)` runs after the audit event (signals, tasks on commit). `confirm` is the
+    question a page asks before a step that cannot be undone; `done` the message after.
+    """
+
+    name: str
+    label: str
+    sources: frozenset[str]
+    target: str
+    roles: frozenset[str]
+    event: str = ""
+    work: Callable[..., dict | None] | None = None
+    then: Callable[..., None] | None = None
+    fields: tuple[str, ...] = ()
+    needs_reason: bool = False
+    reason_prompt: str = ""
+    confirm: str = ""
+    done: str = ""
+    kinds: frozenset[str] | None = None  # kinds of object the step applies to; None: all
+    table: str = ""
+
+    def applies_to(self, kind: str | None) -> bool:
+        return self.kinds is None or kind in self.kinds
+
+
+def step(name, label, sources, target, roles, **options) -> Step:
+    """A step, with its states and roles given as any iterables."""
+    kinds = options.pop("kinds", None)
+    return Step(
+        name,
+        label,
+        frozenset(sources),
+        target,
+        frozenset(roles),
+        kinds=frozenset(kinds) if kinds is not None else None,
+        **options,
+    )
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """The table of one kind of object, and how to lock it, check roles and word refusals.
+
+    `ensure_role(actor, obj, step)` raises `NotAllowed` for an actor who may not take the
+    step. `refusal(obj, step)` is the `DomainError` for a step the object's state does not
+    allow. When
+    `reason_field` is set, every step stores its reason there (cleared when none is given).
+    """
+
+    name: str
+    model: type
+    steps: dict[str, Step]
+    role_labels: dict[str, Any]
+    ensure_role: Callable[[Any, Any, Step], None]
+    refusal: Callable[[Any, Step], DomainError]
+    lock: Callable[[Any], Any]
+    kind_of: Callable[[Any], str | None] = lambda obj: None
+    reason_field: str = ""
+    reason_always: bool = False
+    status_field: str = "status"
+
+    def __post_init__(self) -> None:
+        named = {n: dataclasses.replace(s, table=self.name) for n, s in self.steps.items()}
+        object.__setattr__(self, "steps", named)
+        _REGISTRY[self.name] = self
+
+    def get(self, name: str, obj=None) -> Step:
+        """The step called `name` (for `obj`'s kind), or a `DomainError` for an unknown one."""
+        found = self.steps.get(name)
+        if found is None or (obj is not None and not found.applies_to(self.kind_of(obj))):
+            raise DomainError(_("Unknown step."), field="step")
+        return found
+
+    def steps_from(self, status: str, kind: str | None = None) -> list[Step]:
+        """The steps that leave `status`, in the table's order."""
+        return [s for s in self.steps.values() if status in s.sources and s.applies_to(kind)]
+
+    def forward(self, status: str, kind: str | None = None) -> Step | None:
+        """The first step that leaves `status` without a reason: a page's main button."""
+        return next((s for s in self.steps_from(status, kind) if not s.needs_reason), None)
+
+    def allows(self, status: str, target: str) -> bool:
+        return any(status in s.sources and s.target == target for s in self.steps.values())
+
+
+_REGISTRY: dict[str, Lifecycle] = {}
+
+
+def registered() -> list[Lifecycle]:
+    """Every lifecycle built so far, by name (the apps build theirs when they load)."""
+    return [_REGISTRY[name] for name in sorted(_REGISTRY)]
+
+
+def _table(step: Step) -> Lifecycle:
+    return _REGISTRY[step.table]
+
+
+def ensure_role(step: Step, obj, actor, *, system: bool = False) -> None:
+    """Refuse (`NotAllowed`) an actor who may not take the step (or the count, if `system`)."""
+    if system:
+        if SYSTEM not in step.roles:
+            raise NotAllowed(_("Only the count of a vote takes this step."))
+    else:
+        _table(step).ensure_role(actor, obj, step)
+
+
+def ensure_state(step: Step, obj) -> None:
+    """Refuse (`DomainError`) a step that the object's state does not allow."""
+    table = _table(step)
+    if getattr(obj, table.status_field) not in step.sources:
+        raise table.refusal(obj, step)
+
+
+def check(step: Step, obj, actor, *, system: bool = False) -> None:
+    """Refuse a step the actor may not take or the object's state does not allow."""
+    ensure_role(step, obj, actor, system=system)
+    ensure_state(step, obj)
+
+
+def _clean_reason(step: Step, reason: str) -> str:
+    reason = (reason or "").strip()
+    if step.needs_reason and not reason:
+        raise DomainError(str(step.reason_prompt or _("Give the reason.")), field="reason")
+    return reason
+
+
+def move(step: Step, obj, actor, *, reason: str = "", system: bool = False, **extra) -> str:
+    """Take `step` on a row the caller has locked, inside the caller's transaction.
+
+    Checks the role and the state, saves the new status (and `update_fields`) and appends
+    the audit event with `extra` in its payload. Returns the old status.
+    """
+    check(step, obj, actor, system=system)
+    return _finish(step, obj, actor, _clean_reason(step, reason), extra)
+
+
+def _finish(step: Step, obj, actor, reason: str, extra: dict) -> str:
+    table = _table(step)
+    old = getattr(obj, table.status_field)
+    setattr(obj, table.status_field, step.target)
+    fields = [table.status_field, *step.fields, *extra.pop("update_fields", [])]
+    if table.reason_field and (reason or table.reason_always):
+        setattr(obj, table.reason_field, reason)
+        fields.append(table.reason_field)
+    obj.save(update_fields=fields)
+    new = {table.status_field: step.target, **({"reason": reason} if reason else {}), **extra}
+    audit.record(
+        actor, step.event or f"{table.name}.{step.name}", obj, old={"status": old}, new=new
+    )
+    return old
+
+
+def take(step: Step, obj, actor, *, reason: str = "", system: bool = False, **args):
+    """Take `step` on `obj` for `actor`: the role, then in one transaction the lock, the
+    state, the step's work, the save and the audit event. Returns the locked, saved row."""
+    ensure_role(step, obj, actor, system=system)
+    reason = _clean_reason(step, reason)
+    with transaction.atomic():
+        obj = _table(step).lock(obj)
+        ensure_state(step, obj)
+        if step.needs_reason or reason:
+            args["reason"] = reason
+        extra = (step.work(obj, actor, **args) if step.work is not None else None) or {}
+        _finish(step, obj, actor, reason, dict(extra))
+        if step.then is not None:
+            step.then(obj, actor, **args)
+    return obj
+
+
+# ---------------------------------------------------------------------------
+# The tables in docs/architecture.md
+# ---------------------------------------------------------------------------
+
+DOCS_BEGIN = "<!-- lifecycle tables: begin (manage.py lifecycle_docs) -->"
+DOCS_END = "<!-- lifecycle tables: end -->"
+
+
+def render_markdown(tables: Iterable[Lifecycle] | None = None) -> str:
+    """Each lifecycle as a Markdown table: step, from, to, who, audit event, confirmed."""
+    out: list[str] = []
+    for table in registered() if tables is None else tables:
+        out += [
+            f"**{table.name}** (`{table.model.__module__}.{table.model.__name__}`)",
+            "",
+            "| step | from | to | who may take it | audit event | asks first |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
+        for s in table.steps.values():
+            sources = ", ".join(sorted(s.sources))
+            roles = ", ".join(str(table.role_labels.get(r, r)) for r in sorted(s.roles))
+            kinds = f" ({', '.join(sorted(s.kinds))} only)" if s.kinds is not None else ""
+            reason = " + reason" if s.needs_reason else ""
+            out.append(
+                f"| `{s.name}`{kinds} | {sources} | {s.target} | {roles} | "
+                f"`{s.event or f'{table.name}.{s.name}'}`{reason} | {'yes' if s.confirm else ''} |"
+            )
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def docs_section(text: str) -> str | None:
+    """The part of `text` between the markers, or None when they are missing."""
+    start, end = text.find(DOCS_BEGIN), text.find(DOCS_END)
+    if start < 0 or end < start:
+        return None
+    return text[start + len(DOCS_BEGIN) : end].strip("\n") + "\n"
+
+
+def with_docs_section(text: str, rendered: str) -> str:
+    """`text` with the part between the markers replaced by `rendered`."""
+    start, end = text.find(DOCS_BEGIN), text.find(DOCS_END)
+    if start < 0 or end < start:
+        raise ValueError("docs/architecture.md lacks the lifecycle markers")
+    return text[: start + len(DOCS_BEGIN)] + "\n\n" + rendered + "\n" + text[end:]
