@@ -130,7 +130,13 @@ _REGISTRY: dict[str, Lifecycle] = {}
 
 
 def registered() -> list[Lifecycle]:
-    """Every lifecycle built so far, by name (the apps build theirs when they load)."""
+    """Every lifecycle, by name: the apps build theirs in their `services` modules, which are
+    imported here by name (so governance names no app above it)."""
+    from django.utils.module_loading import autodiscover_modules
+
+    import governance.assemblies.services  # noqa: F401  (the assembly's table)
+
+    autodiscover_modules("services")
     return [_REGISTRY[name] for name in sorted(_REGISTRY)]
 
 
@@ -219,22 +225,24 @@ DOCS_END = "<!-- lifecycle tables: end -->"
 
 
 def render_markdown(tables: Iterable[Lifecycle] | None = None) -> str:
-    """Each lifecycle as a Markdown table: step, from, to, who, audit event, confirmed."""
+    """Each lifecycle as a Markdown table: step, from, to, who, work, audit event, confirmed."""
     out: list[str] = []
     for table in registered() if tables is None else tables:
+        order = [value for value, _label in table.model._meta.get_field(table.status_field).choices]
         out += [
             f"**{table.name}** (`{table.model.__module__}.{table.model.__name__}`)",
             "",
-            "| step | from | to | who may take it | audit event | asks first |",
-            "| --- | --- | --- | --- | --- | --- |",
+            "| step | from | to | who may take it | work | audit event | asks first |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
         ]
         for s in table.steps.values():
-            sources = ", ".join(sorted(s.sources))
+            sources = ", ".join(sorted(s.sources, key=order.index))
+            work = f"`{s.work.__module__}.{s.work.__name__}`" if s.work is not None else ""
             roles = ", ".join(str(table.role_labels.get(r, r)) for r in sorted(s.roles))
             kinds = f" ({', '.join(sorted(s.kinds))} only)" if s.kinds is not None else ""
             reason = " + reason" if s.needs_reason else ""
             out.append(
-                f"| `{s.name}`{kinds} | {sources} | {s.target} | {roles} | "
+                f"| `{s.name}`{kinds} | {sources} | {s.target} | {roles} | {work} | "
                 f"`{s.event or f'{table.name}.{s.name}'}`{reason} | {'yes' if s.confirm else ''} |"
             )
         out.append("")
