@@ -9,7 +9,7 @@ colliding "Input"/"Output" components.
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, Exists, OuterRef, Prefetch, Q, Value
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,8 +19,8 @@ from rest_framework.exceptions import NotFound, Throttled
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from elections import services
-from elections.models import Ballot, Candidate, PaperCount, Participation, Proxy, RollEntry
+from elections import access, services
+from elections.models import Ballot, Candidate, PaperCount, Proxy
 from governance import lifecycle
 from governance.accounts import ratelimit
 from governance.api.kit import (
@@ -35,8 +35,8 @@ from governance.api.kit import (
     refusal,
 )
 from governance.api.permissions import WRITE_PERMISSIONS
-from governance.models import Assembly, Body, StatuteVersion
-from governance.permissions import ensure_may_act_for_body, may_act_for_body, roles_for
+from governance.models import Assembly, StatuteVersion
+from governance.permissions import ensure_may_act_for_body, roles_for
 
 TOO_MANY_VOTES = _(
     "Too many attempts to vote from your account in the last minute: wait a minute and try again."
@@ -53,44 +53,14 @@ MAX_PAPERS_IN_GROUP = 100_000
 # ---------------------------------------------------------------------------
 
 
-def visible_ballots(user):
-    """Ballots the user may read: every ballot past draft; drafts for those who may run them.
-
-    Drafts follow `ensure_may_act_for_body`: staff, officers of the deciding body and
-    officers of the board of its unit. Annotated with `on_roll` and `has_voted` for the
-    user's membership, so lists cost one query whatever their length.
-    """
-    roles = roles_for(user)
-    ballots = Ballot.objects.select_related("body", "article", "article__version", "decision")
-    if not roles.may_write:
-        ballots = ballots.exclude(status=Ballot.Status.DRAFT)
-    elif not roles.staff:
-        officer_bodies = list(roles.officer_body_ids)
-        board_units = Body.objects.filter(pk__in=officer_bodies, kind=Body.Kind.BOARD).values(
-            "unit_id"
-        )
-        ballots = ballots.filter(
-            ~Q(status=Ballot.Status.DRAFT)
-            | Q(body_id__in=officer_bodies)
-            | Q(body__unit_id__in=board_units)
-        )
-    if roles.member_id is None:
-        return ballots.annotate(
-            on_roll=Value(False, output_field=BooleanField()),
-            has_voted=Value(False, output_field=BooleanField()),
-        )
-    return ballots.annotate(
-        on_roll=Exists(RollEntry.objects.filter(ballot=OuterRef("pk"), member_id=roles.member_id)),
-        has_voted=Exists(
-            Participation.objects.filter(ballot=OuterRef("pk"), member_id=roles.member_id)
-        ),
+def ballots_shown_to(user):
+    """`Ballot.objects.visible_to(user)` (elections/access.py) with what the API shows of
+    each: `on_roll` and `has_voted` for the user's membership, one query whatever the length."""
+    return (
+        Ballot.objects.visible_to(user)
+        .select_related("body", "article", "article__version", "decision")
+        .with_member_flags(roles_for(user).member_id)
     )
-
-
-def may_oversee(user, ballot: Ballot) -> bool:
-    """Who sees a ballot's turnout and its result before publication: staff, auditors, officers."""
-    roles = roles_for(user)
-    return roles.staff or roles.auditor or may_act_for_body(user, ballot.body)
 
 
 # ---------------------------------------------------------------------------
@@ -201,10 +171,10 @@ def ballot_detail(user, pk: int) -> Ballot:
     """One visible ballot with its candidates, and its turnout for those who oversee it."""
     candidates = Prefetch("candidates", queryset=Candidate.objects.order_by("position"))
     ballot = get_object_or_404(
-        visible_ballots(user).select_related("elects_body").prefetch_related(candidates), pk=pk
+        ballots_shown_to(user).select_related("elects_body").prefetch_related(candidates), pk=pk
     )
     ballot.roll_size = ballot.turnout = None
-    if may_oversee(user, ballot):
+    if access.may_oversee_ballot(user, ballot):
         ballot.roll_size = ballot.roll.count()
         ballot.turnout = ballot.participations.count()
     return ballot
@@ -217,14 +187,15 @@ def ballot_detail(user, pk: int) -> Ballot:
 
 @extend_schema(
     summary="Ballots visible to you",
-    description="Every ballot past draft, and drafts of the bodies you may act for; "
+    description="Every ballot past draft, draft elections (calls for candidates), and the "
+    "drafts of the bodies you may act for; "
     "`on_roll` and `has_voted` are for your membership.",
 )
 class BallotListApi(generics.ListAPIView):
     serializer_class = BallotSummarySerializer
 
     def get_queryset(self):
-        return visible_ballots(self.request.user)
+        return ballots_shown_to(self.request.user)
 
 
 class BallotCreateApi(APIView):
@@ -357,7 +328,7 @@ class BallotVoteApi(APIView):
     def post(self, request, pk: int):
         if wait := ratelimit.attempt(ratelimit.vote_limit(), request.user):
             raise Throttled(wait=wait, detail=str(TOO_MANY_VOTES))
-        ballot = get_object_or_404(Ballot, pk=pk)
+        ballot = get_object_or_404(Ballot.objects.visible_to(request.user), pk=pk)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         receipt = services.cast_vote(
@@ -391,7 +362,9 @@ class BallotStepApi(APIView):
         reason = serializers.CharField(max_length=2000)
 
     def post(self, request, pk: int):
-        ballot = get_object_or_404(Ballot.objects.select_related("body"), pk=pk)
+        ballot = get_object_or_404(
+            Ballot.objects.visible_to(request.user).select_related("body"), pk=pk
+        )
         step = services.BALLOT.steps[self.step]
         args = {}
         if step.needs_reason:
@@ -515,7 +488,7 @@ class CandidateNominateApi(APIView):
         responses={201: CandidateSerializer, 400: BAD_INPUT, 403: not_allowed(), 404: NOT_FOUND},
     )
     def post(self, request, pk: int):
-        ballot = get_object_or_404(Ballot, pk=pk)
+        ballot = get_object_or_404(Ballot.objects.visible_to(request.user), pk=pk)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -544,7 +517,7 @@ class CandidateConsentApi(APIView):
         },
     )
     def post(self, request, pk: int):
-        candidate = get_object_or_404(Candidate, pk=pk)
+        candidate = get_object_or_404(Candidate.objects.visible_to(request.user), pk=pk)
         candidate = services.consent_to_nomination(actor=request.user, candidate=candidate)
         return Response(CandidateSerializer(candidate).data)
 
@@ -563,7 +536,7 @@ class CandidateWithdrawApi(APIView):
         },
     )
     def post(self, request, pk: int):
-        candidate = get_object_or_404(Candidate, pk=pk)
+        candidate = get_object_or_404(Candidate.objects.visible_to(request.user), pk=pk)
         candidate = services.withdraw_candidate(actor=request.user, candidate=candidate)
         return Response(CandidateSerializer(candidate).data)
 
@@ -586,7 +559,7 @@ class ProxyGiveApi(APIView):
         responses={201: ProxySerializer, 400: BAD_INPUT, 403: not_allowed(), 404: NOT_FOUND},
     )
     def post(self, request, pk: int):
-        ballot = get_object_or_404(Ballot, pk=pk)
+        ballot = get_object_or_404(Ballot.objects.visible_to(request.user), pk=pk)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         proxy = services.give_proxy(
@@ -609,7 +582,9 @@ class ProxyRevokeApi(APIView):
         },
     )
     def post(self, request, pk: int):
-        proxy = get_object_or_404(Proxy.objects.select_related("holder"), pk=pk)
+        proxy = get_object_or_404(
+            Proxy.objects.visible_to(request.user).select_related("holder"), pk=pk
+        )
         proxy = services.revoke_proxy(actor=request.user, proxy=proxy)
         return Response(ProxySerializer(proxy).data)
 
@@ -658,7 +633,9 @@ class PaperCountEnterApi(APIView):
         responses={201: PaperCountSerializer, 400: BAD_INPUT, 403: not_allowed(), 404: NOT_FOUND},
     )
     def post(self, request, pk: int):
-        ballot = get_object_or_404(Ballot.objects.select_related("body"), pk=pk)
+        ballot = get_object_or_404(
+            Ballot.objects.visible_to(request.user).select_related("body"), pk=pk
+        )
         ensure_may_act_for_body(request.user, ballot.body)  # the role before the input
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -682,7 +659,7 @@ class PaperCountConfirmApi(APIView):
         },
     )
     def post(self, request, pk: int):
-        batch = get_object_or_404(PaperCount, pk=pk)
+        batch = get_object_or_404(PaperCount.objects.visible_to(request.user), pk=pk)
         batch = services.confirm_paper_count(actor=request.user, batch=batch)
         return Response(PaperCountSerializer(batch).data)
 
@@ -704,7 +681,9 @@ class PaperCountSetAsideApi(APIView):
         },
     )
     def post(self, request, pk: int):
-        batch = get_object_or_404(PaperCount.objects.select_related("ballot__body"), pk=pk)
+        batch = get_object_or_404(
+            PaperCount.objects.visible_to(request.user).select_related("ballot__body"), pk=pk
+        )
         ensure_may_act_for_body(request.user, batch.ballot.body)  # the role before the input
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -736,11 +715,8 @@ class BallotResultsApi(APIView):
         responses={200: OutputSerializer, 404: NOT_FOUND},
     )
     def get(self, request, pk: int):
-        ballot = get_object_or_404(visible_ballots(request.user), pk=pk)
-        shown = ballot.status == Ballot.Status.PUBLISHED or (
-            ballot.status == Ballot.Status.COUNTED and may_oversee(request.user, ballot)
-        )
-        if not shown:
+        ballot = get_object_or_404(ballots_shown_to(request.user), pk=pk)
+        if not access.results_visible(request.user, ballot):
             raise NotFound(_("No result has been published for this ballot."))
         return Response(self.OutputSerializer(ballot).data)
 
@@ -779,7 +755,7 @@ class BallotPapersApi(APIView):
     )
     def get(self, request, pk: int):
         ballot = get_object_or_404(
-            visible_ballots(request.user), pk=pk, status=Ballot.Status.PUBLISHED
+            ballots_shown_to(request.user), pk=pk, status=Ballot.Status.PUBLISHED
         )
         # Already plain data in the documented shape; a serializer pass would cost per paper.
         return Response(services.ballot_list(ballot).as_dict())

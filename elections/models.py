@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from elections.querysets import (
     BallotQuerySet,
+    CandidateQuerySet,
     PaperCountQuerySet,
     ParticipationManager,
     ProxyQuerySet,
@@ -201,6 +202,8 @@ class Candidate(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+
+    objects = CandidateQuerySet.as_manager()
 
     class Meta:
         ordering = ["ballot", "position"]

@@ -6,7 +6,9 @@ import uuid
 
 from django.apps import apps
 from django.db import connections, models
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import BooleanField, Count, Exists, OuterRef, Q, Value
+
+from elections import access
 
 
 class BallotQuerySet(models.QuerySet):
@@ -15,9 +17,25 @@ class BallotQuerySet(models.QuerySet):
             "body", "body__unit", "article", "article__version", "assembly", "decision", "box"
         )
 
-    def visible(self):
-        """Ballots members may see: everything but drafts."""
-        return self.exclude(status="draft")
+    def visible_to(self, user):
+        """The ballots `user` may read (the rule is in elections/access.py)."""
+        return self.filter(access.visibility(user))
+
+    def with_member_flags(self, member_id: int | None):
+        """`on_roll` and `has_voted` for one membership (False without one), one query in all."""
+        if member_id is None:
+            return self.annotate(
+                on_roll=Value(False, output_field=BooleanField()),
+                has_voted=Value(False, output_field=BooleanField()),
+            )
+        RollEntry = apps.get_model("elections", "RollEntry")
+        Participation = apps.get_model("elections", "Participation")
+        return self.annotate(
+            on_roll=Exists(RollEntry.objects.filter(ballot=OuterRef("pk"), member_id=member_id)),
+            has_voted=Exists(
+                Participation.objects.filter(ballot=OuterRef("pk"), member_id=member_id)
+            ),
+        )
 
     def for_member(self, member):
         """Ballots whose roll holds the member, annotated with whether they already took part."""
@@ -45,7 +63,17 @@ class BallotQuerySet(models.QuerySet):
         return self.with_context().filter(Q(body_id__in=body_ids))
 
 
+class CandidateQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Candidates of the ballots `user` may read (elections/access.py)."""
+        return self.filter(access.visibility(user, via="ballot__"))
+
+
 class ProxyQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Proxies on the ballots `user` may read (elections/access.py)."""
+        return self.filter(access.visibility(user, via="ballot__"))
+
     def live(self):
         return self.filter(status="active")
 
@@ -81,6 +109,10 @@ class ParticipationManager(models.Manager):
 
 
 class PaperCountQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Paper counts of the ballots `user` may read (elections/access.py)."""
+        return self.filter(access.visibility(user, via="ballot__"))
+
     def confirmed(self):
         """Batches a second teller confirmed: the ones in the count."""
         return self.filter(status="confirmed")

@@ -1,7 +1,7 @@
 """Pages of the voting engine: thin views that read via querysets and write via services.
 
-Who sees what: members and privileged roles read every ballot but drafts, which only the
-officers acting for the deciding body see. Every write goes through `elections.services`,
+Who sees what is `elections/access.py`'s, as for the API: every lookup, a write's too, goes
+through `visible_to(user)`, so what a user may not see is a 404 here and there. Every write goes through `elections.services`,
 which checks the actor's role again; a refusal (`NotAllowed`) becomes a 403 page and any
 other `DomainError` a form error (400) or a message.
 """
@@ -13,7 +13,6 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -22,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from elections import ballot_box, counting, services
+from elections import access, ballot_box, counting, services
 from elections.counting import Action, TieMethod, TiePurpose
 from elections.forms import (
     BallotForm,
@@ -43,10 +42,11 @@ from elections.models import (
     Proxy,
     RollEntry,
 )
+from governance.access import may_act_for_some_body, may_read_record, may_take_part
 from governance.accounts import ratelimit
 from governance.exceptions import DomainError, NotAllowed
-from governance.models import Article, Body, Member, Rule, StatuteVersion
-from governance.permissions import ensure_may_act_for_body, may_act_for_body, roles_for
+from governance.models import Article, Member, Rule, StatuteVersion
+from governance.permissions import bodies_acted_for, ensure_may_act_for_body, roles_for
 from governance.statutes.text import figure_items
 from governance.web import refused, role_checked, role_required, take_step
 
@@ -56,67 +56,19 @@ TOO_MANY_VOTES = gettext_lazy(
 )
 
 
-def _may_read(user) -> bool:
-    roles = roles_for(user)
-    return roles.member or roles.privileged
-
-
-def _may_take_part(user) -> bool:
-    # Auditors read everything and change nothing: refused here, before any form is parsed.
-    roles = roles_for(user)
-    return (roles.member or roles.privileged) and roles.may_write
-
-
-def _may_draft(user) -> bool:
-    roles = roles_for(user)
-    return roles.officer and roles.may_write
-
-
-ballot_reader = role_required(_may_read)
-ballot_writer = role_required(_may_take_part)
-
-
-def _bodies_acted_for(user):
-    """The bodies `may_act_for_body` allows: those sat on, and every body of a board's unit."""
-    roles = roles_for(user)
-    if not (roles.officer and roles.may_write):
-        return Body.objects.none()
-    boards = Body.objects.filter(pk__in=roles.officer_body_ids, kind=Body.Kind.BOARD)
-    return Body.objects.filter(
-        Q(pk__in=roles.officer_body_ids) | Q(unit_id__in=boards.values("unit_id"))
-    ).select_related("unit")
-
-
-def _draft_visible(user, ballot: Ballot) -> bool:
-    """A draft is for those who may run it (its body's officers, staff) and the auditors; a
-    draft election is also a call for candidates, open to members."""
-    roles = roles_for(user)
-    if roles.auditor or roles.staff or may_act_for_body(user, ballot.body):
-        return True
-    return ballot.kind == Ballot.Kind.ELECTION and roles.member
+ballot_reader = role_required(may_read_record)
+# Auditors read everything and change nothing: refused here, before any form is parsed.
+ballot_writer = role_required(may_take_part)
 
 
 def _ballot_for(request, pk: int, queryset=None) -> Ballot:
-    """The ballot if the user may see it (see `_draft_visible` for drafts)."""
-    ballot = get_object_or_404(
-        queryset if queryset is not None else Ballot.objects.with_context(), pk=pk
-    )
-    if ballot.status == Status.DRAFT and not _draft_visible(request.user, ballot):
-        raise Http404(_("No ballot here."))
-    return ballot
-
-
-def _results_visible(user, ballot: Ballot) -> bool:
-    """Published results are public; counted ones only for the body's officers and auditors."""
-    if ballot.status == Status.PUBLISHED:
-        return True
-    if ballot.status == Status.COUNTED:
-        return roles_for(user).auditor or may_act_for_body(user, ballot.body)
-    return False
+    """The ballot if the user may see it (elections/access.py), else 404."""
+    queryset = queryset if queryset is not None else Ballot.objects.with_context()
+    return get_object_or_404(queryset.visible_to(request.user), pk=pk)
 
 
 def _back_to_ballot(request, ballot: Ballot):
-    if ballot.status == Status.DRAFT and not _draft_visible(request.user, ballot):
+    if not access.may_read_ballot(request.user, ballot):
         return redirect("ballot_list")
     return redirect("ballot_detail", ballot.pk)
 
@@ -167,9 +119,9 @@ def ballot_list(request):
             .exclude(status=Candidate.Status.WITHDRAWN)
             .select_related("ballot", "ballot__body")
         )
-    if roles.officer and roles.may_write:
+    if may_act_for_some_body(request.user):
         context["run_ballots"] = Ballot.objects.for_bodies(
-            _bodies_acted_for(request.user).values("pk")
+            bodies_acted_for(request.user).values("pk")
         )[:50]
     return render(request, "elections/ballot_list.html", context)
 
@@ -191,7 +143,7 @@ def ballot_banner(request):
     return render(request, "elections/_vote_banner.html", {"waiting": waiting})
 
 
-@role_required(_may_draft)
+@role_required(may_act_for_some_body)
 @require_http_methods(["GET", "POST"])
 def ballot_create(request):
     version = StatuteVersion.objects.in_force()
@@ -205,7 +157,7 @@ def ballot_create(request):
     now = timezone.now().replace(second=0, microsecond=0)
     form = BallotForm(
         request.POST or None,
-        bodies=_bodies_acted_for(request.user),
+        bodies=bodies_acted_for(request.user).select_related("unit"),
         articles=articles,
         rule_scopes=list(scopes),
         initial={"opens_at": now, "closes_at": now + dt.timedelta(days=7)},
@@ -230,7 +182,7 @@ def _detail_context(
     request, ballot: Ballot, *, bound=None, nomination_form=None, proxy_form=None, alert=""
 ) -> dict:
     roles = roles_for(request.user)
-    runs = may_act_for_body(request.user, ballot.body)
+    runs = access.may_run_ballot(request.user, ballot)
     candidates = list(ballot.candidates.all())
     standing = [c for c in candidates if c.status == Candidate.Status.STANDING]
     voting_open = ballot.status == Status.OPEN and timezone.now() < ballot.closes_at
@@ -239,7 +191,7 @@ def _detail_context(
         "candidates": candidates,
         "runs": runs,
         "voting_open": voting_open,
-        "results_visible": _results_visible(request.user, ballot),
+        "results_visible": access.results_visible(request.user, ballot),
         "alert": alert,
         "vote_forms": [],
         "nomination_form": nomination_form,
@@ -619,7 +571,7 @@ def _bars(values: list[tuple[str, object]], total) -> list[dict]:
 @require_GET
 def ballot_results(request, pk: int):
     ballot = _ballot_for(request, pk)
-    if not _results_visible(request.user, ballot) or not ballot.result:
+    if not access.results_visible(request.user, ballot) or not ballot.result:
         raise Http404(_("The results of this ballot are not published."))
     result = ballot.result
     count = result.get("count", {})
@@ -718,9 +670,8 @@ def _next_step(ballot: Ballot):
 
 
 def _console_ballot(request, pk: int) -> Ballot:
-    ballot = get_object_or_404(Ballot.objects.with_context(), pk=pk)
-    # Whom the services let run a ballot (`ensure_may_act_for_body`): its officers and staff.
-    if not (roles_for(request.user).staff or may_act_for_body(request.user, ballot.body)):
+    ballot = _ballot_for(request, pk)
+    if not access.may_run_ballot(request.user, ballot):
         raise PermissionDenied(
             _("Only officers of %(body)s run this ballot.") % {"body": ballot.body}
         )
@@ -830,7 +781,9 @@ def paper_count_enter(request, pk: int):
 @ballot_writer
 @require_POST
 def paper_count_confirm(request, pk: int):
-    batch = get_object_or_404(PaperCount.objects.select_related("ballot__body"), pk=pk)
+    batch = get_object_or_404(
+        PaperCount.objects.visible_to(request.user).select_related("ballot__body"), pk=pk
+    )
     with refused(request=request) as refusal:
         services.confirm_paper_count(actor=request.user, batch=batch)
     if not refusal:
@@ -842,7 +795,9 @@ def paper_count_confirm(request, pk: int):
 @require_POST
 def paper_count_set_aside(request, pk: int):
     """The teller who entered a batch withdraws it, or a second teller rejects it, with a reason."""
-    batch = get_object_or_404(PaperCount.objects.select_related("ballot__body"), pk=pk)
+    batch = get_object_or_404(
+        PaperCount.objects.visible_to(request.user).select_related("ballot__body"), pk=pk
+    )
     with role_checked():  # the role before the input
         ensure_may_act_for_body(request.user, batch.ballot.body)
     form = SetAsideForm(request.POST)
@@ -872,7 +827,7 @@ def paper_count_set_aside(request, pk: int):
 @require_POST
 def ballot_nominate(request, pk: int):
     ballot = _ballot_for(request, pk)
-    form = NominationForm(request.POST, options=may_act_for_body(request.user, ballot.body))
+    form = NominationForm(request.POST, options=access.may_run_ballot(request.user, ballot))
     if form.is_valid():
         data = form.cleaned_data
         member = data["member"]
@@ -899,7 +854,9 @@ def ballot_nominate(request, pk: int):
 
 
 def _candidate_step(request, pk: int, service, done: str):
-    candidate = get_object_or_404(Candidate.objects.select_related("ballot__body"), pk=pk)
+    candidate = get_object_or_404(
+        Candidate.objects.visible_to(request.user).select_related("ballot__body"), pk=pk
+    )
     with refused(request=request) as refusal:
         service(actor=request.user, candidate=candidate)
     if not refusal:
@@ -944,7 +901,9 @@ def proxy_give(request, pk: int):
 @ballot_writer
 @require_POST
 def proxy_revoke(request, pk: int):
-    proxy = get_object_or_404(Proxy.objects.select_related("ballot__body"), pk=pk)
+    proxy = get_object_or_404(
+        Proxy.objects.visible_to(request.user).select_related("ballot__body"), pk=pk
+    )
     with refused(request=request) as refusal:
         services.revoke_proxy(actor=request.user, proxy=proxy)
     if not refusal:

@@ -1,4 +1,9 @@
-"""Who may do what: roles derived from accounts, mandates and flags, checked by services."""
+"""Roles derived from accounts, mandates and flags, and the guards the services raise.
+
+What a user may see, and the yes/no checks pages and API ask, are in each app's `access.py`
+(`governance/access.py` for the governance record); they build on `roles_for` and on
+`may_act_for_body` here, which the services' guards use too.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from governance.exceptions import NotAllowed
@@ -116,15 +122,29 @@ def roles_for(user, on: dt.date | None = None) -> Roles:
 
 
 def may_act_for_body(user, body: Body) -> bool:
-    """An officer acts for the body they sit on, and a board for the other bodies of its unit."""
+    """Staff act for every body; an officer for the body they sit on, and a board's officer for
+    every body of its unit. Never an auditor, whatever mandate the account holds."""
     roles = roles_for(user)
     if not roles.may_write:
         return False
-    if body.pk in roles.officer_body_ids:
+    if roles.staff or body.pk in roles.officer_body_ids:
         return True
     return Body.objects.filter(
         pk__in=roles.officer_body_ids, unit_id=body.unit_id, kind=Body.Kind.BOARD
     ).exists()
+
+
+def bodies_acted_for(user):
+    """The bodies `may_act_for_body` admits, as a queryset: every body for staff."""
+    roles = roles_for(user)
+    if not roles.may_write or not (roles.staff or roles.officer):
+        return Body.objects.none()
+    if roles.staff:
+        return Body.objects.all()
+    boards = Body.objects.filter(pk__in=roles.officer_body_ids, kind=Body.Kind.BOARD)
+    return Body.objects.filter(
+        Q(pk__in=roles.officer_body_ids) | Q(unit_id__in=boards.values("unit_id"))
+    )
 
 
 def ensure_may_write(user) -> Roles:
@@ -143,15 +163,5 @@ def ensure_staff(user) -> None:
 
 def ensure_may_act_for_body(user, body: Body) -> None:
     ensure_may_write(user)
-    if not (roles_for(user).staff or may_act_for_body(user, body)):
+    if not may_act_for_body(user, body):
         raise NotAllowed(_("Only officers of %(body)s may do this.") % {"body": body.name})
-
-
-def may_read_audit(user) -> bool:
-    roles = roles_for(user)
-    return roles.auditor or roles.staff
-
-
-def may_read_roll(user) -> bool:
-    roles = roles_for(user)
-    return roles.staff or roles.auditor

@@ -25,6 +25,12 @@ class OrganisationUnitQuerySet(models.QuerySet):
 
 
 class MemberQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The members `user` may read on the roll (governance/access.py)."""
+        from governance import access  # access reads roles, whose module imports the models
+
+        return self.filter(access.roll_visibility(user))
+
     def with_standing(self, year: int | None = None):
         """Annotate `paid_current_year` (dues paid for `year`, this year by default)."""
         DuesPayment = apps.get_model("governance", "DuesPayment")
@@ -122,6 +128,12 @@ class StatuteVersionQuerySet(models.QuerySet):
 
 
 class DecisionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The decisions `user` may read (governance/access.py)."""
+        from governance import access  # access reads roles, whose module imports the models
+
+        return self.filter(access.record_visibility(user))
+
     def for_register(self):
         return self.select_related(
             "body", "body__unit", "statute_version", "article", "assembly", "supersedes"
@@ -165,6 +177,12 @@ class DecisionQuerySet(models.QuerySet):
 
 
 class AuditEventQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The audit events `user` may read (governance/access.py)."""
+        from governance import access  # access reads roles, whose module imports the models
+
+        return self.filter(access.audit_visibility(user))
+
     def for_object(self, obj):
         return self.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
 
@@ -173,6 +191,12 @@ class AuditEventQuerySet(models.QuerySet):
 
 
 class AssemblyQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The meetings `user` may read (governance/access.py)."""
+        from governance import access  # access reads roles, whose module imports the models
+
+        return self.filter(access.record_visibility(user))
+
     def with_context(self):
         return self.select_related("body", "body__unit", "convened_by")
 
@@ -205,6 +229,12 @@ class AttendanceQuerySet(models.QuerySet):
 
 
 class AssemblyProxyQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The meeting proxies `user` may see (governance/access.py)."""
+        from governance import access  # access reads roles, whose module imports the models
+
+        return self.filter(access.assembly_proxy_visibility(user))
+
     def live(self):
         return self.filter(status="active")
 

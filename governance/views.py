@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from governance import services
+from governance.access import may_manage_roll, may_read_audit, may_read_record, may_read_roll
 from governance.accounts import enrolment
 from governance.audit import log as audit
 from governance.audit.anomalies import recheck_rules
@@ -39,25 +40,14 @@ from governance.models import (
     Rule,
     StatuteVersion,
 )
-from governance.permissions import may_read_audit, may_read_roll, roles_for
+from governance.permissions import roles_for
 from governance.roll import importing
 from governance.statutes.diff import diff_versions
 from governance.statutes.eligibility import entitled_member_ids, entitlement_of
 from governance.statutes.text import figure_items
 from governance.web import refused, role_required
 
-
-def _may_read_governance(user) -> bool:
-    roles = roles_for(user)
-    return roles.member or roles.privileged
-
-
-def _may_manage_roll(user) -> bool:
-    roles = roles_for(user)
-    return roles.staff and roles.may_write
-
-
-governance_reader = role_required(_may_read_governance)
+governance_reader = role_required(may_read_record)
 
 
 @login_required
@@ -75,7 +65,7 @@ def dashboard(request):
         )
         context["member"] = member
         context["my_mandates"] = Mandate.objects.with_people().filter(member=member).current()
-    if roles.member or roles.privileged:
+    if may_read_record(request.user):
         context["upcoming_assemblies"] = (
             Assembly.objects.select_related("body")
             .filter(starts_at__gte=timezone.now(), status=Assembly.Status.CONVENED)
@@ -210,7 +200,11 @@ def statute_diff(request):
 @require_GET
 def member_roll(request):
     form = MemberSearchForm(request.GET)
-    members = Member.objects.for_roll().order_by("last_name", "first_name", "membership_number")
+    members = (
+        Member.objects.visible_to(request.user)
+        .for_roll()
+        .order_by("last_name", "first_name", "membership_number")
+    )
     if form.is_valid():
         members = members.search(form.cleaned_data["q"])
     page = Paginator(members, 50).get_page(request.GET.get("page"))
@@ -238,7 +232,7 @@ def _import_page(request, form, *, run, done, template: str):
     return render(request, template, {"form": form, "line_errors": line_errors}, status=status)
 
 
-@role_required(_may_manage_roll)
+@role_required(may_manage_roll)
 @require_http_methods(["GET", "POST"])
 def member_import(request):
     return _import_page(
@@ -277,9 +271,10 @@ def _member_page(request, member: Member, form: DuesPaymentForm | None = None, *
     return render(request, "governance/member_detail.html", context, status=status)
 
 
-def _member_or_404(pk: int) -> Member:
+def _member_or_404(request, pk: int) -> Member:
     return get_object_or_404(
-        Member.objects.for_roll()
+        Member.objects.visible_to(request.user)
+        .for_roll()
         .select_related("unit__parent")
         .prefetch_related(
             Prefetch("dues_payments", queryset=DuesPayment.objects.order_by("-year"))
@@ -292,13 +287,13 @@ def _member_or_404(pk: int) -> Member:
 @require_GET
 def member_detail(request, pk: int):
     """A member as staff see them: details, dues history, mandates, group, entitlement today."""
-    return _member_page(request, _member_or_404(pk))
+    return _member_page(request, _member_or_404(request, pk))
 
 
-@role_required(_may_manage_roll)
+@role_required(may_manage_roll)
 @require_POST
 def member_dues_record(request, pk: int):
-    member = _member_or_404(pk)
+    member = _member_or_404(request, pk)
     form = DuesPaymentForm(request.POST)
     if form.is_valid():
         with refused(form=form) as refusal:
@@ -313,7 +308,7 @@ def member_dues_record(request, pk: int):
     return _member_page(request, member, form, status=400)
 
 
-@role_required(_may_manage_roll)
+@role_required(may_manage_roll)
 @require_POST
 @never_cache
 def member_enrolment_link(request, pk: int):
@@ -324,7 +319,7 @@ def member_enrolment_link(request, pk: int):
     that `accounts.enrolment` asks before a second factor is enrolled or replaced. Issuing
     it is an audit event; the link itself is never stored.
     """
-    member = _member_or_404(pk)
+    member = _member_or_404(request, pk)
     if member.user_id is None:
         messages.error(request, _("%(name)s has no account to enrol.") % {"name": member.full_name})
         return _member_page(request, member, status=400)
@@ -339,7 +334,7 @@ def member_enrolment_link(request, pk: int):
     return response
 
 
-@role_required(_may_manage_roll)
+@role_required(may_manage_roll)
 @require_http_methods(["GET", "POST"])
 def dues_import(request):
     return _import_page(
@@ -363,7 +358,7 @@ def dues_import(request):
 @require_GET
 def decision_list(request):
     form = DecisionFilterForm(request.GET)
-    decisions = Decision.objects.for_register()
+    decisions = Decision.objects.visible_to(request.user).for_register()
     if form.is_valid():
         decisions = decisions.filter_register(**form.register_filters())
     else:
@@ -379,7 +374,8 @@ def decision_list(request):
 @require_GET
 def decision_detail(request, reference: str):
     decision = get_object_or_404(
-        Decision.objects.for_register().prefetch_related("superseded_by"), reference=reference
+        Decision.objects.visible_to(request.user).for_register().prefetch_related("superseded_by"),
+        reference=reference,
     )
     context = {
         "decision": decision,
@@ -400,7 +396,7 @@ def decision_detail(request, reference: str):
 @role_required(may_read_audit)
 @require_GET
 def audit_log(request):
-    events = AuditEvent.objects.order_by("-sequence")
+    events = AuditEvent.objects.visible_to(request.user).order_by("-sequence")
     action = request.GET.get("action", "").strip()
     if action:
         events = events.filter(action__startswith=action)

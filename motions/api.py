@@ -575,14 +575,16 @@ class AmendmentStepApi(APIView):
         parameters=[
             OpenApiParameter(
                 "step", OpenApiTypes.STR, OpenApiParameter.PATH, enum=PERSON_AMENDMENT_STEPS
-            )
+            ),
+            SHARE_PARAMETER,
         ],
         request=StepInputSerializer,
         responses={200: AmendmentSerializer, 400: BAD_INPUT, 403: not_allowed(), 404: NOT_FOUND},
     )
     def post(self, request, pk: int, step: str):
-        amendment = get_object_or_404(
-            Amendment.objects.select_related("motion", "motion__body"), pk=pk
+        amendment = _readable(
+            request,
+            get_object_or_404(Amendment.objects.select_related("motion", "motion__body"), pk=pk),
         )
         if step not in PERSON_AMENDMENT_STEPS:
             raise NotFound(_("This step is not taken through this action."))

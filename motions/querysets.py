@@ -34,10 +34,10 @@ class MotionQuerySet(models.QuerySet):
         )
 
     def listed_for(self, user):
-        """Submitted motions, and the user's own drafts (others' drafts are read by their link)."""
-        member = getattr(user, "member", None)
-        own = Q(created_by=user) | Q(proposer=member) if member else Q(created_by=user)
-        return self.filter(~Q(status="draft") | own)
+        """Submitted motions, and the user's own drafts (motions/access.py)."""
+        from motions import access  # access reads the models, which import this module
+
+        return self.filter(access.listed(user))
 
     def on_agenda(self):
         """Scheduled motions in agenda order (``assembly.motions.on_agenda()``), amendments fetched."""

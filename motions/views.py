@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from governance import services as governance
+from governance.access import may_read_record, may_take_part
 from governance.exceptions import DomainError
 from governance.models import Body, StatuteVersion
 from governance.permissions import roles_for
@@ -45,19 +46,8 @@ from motions.forms import (
 from motions.models import Amendment, Motion, Speaker, Support, VotingMandate
 from motions.statute_forms import ArticleChangeForm, ArticleChoiceForm
 
-
-def _may_read(user) -> bool:
-    roles = roles_for(user)
-    return roles.member or roles.privileged
-
-
-def _may_write(user) -> bool:
-    roles = roles_for(user)
-    return (roles.member or roles.privileged) and roles.may_write
-
-
-reader = role_required(_may_read)
-writer = role_required(_may_write)
+reader = role_required(may_read_record)
+writer = role_required(may_take_part)
 
 
 def _motion_for(request, pk: int) -> Motion:
@@ -113,7 +103,7 @@ def motion_list(request):
     return render(
         request,
         "motions/motion_list.html",
-        {"form": form, "page": page, "may_draft": _may_write(request.user)},
+        {"form": form, "page": page, "may_draft": may_take_part(request.user)},
     )
 
 

@@ -3,15 +3,15 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 
-from governance.permissions import may_read_audit, may_read_roll, roles_for
+from governance.access import may_read_audit, may_read_record, may_read_roll
+from governance.permissions import roles_for
 
 
 class IsMemberOrPrivileged(permissions.BasePermission):
     """Members, officers, auditors and staff read the governance record; writes go via services."""
 
     def has_permission(self, request, view) -> bool:
-        roles = roles_for(request.user)
-        return roles.authenticated and (roles.member or roles.privileged)
+        return may_read_record(request.user)
 
 
 class MayWrite(permissions.BasePermission):

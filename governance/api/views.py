@@ -228,26 +228,33 @@ class DecisionList(generics.ListAPIView):
 
     def get_queryset(self):
         form = valid_query(DecisionFilterForm(self.request.query_params))
-        return Decision.objects.for_register().filter_register(**form.register_filters())
+        decisions = Decision.objects.visible_to(self.request.user).for_register()
+        return decisions.filter_register(**form.register_filters())
 
 
 class DecisionDetail(generics.RetrieveAPIView):
     serializer_class = DecisionSerializer
-    queryset = Decision.objects.for_register()
     lookup_field = "reference"
     lookup_value_regex = "[^?#]+"
+
+    def get_queryset(self):
+        return Decision.objects.visible_to(self.request.user).for_register()
 
 
 class AuditEventList(generics.ListAPIView):
     serializer_class = AuditEventSerializer
     permission_classes = [MayReadAudit]
-    queryset = AuditEvent.objects.order_by("sequence")
+
+    def get_queryset(self):
+        return AuditEvent.objects.visible_to(self.request.user).order_by("sequence")
 
 
 class MemberList(generics.ListAPIView):
     serializer_class = MemberSerializer
     permission_classes = [MayReadRoll]
-    queryset = Member.objects.for_roll().order_by("membership_number")
+
+    def get_queryset(self):
+        return Member.objects.visible_to(self.request.user).for_roll().order_by("membership_number")
 
 
 class AuditVerification(APIView):

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance import lifecycle
+from governance.access import may_oversee_body
 from governance.api.kit import (
     STEP_REFUSED,
     MembershipNumberField,
@@ -29,13 +30,7 @@ from governance.api.kit import (
 from governance.api.permissions import WRITE_PERMISSIONS
 from governance.assemblies import services as assemblies
 from governance.models import Assembly, AssemblyProxy, Attendance
-from governance.permissions import ensure_may_act_for_body, may_act_for_body, roles_for
-
-
-def _may_see_the_door(user, assembly: Assembly) -> bool:
-    roles = roles_for(user)
-    return roles.staff or roles.auditor or may_act_for_body(user, assembly.body)
-
+from governance.permissions import ensure_may_act_for_body, roles_for
 
 AssemblyStatusField = enum_field(Assembly.Status, "AssemblyStatus")
 AssemblyProxyStatusField = enum_field(AssemblyProxy.Status, "AssemblyProxyStatus")
@@ -135,7 +130,11 @@ class AssemblyListApi(generics.ListAPIView):
     serializer_class = AssemblySerializer
 
     def get_queryset(self):
-        return Assembly.objects.with_context().order_by("-starts_at", "-pk")
+        return (
+            Assembly.objects.visible_to(self.request.user)
+            .with_context()
+            .order_by("-starts_at", "-pk")
+        )
 
 
 class AssemblyDetailApi(APIView):
@@ -144,7 +143,9 @@ class AssemblyDetailApi(APIView):
         responses={200: AssemblyDetailSerializer, 404: NOT_FOUND},
     )
     def get(self, request, pk: int):
-        assembly = get_object_or_404(Assembly.objects.with_context(), pk=pk)
+        assembly = get_object_or_404(
+            Assembly.objects.with_context().visible_to(request.user), pk=pk
+        )
         return Response(AssemblyDetailSerializer(_with_quorum(assembly)).data)
 
 
@@ -156,8 +157,11 @@ class AttendanceListApi(generics.ListAPIView):
     serializer_class = AttendanceSerializer
 
     def get_queryset(self):
-        assembly = get_object_or_404(Assembly.objects.select_related("body"), pk=self.kwargs["pk"])
-        if not _may_see_the_door(self.request.user, assembly):
+        assembly = get_object_or_404(
+            Assembly.objects.visible_to(self.request.user).select_related("body"),
+            pk=self.kwargs["pk"],
+        )
+        if not may_oversee_body(self.request.user, assembly.body):
             raise PermissionDenied(_("Only officers of the body, staff and auditors."))
         return Attendance.objects.filter(assembly=assembly).with_members()
 
@@ -180,7 +184,9 @@ class DoorStepApi(APIView):
     created = status.HTTP_200_OK
 
     def post(self, request, pk: int):
-        assembly = get_object_or_404(Assembly.objects.select_related("body"), pk=pk)
+        assembly = get_object_or_404(
+            Assembly.objects.visible_to(request.user).select_related("body"), pk=pk
+        )
         ensure_may_act_for_body(request.user, assembly.body)  # the role before the input
         serializer = MemberInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -234,8 +240,10 @@ class AssemblyProxyApi(WritesOnPost, APIView):
         responses={200: AssemblyProxySerializer(many=True), 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def get(self, request, pk: int):
-        assembly = get_object_or_404(Assembly.objects.select_related("body"), pk=pk)
-        if not _may_see_the_door(request.user, assembly):
+        assembly = get_object_or_404(
+            Assembly.objects.visible_to(request.user).select_related("body"), pk=pk
+        )
+        if not may_oversee_body(request.user, assembly.body):
             raise PermissionDenied(_("Only officers of the body, staff and auditors."))
         proxies = AssemblyProxy.objects.filter(assembly=assembly).live().with_members()
         return Response(AssemblyProxySerializer(proxies, many=True).data)
@@ -246,7 +254,9 @@ class AssemblyProxyApi(WritesOnPost, APIView):
         responses={201: AssemblyProxySerializer, 400: BAD_INPUT, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request, pk: int):
-        assembly = get_object_or_404(Assembly.objects.select_related("body"), pk=pk)
+        assembly = get_object_or_404(
+            Assembly.objects.visible_to(request.user).select_related("body"), pk=pk
+        )
         ensure_may_act_for_body(request.user, assembly.body)  # the role before the input
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -269,7 +279,7 @@ class AssemblyProxyRevokeApi(APIView):
         responses={200: AssemblyProxySerializer, 400: BAD_INPUT, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request, pk: int):
-        proxy = get_object_or_404(AssemblyProxy, pk=pk)
+        proxy = get_object_or_404(AssemblyProxy.objects.visible_to(request.user), pk=pk)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         proxy = assemblies.revoke_proxy(
@@ -301,7 +311,9 @@ class AssemblyStepApi(APIView):
         reason = serializers.CharField(max_length=2000)
 
     def post(self, request, pk: int):
-        assembly = get_object_or_404(Assembly.objects.select_related("body"), pk=pk)
+        assembly = get_object_or_404(
+            Assembly.objects.visible_to(request.user).select_related("body"), pk=pk
+        )
         step = assemblies.ASSEMBLY.steps[self.step]
         args = {}
         if step.needs_reason:
@@ -372,7 +384,9 @@ class OwnProxyApi(APIView):
         responses={201: AssemblyProxySerializer, 400: BAD_INPUT, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request, pk: int):
-        assembly = get_object_or_404(Assembly.objects.select_related("body"), pk=pk)
+        assembly = get_object_or_404(
+            Assembly.objects.visible_to(request.user).select_related("body"), pk=pk
+        )
         if not roles_for(request.user).member:  # the role before the input
             raise PermissionDenied(_("Only a member gives their own proxy."))
         serializer = self.InputSerializer(data=request.data)
@@ -392,6 +406,6 @@ class OwnProxyWithdrawApi(APIView):
         responses={200: AssemblyProxySerializer, 400: BAD_INPUT, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request, pk: int):
-        proxy = get_object_or_404(AssemblyProxy, pk=pk)
+        proxy = get_object_or_404(AssemblyProxy.objects.visible_to(request.user), pk=pk)
         proxy = assemblies.withdraw_own_proxy(actor=request.user, proxy=proxy)
         return Response(AssemblyProxySerializer(proxy).data)

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from governance import services
+from governance.access import may_act_for_some_body, may_oversee_body, may_take_part
 from governance.assemblies import services as assemblies
 from governance.assemblies.forms import (
     CancelAssemblyForm,
@@ -35,8 +36,8 @@ from governance.assemblies.forms import (
     RevokeProxyForm,
 )
 from governance.assemblies.minutes import render_minutes
-from governance.models import Assembly, AssemblyProxy, Attendance, Body, Decision, Member
-from governance.permissions import may_act_for_body, roles_for
+from governance.models import Assembly, AssemblyProxy, Attendance, Decision, Member
+from governance.permissions import bodies_acted_for, may_act_for_body, roles_for
 from governance.views import governance_reader
 from governance.web import refused, role_required, take_step
 
@@ -45,45 +46,20 @@ DECISIONS_A_PAGE = 25
 S = Assembly.Status
 
 
-def _may_write(user) -> bool:
-    roles = roles_for(user)
-    return roles.may_write and (roles.member or roles.privileged)
-
-
-def _may_convene(user) -> bool:
-    roles = roles_for(user)
-    return roles.may_write and (roles.staff or roles.officer)
-
-
-assembly_writer = role_required(_may_write)
+assembly_writer = role_required(may_take_part)
 
 
 def may_run(user, assembly: Assembly) -> bool:
     """Officers acting for the body (its own or its unit's board) and staff run the meeting."""
-    roles = roles_for(user)
-    return roles.may_write and (roles.staff or may_act_for_body(user, assembly.body))
+    return may_act_for_body(user, assembly.body)
 
 
-def _may_read_minutes(user, assembly: Assembly) -> bool:
-    return roles_for(user).auditor or may_run(user, assembly)
-
-
-def _bodies_convened_by(user):
-    """The bodies the user may convene: every body for staff; for officers, as `may_act_for_body`."""
-    roles = roles_for(user)
-    bodies = Body.objects.select_related("unit").order_by("unit__name", "name")
-    if roles.staff:
-        return bodies
-    boards = Body.objects.filter(pk__in=roles.officer_body_ids, kind=Body.Kind.BOARD)
-    return bodies.filter(Q(pk__in=roles.officer_body_ids) | Q(unit_id__in=boards.values("unit_id")))
-
-
-def _assembly(pk: int) -> Assembly:
-    return get_object_or_404(Assembly.objects.with_context(), pk=pk)
+def _assembly(request, pk: int) -> Assembly:
+    return get_object_or_404(Assembly.objects.with_context().visible_to(request.user), pk=pk)
 
 
 def _run(request, pk: int) -> Assembly:
-    assembly = _assembly(pk)
+    assembly = _assembly(request, pk)
     if not may_run(request.user, assembly):
         raise PermissionDenied(
             _("Only officers of %(body)s and staff run this meeting.") % {"body": assembly.body}
@@ -107,15 +83,18 @@ def assembly_list(request):
         {
             "upcoming": meetings.upcoming(now),
             "past": meetings.past(now)[:50],
-            "may_convene": _may_convene(request.user),
+            "may_convene": may_act_for_some_body(request.user),
         },
     )
 
 
-@role_required(_may_convene)
+@role_required(may_act_for_some_body)
 @require_http_methods(["GET", "POST"])
 def assembly_convene(request):
-    form = ConveneForm(request.POST or None, bodies=_bodies_convened_by(request.user))
+    form = ConveneForm(
+        request.POST or None,
+        bodies=bodies_acted_for(request.user).select_related("unit").order_by("unit__name", "name"),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with refused(form=form) as refusal:
@@ -171,9 +150,12 @@ def _render_detail(
     if request.htmx:
         return render(request, "governance/assembly_detail.html#quorum", quorum)
     running = may_run(request.user, assembly)
-    ballots = assembly.ballots.select_related("decision").order_by("opens_at", "pk")
-    if not running:
-        ballots = ballots.exclude(status="draft")
+    # The voting engine's rule, through the reverse relation (no import upwards).
+    ballots = (
+        assembly.ballots.visible_to(request.user)
+        .select_related("decision")
+        .order_by("opens_at", "pk")
+    )
     context = {
         **quorum,
         "ballots": ballots,
@@ -187,7 +169,7 @@ def _render_detail(
         ),
         "page": page,
         "may_run": running,
-        "may_read_minutes": _may_read_minutes(request.user, assembly),
+        "may_read_minutes": may_oversee_body(request.user, assembly.body),
         "approvals": list(assembly.minutes_approvals.all()),
         "signing_role": (
             assemblies.minutes_signing_role(request.user, assembly)
@@ -213,7 +195,7 @@ def _render_detail(
 @require_POST
 def assembly_own_proxy_give(request, pk: int):
     """A member gives their own proxy for the meeting (`assemblies.give_own_proxy`)."""
-    assembly = _assembly(pk)
+    assembly = _assembly(request, pk)
     if not roles_for(request.user).member:  # the role before the input
         raise PermissionDenied(_("Only a member gives their own proxy."))
     form = OwnProxyForm(request.POST)
@@ -236,7 +218,7 @@ def assembly_own_proxy_give(request, pk: int):
 @require_POST
 def assembly_own_proxy_withdraw(request, pk: int):
     """The giver withdraws their own proxy before the meeting starts."""
-    proxy = get_object_or_404(AssemblyProxy, pk=pk)
+    proxy = get_object_or_404(AssemblyProxy.objects.visible_to(request.user), pk=pk)
     with refused(request=request) as refusal:
         assemblies.withdraw_own_proxy(actor=request.user, proxy=proxy)
     if not refusal:
@@ -247,7 +229,7 @@ def assembly_own_proxy_withdraw(request, pk: int):
 @governance_reader
 @require_GET
 def assembly_detail(request, pk: int):
-    return _render_detail(request, _assembly(pk))
+    return _render_detail(request, _assembly(request, pk))
 
 
 @assembly_writer
@@ -257,7 +239,7 @@ def assembly_action(request, pk: int, action: str):
     step = assemblies.ASSEMBLY.steps.get(action)
     if step is None:
         raise Http404(_("Unknown step."))
-    assembly = _assembly(pk)
+    assembly = _assembly(request, pk)
     extra = {}
     if step.needs_reason:
         form = CancelAssemblyForm(request.POST)
@@ -278,7 +260,7 @@ def assembly_projector(request, pk: int):
     The meeting's ballots and motions are read through their reverse relations, so
     governance imports neither app; a constant number of queries.
     """
-    assembly = _assembly(pk)
+    assembly = _assembly(request, pk)
     ballots = assembly.ballots.select_related("decision")
     open_vote = (
         ballots.filter(status="open")
@@ -360,7 +342,7 @@ def assembly_confirm(request, pk: int, action: str):
 @require_POST
 def assembly_minutes_approve(request, pk: int):
     """The chair or the secretary approves the minutes, typing the code of their second factor."""
-    assembly = _assembly(pk)
+    assembly = _assembly(request, pk)
     if assemblies.minutes_signing_role(request.user, assembly) is None:
         raise PermissionDenied(_("Only the chair and the secretary approve the minutes."))
     with refused(request=request) as refusal:
@@ -378,8 +360,8 @@ def assembly_minutes_approve(request, pk: int):
 @login_required
 @require_GET
 def assembly_minutes(request, pk: int):
-    assembly = _assembly(pk)
-    if not _may_read_minutes(request.user, assembly):
+    assembly = _assembly(request, pk)
+    if not may_oversee_body(request.user, assembly.body):
         raise PermissionDenied(_("Your role does not give access to the minutes."))
     pdf = render_minutes(assembly, generated_at=timezone.now())
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -508,7 +490,9 @@ def assembly_proxy_register(request, pk: int):
 @assembly_writer
 @require_POST
 def assembly_proxy_revoke(request, pk: int):
-    proxy = get_object_or_404(AssemblyProxy.objects.select_related("assembly__body"), pk=pk)
+    proxy = get_object_or_404(
+        AssemblyProxy.objects.visible_to(request.user).select_related("assembly__body"), pk=pk
+    )
     form = RevokeProxyForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     with refused(request=request) as refusal:

@@ -12,11 +12,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from governance import csvsafe
+from governance.access import may_read_audit
 from governance.audit import anomalies, checkpoints, exports
 from governance.audit import log as audit
 from governance.audit.asof import as_of
 from governance.forms import AsOfForm, CheckpointForm
-from governance.permissions import may_read_audit
 from governance.web import role_required
 
 auditor_reader = role_required(may_read_audit)

@@ -18,11 +18,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance import services
+from governance.access import may_manage_roll
 from governance.api.kit import not_allowed, refusal
 from governance.api.permissions import MayReadRoll
 from governance.api.views import MandateSerializer, MemberSerializer
 from governance.models import DuesPayment, Mandate, Member
-from governance.permissions import ensure_staff, roles_for
+from governance.permissions import ensure_staff
 from governance.roll import importing
 
 
@@ -32,8 +33,7 @@ class MayManageRoll(permissions.BasePermission):
     message = _("Only staff who keep the membership roll may do this.")
 
     def has_permission(self, request, view) -> bool:
-        roles = roles_for(request.user)
-        return roles.staff and roles.may_write
+        return may_manage_roll(request.user)
 
 
 BAD_INPUT = refusal("Refused: the message is under each input field at fault.")
@@ -56,9 +56,11 @@ class MemberDetailSerializer(MemberSerializer):
         fields = [*MemberSerializer.Meta.fields, "birth_date", "dues", "mandates"]
 
 
-def _member(membership_number: str) -> Member:
+def _member(user, membership_number: str) -> Member:
     return get_object_or_404(
-        Member.objects.for_roll().prefetch_related(
+        Member.objects.visible_to(user)
+        .for_roll()
+        .prefetch_related(
             Prefetch("dues_payments", queryset=DuesPayment.objects.order_by("-year")),
             Prefetch("mandates", queryset=Mandate.objects.with_people().order_by("-ends_on", "pk")),
         ),
@@ -74,7 +76,7 @@ class MemberDetailApi(APIView):
         responses={200: MemberDetailSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def get(self, request, membership_number: str):
-        return Response(MemberDetailSerializer(_member(membership_number)).data)
+        return Response(MemberDetailSerializer(_member(request.user, membership_number)).data)
 
 
 class DuesPaymentApi(APIView):
@@ -92,7 +94,9 @@ class DuesPaymentApi(APIView):
         responses={201: DuesPaymentSerializer, 400: BAD_INPUT, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request, membership_number: str):
-        member = get_object_or_404(Member, membership_number=membership_number)
+        member = get_object_or_404(
+            Member.objects.visible_to(request.user), membership_number=membership_number
+        )
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         payment = services.record_dues_payment(

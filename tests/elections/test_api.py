@@ -156,15 +156,32 @@ def case_withdraw(world):
 
 
 def case_give_proxy(world):
+    holder = add_voters(world, 1)[0]
+    question = services.open_ballot(actor=world.officer, ballot=draft_ballot(world))
+    return "post", "api_ballot_proxies", [question.pk], {"holder": number(holder)}, question
+
+
+def case_draft_give_proxy(world):
     draft = draft_ballot(world)
     holder = add_voters(world, 1)[0]
     return "post", "api_ballot_proxies", [draft.pk], {"holder": number(holder)}, draft
 
 
 def case_revoke_proxy(world):
-    draft = draft_ballot(world)
-    proxy = services.give_proxy(actor=world.member, ballot=draft, holder=world.officer.member)
-    return "post", "api_proxy_revoke", [proxy.pk], None, draft
+    question = services.open_ballot(actor=world.officer, ballot=draft_ballot(world))
+    proxy = services.give_proxy(actor=world.member, ballot=question, holder=world.officer.member)
+    return "post", "api_proxy_revoke", [proxy.pk], None, question
+
+
+def case_draft_election_detail(world):
+    election = draft_election(world)
+    return "get", "api_ballot", [election.pk], None, election
+
+
+def case_self_nomination(world):
+    election = draft_election(world, names=())
+    body = {"membership_number": number(world.member)}
+    return "post", "api_ballot_candidates", [election.pk], body, election
 
 
 def case_enter_papers(world):
@@ -206,6 +223,9 @@ def expect(**statuses) -> dict[str, int]:
 
 READ = expect(member=200, officer=200, other_officer=200, auditor=200, staff=200)
 OFFICER_STEP = expect(member=403, officer=200, other_officer=403, auditor=403, staff=200)
+#: A draft question is seen only by those who run it: to the others it is not there, for a
+#: write as for a read (auditors are refused before any lookup: they change nothing).
+DRAFT_STEP = expect(member=404, officer=200, other_officer=404, auditor=403, staff=200)
 
 MATRIX = {
     "list": (case_list, READ),
@@ -214,13 +234,15 @@ MATRIX = {
         case_draft_detail,
         expect(member=404, officer=200, other_officer=404, auditor=404, staff=200),
     ),
+    # A draft election is the call for candidates: every reader sees it, as on its page.
+    "draft election detail": (case_draft_election_detail, READ),
     "create": (
         case_create,
         expect(member=403, officer=201, other_officer=403, auditor=403, staff=201),
     ),
     # Staff have no membership, so no vote; auditors change nothing.
     "vote": (case_vote, expect(member=201, officer=201, other_officer=201, auditor=403, staff=403)),
-    "open": (case_open, OFFICER_STEP),
+    "open": (case_open, DRAFT_STEP),
     "close": (case_close, OFFICER_STEP),
     "count": (case_count, OFFICER_STEP),
     "publish": (case_publish, OFFICER_STEP),
@@ -241,6 +263,17 @@ MATRIX = {
     ),
     "give proxy": (
         case_give_proxy,
+        expect(member=201, officer=201, other_officer=201, auditor=403, staff=403),
+    ),
+    # On a draft question the ballot is not there for members (its page says the same).
+    "give proxy on a draft": (
+        case_draft_give_proxy,
+        expect(member=404, officer=201, other_officer=404, auditor=403, staff=403),
+    ),
+    # Members stand in a draft election (or nominate another), and read it then; staff
+    # hold no membership.
+    "nominate a member": (
+        case_self_nomination,
         expect(member=201, officer=201, other_officer=201, auditor=403, staff=403),
     ),
     # Only the giver, not even the holder.

@@ -131,8 +131,9 @@ RULES: dict[str, dict[str, str]] = {
     # Closing is confirmed first; the meeting is not in session yet, so back to its page.
     "assembly_confirm": {"get": "login 403 403 302 403 302", "post": "login 405 405 405 403 405"},
     # Ballots: officers draft and run them; members (and the officers, who are members)
-    # vote, nominate and give proxies; staff run any ballot but have no vote of their own.
-    "ballot_create": {"get": "login 403 200 200 403 403", "post": "login 403 200 200 403 403"},
+    # vote, nominate and give proxies; staff draft and run any ballot (page and API alike)
+    # but have no vote of their own.
+    "ballot_create": {"get": "login 403 200 200 403 200", "post": "login 403 200 200 403 200"},
     "ballot_console": {"get": "login 403 403 200 403 200", "post": POST_ONLY},
     "ballot_vote": form("login 400 400 400 403 400"),
     "ballot_vote_review": form("login 400 400 400 403 400"),
@@ -322,7 +323,7 @@ RULES: dict[str, dict[str, str]] = {
         "post": "403 400 404 404 403 404",
         "delete": "403 400 404 404 403 404",
     },
-    "api_amendment_step": {"post": "403 200 403 403 403 403"},
+    "api_amendment_step": {"post": "403 200 404 404 403 404"},  # as amendment_action
     "api_motion_speakers": {"get": "403 403 403 200 403 200", "post": "403 403 403 400 403 400"},
     "api_speaker_step": {"post": "403 403 403 400 403 400"},
 }
