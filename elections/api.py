@@ -34,7 +34,7 @@ from governance.api.kit import (
     not_allowed,
     refusal,
 )
-from governance.api.permissions import WRITE_PERMISSIONS
+from governance.api.permissions import WRITE_PERMISSIONS, MayActForSomeBody
 from governance.models import Assembly, StatuteVersion
 from governance.permissions import ensure_may_act_for_body, roles_for
 
@@ -201,7 +201,8 @@ class BallotListApi(generics.ListAPIView):
 class BallotCreateApi(APIView):
     """Officers of the deciding body draft a ballot (POST /api/ballots/create/)."""
 
-    permission_classes = WRITE_PERMISSIONS
+    # Members are refused before the input, as on the page.
+    permission_classes = [*WRITE_PERMISSIONS, MayActForSomeBody]
 
     @extend_schema_serializer(component_name="BallotCreateInput")
     class InputSerializer(serializers.Serializer):

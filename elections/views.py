@@ -111,6 +111,7 @@ def ballot_list(request):
         )
         context["calls_for_candidates"] = (
             Ballot.objects.with_context()
+            .visible_to(request.user)
             .filter(status=Status.DRAFT, kind=Ballot.Kind.ELECTION)
             .order_by("opens_at")[:LISTED]
         )

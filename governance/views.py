@@ -76,7 +76,7 @@ def dashboard(request):
         context["officer_bodies"] = Body.objects.filter(
             pk__in=roles.officer_body_ids
         ).select_related("unit")
-    if roles.staff or roles.auditor:
+    if may_read_roll(request.user):
         context["roll_stats"] = Member.objects.aggregate(
             active=Count("pk", filter=Q(kind=Member.Kind.MEMBER, status=Member.Status.ACTIVE)),
             supporters=Count("pk", filter=Q(kind=Member.Kind.SUPPORTER)),
@@ -95,7 +95,7 @@ def dashboard(request):
             context["roll_stats"]["entitled"] = len(entitled_member_ids(today))
         except RuleViolation:
             context["roll_stats"]["entitled"] = None
-    if roles.auditor or roles.staff:
+    if may_read_audit(request.user):
         context["audit_events"] = AuditEvent.objects.count()
     return render(request, "governance/dashboard.html", context)
 

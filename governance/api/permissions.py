@@ -3,7 +3,12 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 
-from governance.access import may_read_audit, may_read_record, may_read_roll
+from governance.access import (
+    may_act_for_some_body,
+    may_read_audit,
+    may_read_record,
+    may_read_roll,
+)
 from governance.permissions import roles_for
 
 
@@ -25,6 +30,13 @@ class MayWrite(permissions.BasePermission):
 
 #: What every write operation of the API needs before its input is read.
 WRITE_PERMISSIONS = [IsMemberOrPrivileged, MayWrite]
+
+
+class MayActForSomeBody(permissions.BasePermission):
+    """Staff, and officers who may write: who drafts ballots and convenes meetings."""
+
+    def has_permission(self, request, view) -> bool:
+        return may_act_for_some_body(request.user)
 
 
 class MayReadAudit(permissions.BasePermission):

@@ -294,7 +294,9 @@ RULES: dict[str, dict[str, str]] = {
     "api_assembly_close": {"post": "403 403 403 400 403 400"},  # not open yet
     "api_assembly_cancel": {"post": "403 403 403 400 403 400"},
     # The API's ballots (an open question, a draft election).
-    "api_ballot_create": {"post": "403 400 400 400 403 400"},  # the body is in the input
+    # Officers and staff draft (the body is in the input); members are refused first, as on
+    # the page.
+    "api_ballot_create": {"post": "403 403 400 400 403 400"},
     "api_ballot_vote": {"post": "403 400 400 400 403 400"},
     "api_ballot_open": {"post": "403 403 403 400 403 400"},  # already open
     "api_ballot_close": {"post": "403 403 403 200 403 200"},
