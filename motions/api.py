@@ -501,11 +501,11 @@ def _amendment_step(actor, amendment: Amendment, step: str, data: dict) -> None:
 
 PERSON_MOTION_STEPS = [
     name
-    for name, step in workflow.MOTION_STEPS.items()
+    for name, step in workflow.MOTION.steps.items()
     if workflow.SYSTEM not in step.roles and name not in ("forward", *services.IC_STEPS.values())
 ]
 PERSON_AMENDMENT_STEPS = [
-    name for name, step in workflow.AMENDMENT_STEPS.items() if workflow.SYSTEM not in step.roles
+    name for name, step in workflow.AMENDMENT.steps.items() if workflow.SYSTEM not in step.roles
 ]
 
 

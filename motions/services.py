@@ -1,8 +1,8 @@
 """Writes of the motions app: one transaction each, role and statute checks first, audit event last.
 
-Every change of a motion's or an amendment's status goes through `_move`, which checks
-the step against `motions.workflow` (the states it may leave from and the roles that may
-take it). The votes themselves are ballots of the voting engine; when one is counted,
+Every change of a motion's or an amendment's status goes through `lifecycle.take` or
+`lifecycle.move`, which check the step against the tables of `motions.workflow` (the states
+it may leave from and the roles that may take it) and write its audit event. The votes themselves are ballots of the voting engine; when one is counted,
 `apply_count` (called by the engine's `ballot_counted` signal, in the count's own
 transaction) moves the motion or amendment on and, for an adopted statute amendment,
 creates the new statute version; `apply_cancellation` (called by `ballot_cancelled`, in the
@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from elections import services as elections
 from elections.models import Ballot
-from governance import limits
+from governance import lifecycle, limits
 from governance import services as governance
 from governance.audit import log as audit
 from governance.audit.log import model_values
@@ -34,12 +34,11 @@ from governance.models import (
     Assembly,
     Body,
     Decision,
-    Mandate,
     Member,
     OrganisationUnit,
     StatuteVersion,
 )
-from governance.permissions import ensure_may_write, roles_for
+from governance.permissions import ensure_may_write
 from governance.statutes import eligibility, rules
 from motions import statute_changes, texts, workflow
 from motions.models import (
@@ -63,47 +62,22 @@ AMENDABLE = (M.SUBMITTED, M.ADMISSIBLE, M.SCHEDULED)
 # ---------------------------------------------------------------------------
 
 
-def roles_on(user, item: Motion | Amendment) -> frozenset[str]:
-    """The workflow roles `user` holds on a motion or amendment today (none for auditors)."""
-    roles = roles_for(user)
-    if not roles.may_write:
-        return frozenset()
-    motion = item if isinstance(item, Motion) else item.motion
-    held = set()
-    if roles.member_id is not None and roles.member_id == item.proposer_id:
-        held.add(workflow.PROPOSER)
-    if roles.staff:
-        held.add(workflow.STAFF)
-    if roles.officer:
-        mandates = getattr(user, "_motion_mandates", None)
-        if mandates is None:
-            mandates = list(
-                Mandate.objects.held_by_user(user).values_list(
-                    "body__code", "body__kind", "body__unit_id", "role"
-                )
-            )
-            user._motion_mandates = mandates
-        for code, kind, unit_id, role in mandates:
-            if code == settings.STANDING_ORDERS_BODY:
-                held.add(workflow.STANDING_ORDERS)
-            if kind == Body.Kind.BOARD and unit_id == motion.body.unit_id:
-                held.add(workflow.BOARD)
-                if role in (Mandate.Role.CHAIR, Mandate.Role.VICE_CHAIR):
-                    held.add(workflow.CHAIR)
-    return frozenset(held)
-
-
 def next_steps(user, item: Motion | Amendment) -> list[workflow.Step]:
     """The steps `user` may take on the item now (for the pages' buttons and the API)."""
     table, kind = _table(item)
-    held = roles_on(user, item)
-    return [s for s in workflow.steps_from(table, item.status, kind) if s.roles & held]
+    held = workflow.roles_on(user, item)
+    return [s for s in table.steps_from(item.status, kind) if s.roles & held]
 
 
-def _table(item) -> tuple[dict[str, workflow.Step], str]:
+def _table(item) -> tuple[lifecycle.Lifecycle, str]:
     if isinstance(item, Motion):
-        return workflow.MOTION_STEPS, item.kind
-    return workflow.AMENDMENT_STEPS, item.motion.kind
+        return workflow.MOTION, item.kind
+    return workflow.AMENDMENT, item.motion.kind
+
+
+def _step(item, name: str) -> workflow.Step:
+    """The named step of the item's table (a `DomainError` if its kind has no such step)."""
+    return _table(item)[0].get(name, item)
 
 
 def _roles_for(item, names: Sequence[str]) -> frozenset[str]:
@@ -111,19 +85,15 @@ def _roles_for(item, names: Sequence[str]) -> frozenset[str]:
     table, _kind = _table(item)
     roles: frozenset[str] = frozenset()
     for name in names:
-        step = table.get(name)
+        step = table.steps.get(name)
         roles |= step.roles if step is not None else workflow.ACTION_ROLES[name]
     return roles
-
-
-def _role_names(roles) -> str:
-    return ", ".join(str(workflow.ROLE_LABELS[r]) for r in sorted(roles))
 
 
 def may_take(user, item: Motion | Amendment, *names: str) -> bool:
     """Whether `user` holds a role that may take one of the named steps (or actions) on the
     item, whatever its status: who may, not whether it is possible now."""
-    return bool(_roles_for(item, names) & roles_on(user, item))
+    return bool(_roles_for(item, names) & workflow.roles_on(user, item))
 
 
 def ensure_may_take(user, item: Motion | Amendment, *names: str) -> None:
@@ -136,70 +106,15 @@ def ensure_may_take(user, item: Motion | Amendment, *names: str) -> None:
     if may_take(user, item, *names):
         return
     table, _kind = _table(item)
-    if len(names) == 1 and names[0] in table:
+    if len(names) == 1 and names[0] in table.steps:
+        step = table.steps[names[0]]
         raise NotAllowed(
             _("Only the %(roles)s may take the step “%(step)s”.")
-            % {"roles": _role_names(table[names[0]].roles), "step": table[names[0]].label}
+            % {"roles": workflow.role_names(step.roles), "step": step.label}
         )
     raise NotAllowed(
-        _("Only the %(roles)s may do this.") % {"roles": _role_names(_roles_for(item, names))}
-    )
-
-
-def _allowed(actor, item, step_name: str, *, system: bool = False) -> workflow.Step:
-    """The step, if the workflow lets `actor` (or the count, if `system`) take it now."""
-    table, kind = _table(item)
-    step = table.get(step_name)
-    if step is None or not step.applies_to(kind):
-        raise DomainError(_("Unknown step."), field="step")
-    if item.status not in step.sources:
-        raise DomainError(
-            _("“%(step)s” is not possible while the item is %(status)s.")
-            % {"step": step.label, "status": item.get_status_display().lower()}
-        )
-    if system:
-        if workflow.SYSTEM not in step.roles:
-            raise NotAllowed(_("Only the count of a vote takes this step."))
-    elif not (step.roles & roles_on(actor, item)):
-        raise NotAllowed(
-            _("Only the %(roles)s may take the step “%(step)s”.")
-            % {"roles": _role_names(step.roles), "step": step.label}
-        )
-    return step
-
-
-def _move(actor, item, step_name: str, *, reason: str = "", system: bool = False, **extra) -> str:
-    """Check the step against the workflow, change the status and write its audit event.
-
-    Must run inside the caller's transaction, on a row it has locked. Returns the old status.
-    """
-    step = _allowed(actor, item, step_name, system=system)
-    reason = reason.strip()
-    if step.needs_reason and not reason:
-        raise DomainError(_("Give the reason."), field="reason")
-    old = item.status
-    item.status, item.status_reason = step.target, reason
-    item.save(update_fields=["status", "status_reason", *extra.pop("update_fields", [])])
-    label = "motion" if isinstance(item, Motion) else "amendment"
-    audit.record(
-        actor,
-        f"{label}.{step_name}",
-        item,
-        old={"status": old},
-        new={"status": step.target, **({"reason": reason} if reason else {}), **extra},
-    )
-    return old
-
-
-def _locked_motion(motion: Motion) -> Motion:
-    return Motion.objects.select_for_update(of=("self",)).select_related("body").get(pk=motion.pk)
-
-
-def _locked_amendment(amendment: Amendment) -> Amendment:
-    return (
-        Amendment.objects.select_for_update(of=("self",))
-        .select_related("motion", "motion__body")
-        .get(pk=amendment.pk)
+        _("Only the %(roles)s may do this.")
+        % {"roles": workflow.role_names(_roles_for(item, names))}
     )
 
 
@@ -431,7 +346,7 @@ def edit_motion(
     """The proposer saves a new version of a draft; returns None when nothing changed."""
     ensure_may_write(actor)
     with transaction.atomic():
-        motion = _locked_motion(motion)
+        motion = workflow.lock_motion(motion)
         if motion.status != M.DRAFT:
             raise DomainError(_("Only a draft can be edited; a submitted motion is amended."))
         if not may_take(actor, motion, "edit"):
@@ -491,7 +406,11 @@ def support(*, actor, item: Motion | Amendment) -> Support:
     """A member entitled to vote co-sponsors a draft motion or amendment (not their own)."""
     member = _member_of(actor)
     with transaction.atomic():
-        item = _locked_motion(item) if isinstance(item, Motion) else _locked_amendment(item)
+        item = (
+            workflow.lock_motion(item)
+            if isinstance(item, Motion)
+            else workflow.lock_amendment(item)
+        )
         if item.status != "draft":
             raise DomainError(_("Support is collected before submission; this one is submitted."))
         if item.proposer_id == member.pk:
@@ -519,7 +438,11 @@ def withdraw_support(*, actor, item: Motion | Amendment) -> None:
     """A co-sponsor withdraws their support, until the motion or amendment is submitted."""
     member = _member_of(actor)
     with transaction.atomic():
-        item = _locked_motion(item) if isinstance(item, Motion) else _locked_amendment(item)
+        item = (
+            workflow.lock_motion(item)
+            if isinstance(item, Motion)
+            else workflow.lock_amendment(item)
+        )
         if item.status != "draft":
             raise DomainError(_("Support can no longer be withdrawn: it has been submitted."))
         deleted, _counts = Support.objects.filter(member=member, **_target(item)).delete()
@@ -545,8 +468,8 @@ def submit_motion(*, actor, motion: Motion) -> Motion:
     ensure_may_write(actor)
     today = timezone.localdate()
     with transaction.atomic():
-        motion = _locked_motion(motion)
-        _allowed(actor, motion, "submit")
+        motion = workflow.lock_motion(motion)
+        lifecycle.check(_step(motion, "submit"), motion, actor)
         if motion.assembly_id is None:
             raise DomainError(_("Choose the assembly the motion is for."), field="assembly")
         _check_assembly(motion.body, motion.assembly)
@@ -560,10 +483,10 @@ def submit_motion(*, actor, motion: Motion) -> Motion:
             year=today.year, subject=settings.MOTION_SUBJECT_CODE
         )
         motion.submitted_at = timezone.now()
-        _move(
-            actor,
+        lifecycle.move(
+            _step(motion, "submit"),
             motion,
-            "submit",
+            actor,
             update_fields=["reference", "submitted_at"],
             reference=motion.reference,
             version=motion.current_version.number,
@@ -573,49 +496,14 @@ def submit_motion(*, actor, motion: Motion) -> Motion:
 
 
 def take_step(*, actor, motion: Motion, step: str, reason: str = "") -> Motion:
-    """Withdraw, or rule on admissibility (standing-orders committee), with a reason where needed."""
+    """Withdraw, or rule on admissibility (standing-orders committee), with a reason where needed.
+
+    The step's work is in its table (`workflow.MOTION`): withdrawing waits for no amendment
+    in the vote, and the motion's pending amendments fall with it."""
     ensure_may_write(actor)
     if step not in workflow.SIMPLE_STEPS:
         raise DomainError(_("This step has its own form."), field="step")
-    with transaction.atomic():
-        motion = _locked_motion(motion)
-        if step == "withdraw":
-            _ensure_no_amendment_in_vote(motion)
-        _move(actor, motion, step, reason=reason)
-        if step == "withdraw":
-            # The motion's pending amendments fall with it.
-            _fall(actor, motion.amendments.filter(status__in=(A.DRAFT, A.SUBMITTED, A.ADMISSIBLE)))
-    return motion
-
-
-def _ensure_no_amendment_in_vote(motion: Motion) -> None:
-    """A motion leaves the agenda (withdrawn, referred) only when none of its amendments is
-    being voted on: that vote would decide an amendment to a text no longer before the
-    meeting. Its ballot is closed and counted, or cancelled, first."""
-    in_vote = motion.amendments.filter(status=A.IN_VOTE).order_by("number").first()
-    if in_vote is not None:
-        raise DomainError(
-            _(
-                "Amendment %(amendment)s is being voted on: close and count its ballot, or "
-                "cancel it, first."
-            )
-            % {"amendment": in_vote.label}
-        )
-
-
-def _fall(actor, amendments) -> None:
-    """Amendments of a withdrawn motion are withdrawn with it (each with its audit event)."""
-    for amendment in amendments:
-        old = amendment.status
-        amendment.status, amendment.status_reason = A.WITHDRAWN, _("motion withdrawn")
-        amendment.save(update_fields=["status", "status_reason"])
-        audit.record(
-            actor,
-            "amendment.fell",
-            amendment,
-            old={"status": old},
-            new={"status": A.WITHDRAWN},
-        )
+    return lifecycle.take(_step(motion, step), motion, actor, reason=reason)
 
 
 def schedule_motion(*, actor, motion: Motion, assembly: Assembly | None = None) -> Motion:
@@ -623,7 +511,7 @@ def schedule_motion(*, actor, motion: Motion, assembly: Assembly | None = None) 
     the same body, e.g. the second convocation), after the items already there."""
     ensure_may_write(actor)
     with transaction.atomic():
-        motion = _locked_motion(motion)
+        motion = workflow.lock_motion(motion)
         target = assembly or motion.assembly
         if target is None:
             raise DomainError(_("Choose the assembly."), field="assembly")
@@ -632,10 +520,10 @@ def schedule_motion(*, actor, motion: Motion, assembly: Assembly | None = None) 
         last = Motion.objects.filter(assembly=target).aggregate(Max("agenda_position"))
         motion.assembly = target
         motion.agenda_position = (last["agenda_position__max"] or 0) + 1
-        _move(
-            actor,
+        lifecycle.move(
+            _step(motion, "schedule"),
             motion,
-            "schedule",
+            actor,
             update_fields=["assembly", "agenda_position"],
             assembly=target.pk,
             agenda_position=motion.agenda_position,
@@ -647,16 +535,16 @@ def refer_motion(*, actor, motion: Motion, body: Body, reason: str) -> Motion:
     """The Board (or the assembly, through its chair) refers a motion to another body."""
     ensure_may_take(actor, motion, "refer")
     with transaction.atomic():
-        motion = _locked_motion(motion)
+        motion = workflow.lock_motion(motion)
         if body.pk == motion.body_id:
             raise DomainError(_("Refer the motion to another body."), field="body")
-        _ensure_no_amendment_in_vote(motion)
+        workflow.ensure_no_amendment_in_vote(motion)
         motion.referred_to = body
         motion.agenda_position = None
-        _move(
-            actor,
+        lifecycle.move(
+            _step(motion, "refer"),
             motion,
-            "refer",
+            actor,
             reason=reason,
             update_fields=["referred_to", "agenda_position"],
             referred_to=body.code,
@@ -700,7 +588,7 @@ def create_amendment(
     proposer = _member_of(actor)
     limits.check_text(rationale, field="rationale")
     with transaction.atomic():
-        motion = _locked_motion(motion)
+        motion = workflow.lock_motion(motion)
         if motion.status not in AMENDABLE:
             raise DomainError(_("This motion can no longer be amended."))
         paragraph, text = _clean_amendment(motion, kind, paragraph, text)
@@ -723,9 +611,9 @@ def submit_amendment(*, actor, amendment: Amendment) -> Amendment:
     ensure_may_write(actor)
     today = timezone.localdate()
     with transaction.atomic():
-        amendment = _locked_amendment(amendment)
-        motion = _locked_motion(amendment.motion)
-        _allowed(actor, amendment, "submit")
+        amendment = workflow.lock_amendment(amendment)
+        motion = workflow.lock_motion(amendment.motion)
+        lifecycle.check(_step(amendment, "submit"), amendment, actor)
         if motion.status not in AMENDABLE:
             raise DomainError(_("This motion can no longer be amended."))
         checks = _check_deadline(motion, "amendment", today)
@@ -735,10 +623,10 @@ def submit_amendment(*, actor, amendment: Amendment) -> Amendment:
         last = motion.amendments.aggregate(Max("number"))["number__max"] or 0
         amendment.number = last + 1
         amendment.submitted_at = timezone.now()
-        _move(
-            actor,
+        lifecycle.move(
+            _step(amendment, "submit"),
             amendment,
-            "submit",
+            actor,
             update_fields=["number", "submitted_at"],
             number=amendment.number,
             **checks,
@@ -751,10 +639,7 @@ def take_amendment_step(*, actor, amendment: Amendment, step: str, reason: str =
     ensure_may_write(actor)
     if step not in workflow.SIMPLE_STEPS:
         raise DomainError(_("This step has its own form."), field="step")
-    with transaction.atomic():
-        amendment = _locked_amendment(amendment)
-        _move(actor, amendment, step, reason=reason)
-    return amendment
+    return lifecycle.take(_step(amendment, step), amendment, actor, reason=reason)
 
 
 def text_before(amendment: Amendment) -> str:
@@ -829,9 +714,9 @@ def put_amendment_to_vote(
     """The chair puts an admissible amendment to the vote, in the order they were tabled."""
     ensure_may_write(actor)
     with transaction.atomic():
-        amendment = _locked_amendment(amendment)
-        motion = _locked_motion(amendment.motion)
-        _allowed(actor, amendment, "put_to_vote")
+        amendment = workflow.lock_amendment(amendment)
+        motion = workflow.lock_motion(amendment.motion)
+        lifecycle.check(_step(amendment, "put_to_vote"), amendment, actor)
         if motion.status != M.SCHEDULED:
             raise DomainError(_("Amendments are voted when their motion is on the agenda."))
         earlier = motion.amendments.filter(
@@ -859,7 +744,13 @@ def put_amendment_to_vote(
             closes_at=closes_at,
         )
         amendment.ballot = ballot
-        _move(actor, amendment, "put_to_vote", update_fields=["ballot"], ballot=ballot.pk)
+        lifecycle.move(
+            _step(amendment, "put_to_vote"),
+            amendment,
+            actor,
+            update_fields=["ballot"],
+            ballot=ballot.pk,
+        )
     return ballot
 
 
@@ -870,7 +761,7 @@ def put_motion_to_vote(
     question is the final text with the adopted amendments merged."""
     ensure_may_write(actor)
     with transaction.atomic():
-        motion = _locked_motion(motion)
+        motion = workflow.lock_motion(motion)
         pending = motion.amendments.filter(status__in=LIVE_AMENDMENT).order_by("number")
         if pending.exists():
             raise DomainError(
@@ -879,7 +770,7 @@ def put_motion_to_vote(
             )
         if motion.is_statute_amendment:
             proposed_statutes(motion)
-        _allowed(actor, motion, "put_to_vote")
+        lifecycle.check(_step(motion, "put_to_vote"), motion, actor)
         motion.final_text = final_text(motion)
         ballot = _open_vote(
             actor=actor,
@@ -890,10 +781,10 @@ def put_motion_to_vote(
             closes_at=closes_at,
         )
         motion.ballot = ballot
-        _move(
-            actor,
+        lifecycle.move(
+            _step(motion, "put_to_vote"),
             motion,
-            "put_to_vote",
+            actor,
             update_fields=["final_text", "ballot"],
             ballot=ballot.pk,
             mode=mode,
@@ -921,17 +812,17 @@ def apply_count(*, actor, ballot: Ballot, decision: Decision) -> None:
     item = motion or amendment
     if item is None or step is None:
         return
-    item = _locked_motion(item) if motion else _locked_amendment(item)
+    item = workflow.lock_motion(item) if motion else workflow.lock_amendment(item)
     reason = _("The quorum was not reached (%(ref)s).") % {"ref": decision.reference}
     if step != "no_quorum":
         item.decision = decision
         reason = ""
     else:
         item.ballot = None
-    _move(
-        actor,
+    lifecycle.move(
+        _step(item, step),
         item,
-        step,
+        actor,
         reason=reason,
         system=True,
         update_fields=["decision", "ballot"],
@@ -964,12 +855,14 @@ def apply_cancellation(*, actor, ballot: Ballot) -> None:
     amendment = None if motion else Amendment.objects.filter(ballot=ballot).first()
     if motion is None and amendment is None:
         return  # not a motion's vote (a voting mandate's ballot just shows as cancelled)
-    item = _locked_motion(motion) if motion is not None else _locked_amendment(amendment)
+    item = (
+        workflow.lock_motion(motion) if motion is not None else workflow.lock_amendment(amendment)
+    )
     item.ballot = None
-    _move(
-        actor,
+    lifecycle.move(
+        _step(item, "vote_cancelled"),
         item,
-        "vote_cancelled",
+        actor,
         reason=_("The vote was cancelled: %(reason)s") % {"reason": ballot.cancel_reason},
         system=True,
         update_fields=["ballot"],
@@ -996,13 +889,19 @@ def forward_to_ic(
         raise DomainError(_("Choose the International Council."), field="council")
     sections = [s.strip() for s in cosponsoring_sections if s.strip()]
     with transaction.atomic():
-        motion = _locked_motion(motion)
+        motion = workflow.lock_motion(motion)
         forwarded_on = forwarded_on or timezone.localdate()
         if motion.decision_id and forwarded_on < motion.decision.decided_on:
             raise DomainError(
                 _("A motion is forwarded after the decision that adopted it."), field="forwarded_on"
             )
-        _move(actor, motion, "forward", council=council.code, cosponsoring_sections=sections)
+        lifecycle.move(
+            _step(motion, "forward"),
+            motion,
+            actor,
+            council=council.code,
+            cosponsoring_sections=sections,
+        )
         submission = ICSubmission.objects.create(
             motion=motion,
             council=council,
@@ -1038,7 +937,7 @@ def record_ic_outcome(
     if outcome == ICSubmission.Outcome.AMENDED and not text.strip():
         raise DomainError(_("Give the text as the IC adopted it."), field="text")
     with transaction.atomic():
-        motion = _locked_motion(motion)
+        motion = workflow.lock_motion(motion)
         submission = ICSubmission.objects.select_for_update().filter(motion=motion).first()
         if submission is None:
             raise DomainError(_("This motion has not been forwarded to the IC."))
@@ -1048,7 +947,13 @@ def record_ic_outcome(
                 % {"date": date_format(submission.forwarded_on)},
                 field="decided_on",
             )
-        _move(actor, motion, IC_STEPS[outcome], ic_outcome=outcome, ic_reference=ic_reference)
+        lifecycle.move(
+            _step(motion, IC_STEPS[outcome]),
+            motion,
+            actor,
+            ic_outcome=outcome,
+            ic_reference=ic_reference,
+        )
         submission.outcome, submission.outcome_on = outcome, decided_on
         submission.ic_reference, submission.outcome_text = ic_reference.strip(), text.strip()
         submission.save(update_fields=["outcome", "outcome_on", "ic_reference", "outcome_text"])
@@ -1157,7 +1062,7 @@ def add_speaker(*, actor, motion: Motion, member: Member) -> Speaker:
     """
     ensure_may_take(actor, motion, "speakers")
     with transaction.atomic():
-        motion = _locked_motion(motion)
+        motion = workflow.lock_motion(motion)
         _ensure_on_the_agenda(motion)
         speakers = Speaker.objects.filter(motion=motion)
         if speakers.filter(
@@ -1183,7 +1088,7 @@ def _speaker_step(actor, speaker: Speaker, target: str, sources: tuple[str, ...]
     motion = Motion.objects.select_related("body").get(pk=speaker.motion_id)
     ensure_may_take(actor, motion, "speakers")
     with transaction.atomic():
-        motion = _locked_motion(motion)
+        motion = workflow.lock_motion(motion)
         speaker = Speaker.objects.select_for_update().get(pk=speaker.pk)
         if speaker.status not in sources:
             raise DomainError(

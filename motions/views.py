@@ -588,7 +588,7 @@ def motion_action(request, pk: int, action: str):
                 step=action,
                 reason=form.cleaned_data.get("reason", ""),
             )
-            message = str(workflow.MOTION_STEPS[action].label)
+            message = str(workflow.MOTION.steps[action].label)
         else:
             raise Http404(_("Unknown step."))
     if refusal:

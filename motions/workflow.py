@@ -1,10 +1,12 @@
 """The motion and amendment workflows as data: the steps, the states they join, who may take them.
 
-`motions.services` takes every step through `take_step`, which looks the step up here,
-so the tables below are the whole truth about what may happen to a motion and who may
-make it happen; the pages and the API list a user's next steps from them too.
+`MOTION` and `AMENDMENT` are `governance.lifecycle` tables: `motions.services` takes every
+step through `lifecycle.take` (or `lifecycle.move`, for a step whose service locks other rows
+first), which checks the step here, so the tables below are the whole truth about what may
+happen to a motion and who may make it happen; the pages and the API list a user's next
+steps from them too.
 
-Roles (see `motions.services.roles_on`):
+Roles (see `roles_on`):
 
 - ``proposer``: the member who tabled the motion (or amendment);
 - ``standing_orders``: a member of the standing-orders committee (settings.STANDING_ORDERS_BODY);
@@ -16,20 +18,26 @@ Roles (see `motions.services.roles_on`):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from django.conf import settings
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
+from governance import lifecycle
+from governance.audit import log as audit
+from governance.exceptions import DomainError, NotAllowed
+from governance.lifecycle import Step
+from governance.models import Body, Mandate
+from governance.permissions import roles_for
 from motions.models import Amendment, Motion
 
-PROPOSER, STANDING_ORDERS, BOARD, CHAIR, STAFF, SYSTEM = (
+PROPOSER, STANDING_ORDERS, BOARD, CHAIR, STAFF = (
     "proposer",
     "standing_orders",
     "board",
     "chair",
     "staff",
-    "system",
 )
+SYSTEM = lifecycle.SYSTEM
 ROLES = (PROPOSER, STANDING_ORDERS, BOARD, CHAIR, STAFF, SYSTEM)
 ROLE_LABELS = {
     PROPOSER: _("proposer"),
@@ -41,30 +49,107 @@ ROLE_LABELS = {
 }
 
 
-@dataclass(frozen=True)
-class Step:
-    name: str
-    label: str
-    sources: frozenset[str]
-    target: str
-    roles: frozenset[str]
-    needs_reason: bool = False
-    kinds: frozenset[str] | None = None  # motion kinds the step applies to; None: all
-
-    def applies_to(self, kind: str) -> bool:
-        return self.kinds is None or kind in self.kinds
-
-
 M = Motion.Status
 A = Amendment.Status
 IC = frozenset({Motion.Kind.IC_MOTION})
 
 
-def _step(name, label, sources, target, roles, *, needs_reason=False, kinds=None) -> Step:
-    return Step(name, label, frozenset(sources), target, frozenset(roles), needs_reason, kinds)
+def _step(name, label, sources, target, roles, **options) -> Step:
+    return lifecycle.step(name, label, sources, target, roles, **options)
 
 
-MOTION_STEPS: dict[str, Step] = {
+def roles_on(user, item: Motion | Amendment) -> frozenset[str]:
+    """The workflow roles `user` holds on a motion or amendment today (none for auditors)."""
+    roles = roles_for(user)
+    if not roles.may_write:
+        return frozenset()
+    motion = item if isinstance(item, Motion) else item.motion
+    held = set()
+    if roles.member_id is not None and roles.member_id == item.proposer_id:
+        held.add(PROPOSER)
+    if roles.staff:
+        held.add(STAFF)
+    if roles.officer:
+        mandates = getattr(user, "_motion_mandates", None)
+        if mandates is None:
+            mandates = list(
+                Mandate.objects.held_by_user(user).values_list(
+                    "body__code", "body__kind", "body__unit_id", "role"
+                )
+            )
+            user._motion_mandates = mandates
+        for code, kind, unit_id, role in mandates:
+            if code == settings.STANDING_ORDERS_BODY:
+                held.add(STANDING_ORDERS)
+            if kind == Body.Kind.BOARD and unit_id == motion.body.unit_id:
+                held.add(BOARD)
+                if role in (Mandate.Role.CHAIR, Mandate.Role.VICE_CHAIR):
+                    held.add(CHAIR)
+    return frozenset(held)
+
+
+def role_names(roles) -> str:
+    return ", ".join(str(ROLE_LABELS[r]) for r in sorted(roles))
+
+
+def _ensure_role(actor, item, step: Step) -> None:
+    if not (step.roles & roles_on(actor, item)):
+        raise NotAllowed(
+            gettext_now("Only the %(roles)s may take the step “%(step)s”.")
+            % {"roles": role_names(step.roles), "step": step.label}
+        )
+
+
+def _refusal(item, step: Step) -> DomainError:
+    return DomainError(
+        gettext_now("“%(step)s” is not possible while the item is %(status)s.")
+        % {"step": step.label, "status": item.get_status_display().lower()}
+    )
+
+
+def lock_motion(motion: Motion) -> Motion:
+    return Motion.objects.select_for_update(of=("self",)).select_related("body").get(pk=motion.pk)
+
+
+def lock_amendment(amendment: Amendment) -> Amendment:
+    return (
+        Amendment.objects.select_for_update(of=("self",))
+        .select_related("motion", "motion__body")
+        .get(pk=amendment.pk)
+    )
+
+
+def ensure_no_amendment_in_vote(motion: Motion, actor=None, **args) -> None:
+    """A motion leaves the agenda (withdrawn, referred) only when none of its amendments is
+    being voted on: that vote would decide an amendment to a text no longer before the
+    meeting. Its ballot is closed and counted, or cancelled, first."""
+    in_vote = motion.amendments.filter(status=A.IN_VOTE).order_by("number").first()
+    if in_vote is not None:
+        raise DomainError(
+            gettext_now(
+                "Amendment %(amendment)s is being voted on: close and count its ballot, or "
+                "cancel it, first."
+            )
+            % {"amendment": in_vote.label}
+        )
+
+
+def fall_with(motion: Motion, actor, **args) -> None:
+    """Amendments of a withdrawn motion are withdrawn with it (each with its audit event)."""
+    for amendment in motion.amendments.filter(status__in=(A.DRAFT, A.SUBMITTED, A.ADMISSIBLE)):
+        old = amendment.status
+        amendment.status, amendment.status_reason = A.WITHDRAWN, gettext_now("motion withdrawn")
+        amendment.save(update_fields=["status", "status_reason"])
+        audit.record(
+            actor,
+            "amendment.fell",
+            amendment,
+            old={"status": old},
+            new={"status": A.WITHDRAWN},
+        )
+
+
+_MOTION_STEPS: dict[str, Step] = {
     s.name: s
     for s in [
         _step("submit", _("Submit"), [M.DRAFT], M.SUBMITTED, [PROPOSER]),
@@ -74,6 +159,8 @@ MOTION_STEPS: dict[str, Step] = {
             [M.DRAFT, M.SUBMITTED, M.ADMISSIBLE, M.SCHEDULED],
             M.WITHDRAWN,
             [PROPOSER],
+            work=ensure_no_amendment_in_vote,
+            then=fall_with,
         ),
         _step("admit", _("Declare admissible"), [M.SUBMITTED], M.ADMISSIBLE, [STANDING_ORDERS]),
         _step(
@@ -147,7 +234,7 @@ MOTION_STEPS: dict[str, Step] = {
     ]
 }
 
-AMENDMENT_STEPS: dict[str, Step] = {
+_AMENDMENT_STEPS: dict[str, Step] = {
     s.name: s
     for s in [
         _step("submit", _("Submit"), [A.DRAFT], A.SUBMITTED, [PROPOSER]),
@@ -189,6 +276,32 @@ AMENDMENT_STEPS: dict[str, Step] = {
     ]
 }
 
+MOTION = lifecycle.Lifecycle(
+    name="motion",
+    model=Motion,
+    steps=_MOTION_STEPS,
+    role_labels=ROLE_LABELS,
+    ensure_role=_ensure_role,
+    refusal=_refusal,
+    lock=lock_motion,
+    kind_of=lambda motion: motion.kind,
+    reason_field="status_reason",
+    reason_always=True,
+)
+
+AMENDMENT = lifecycle.Lifecycle(
+    name="amendment",
+    model=Amendment,
+    steps=_AMENDMENT_STEPS,
+    role_labels=ROLE_LABELS,
+    ensure_role=_ensure_role,
+    refusal=_refusal,
+    lock=lock_amendment,
+    kind_of=lambda amendment: amendment.motion.kind,
+    reason_field="status_reason",
+    reason_always=True,
+)
+
 #: What may be done on a motion without changing its status, and the roles that may do it.
 ACTION_ROLES: dict[str, frozenset[str]] = {
     "edit": frozenset({PROPOSER}),  # save a new version of the draft
@@ -199,8 +312,3 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
 #: The steps a person takes with a reason field and nothing else (the others have their
 #: own service: submitting checks co-sponsors and the deadline, voting opens a ballot).
 SIMPLE_STEPS = ("withdraw", "admit", "reject_admissibility")
-
-
-def steps_from(table: dict[str, Step], status: str, kind: str) -> list[Step]:
-    """The steps that leave `status`, in the table's order."""
-    return [s for s in table.values() if status in s.sources and s.applies_to(kind)]

@@ -219,7 +219,7 @@ def take(step: str, user, motion: Motion, section):
 
 PERSON_STEPS = [
     (step.name, source)
-    for step in workflow.MOTION_STEPS.values()
+    for step in workflow.MOTION.steps.values()
     if workflow.SYSTEM not in step.roles and step.kinds is None
     for source in sorted(step.sources)
 ]
@@ -228,7 +228,7 @@ PERSON_STEPS = [
 @pytest.mark.parametrize(("step", "source"), PERSON_STEPS)
 def test_each_step_is_refused_to_every_role_that_may_not_take_it(section, step, source):
     motion = motion_in(section, source)
-    allowed = workflow.MOTION_STEPS[step].roles
+    allowed = workflow.MOTION.steps[step].roles
     for role, user in users_by_role(section).items():
         if role in allowed:
             continue
@@ -243,10 +243,10 @@ def test_each_step_is_refused_to_every_role_that_may_not_take_it(section, step, 
 @pytest.mark.parametrize(("step", "source"), PERSON_STEPS)
 def test_each_step_is_taken_by_a_role_that_may(section, step, source):
     motion = motion_in(section, source)
-    role = sorted(workflow.MOTION_STEPS[step].roles)[0]
+    role = sorted(workflow.MOTION.steps[step].roles)[0]
     take(step, users_by_role(section)[role], motion, section)
     motion.refresh_from_db()
-    assert motion.status == workflow.MOTION_STEPS[step].target
+    assert motion.status == workflow.MOTION.steps[step].target
     event = AuditEvent.objects.filter(action=f"motion.{step}").last()
     assert event.old == {"status": source}
     assert event.new["status"] == motion.status
