@@ -44,6 +44,7 @@ from governance.exceptions import DomainError, NotAllowed, RuleViolation
 from governance.models import Assembly, Body, Mandate, Member, StatuteVersion
 from governance.permissions import ensure_may_act_for_body, ensure_may_write
 from governance.statutes import eligibility, rules
+from governance.statutes.lookup import require_rule_for, rule_for
 from governance.statutes.text import scope_in_words
 
 S = Ballot.Status
@@ -160,7 +161,7 @@ def create_ballot(
         )
     if (
         method == Ballot.Method.YESNO
-        and governance.rule_in_force("majority", rule_scope, in_force.effective_from) is None
+        and rule_for("majority", rule_scope, on=in_force.effective_from) is None
     ):
         raise RuleViolation(
             _("The statutes in force have no majority rule for %(scope)s.")
@@ -195,7 +196,7 @@ def create_ballot(
 def _check_candidate_eligibility(ballot: Ballot, member: Member) -> None:
     """The statutes' rules for standing: the election eligibility rule and the term limit."""
     on = timezone.localdate(ballot.opens_at)
-    rule = governance.rule_in_force("eligibility", "election", on)
+    rule = rule_for("eligibility", "election", on=on)
     if rule is not None:
         standing = Member.objects.with_standing(on.year).get(pk=member.pk)
         outcome = rules.evaluate_eligibility(
@@ -213,9 +214,7 @@ def _check_candidate_eligibility(ballot: Ballot, member: Member) -> None:
             )
     body = ballot.elects_body
     if body is not None:
-        terms = governance.rule_in_force("terms", body.code, on) or governance.rule_in_force(
-            "terms", body.kind, on
-        )
+        terms = rule_for("terms", body=body, on=on)
         if terms is not None:
             outcome = rules.check_term_limit(
                 terms.parsed(),
@@ -602,9 +601,7 @@ def cast_vote(
 
 
 def proxy_rule(ballot: Ballot):
-    return governance.rule_in_force(
-        "proxies", ballot.body.kind, timezone.localdate(ballot.opens_at)
-    )
+    return rule_for("proxies", body=ballot.body, on=timezone.localdate(ballot.opens_at))
 
 
 def give_proxy(*, actor, ballot: Ballot, holder: Member) -> Proxy:
@@ -915,9 +912,7 @@ def _count(ballot: Ballot, actor) -> dict:
     applied = []
     # A scope with a majority of its own but no quorum (the demo's IC motions, article
     # 11) still needs the deciding body's quorum: the meeting must be able to decide.
-    quorum_rule = governance.rule_in_force(
-        "quorum", ballot.rule_scope, on
-    ) or governance.rule_in_force("quorum", ballot.body.kind, on)
+    quorum_rule = rule_for("quorum", ballot.rule_scope, body=ballot.body, on=on)
     quorum_met = True
     if quorum_rule is not None:
         quorum = rules.evaluate_quorum(
@@ -938,7 +933,7 @@ def _count(ballot: Ballot, actor) -> dict:
             blank=result.blank,
             invalid=result.invalid,
         )
-        majority_rule = governance.require_rule("majority", ballot.rule_scope, on)
+        majority_rule = require_rule_for("majority", ballot.rule_scope, on=on)
         majority = rules.evaluate_majority(
             majority_rule.parsed(),
             yes=result.yes,
@@ -1011,9 +1006,7 @@ def seat_the_elected(
             ends_on=max(mandate.starts_on, on - dt.timedelta(days=1)),
             reason=reason,
         )
-    terms = governance.rule_in_force("terms", body.code, on) or governance.rule_in_force(
-        "terms", body.kind, on
-    )
+    terms = rule_for("terms", body=body, on=on)
     youth_age = terms.parsed().youth_max_age if terms else None
     youth_free = body.reserved_youth_seats
     members = {

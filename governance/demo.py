@@ -21,6 +21,7 @@ from governance.models import Member, OrganisationUnit, User
 from governance.roll import importing
 from governance.services import SYSTEM, ArticleSpec, RuleSpec
 from governance.statutes import rules
+from governance.statutes.lookup import require_rule_for
 
 DEMO_PASSWORD = "demo-governance-2026"
 
@@ -461,8 +462,8 @@ def load_demo(*, today: dt.date | None = None, stdout=None) -> bool:
             agenda="1. Activity and financial reports\n2. Election of the Section Board\n3. Motions",
         )
         eligible, took_part = 231, 74
-        quorum_rule = services.require_rule("quorum", "assembly", last_ga_day)
-        majority_rule = services.require_rule("majority", "assembly", last_ga_day)
+        quorum_rule = require_rule_for("quorum", "assembly", on=last_ga_day)
+        majority_rule = require_rule_for("majority", "assembly", on=last_ga_day)
         quorum = rules.evaluate_quorum(
             quorum_rule.parsed(),
             eligible=eligible,
@@ -490,7 +491,7 @@ def load_demo(*, today: dt.date | None = None, stdout=None) -> bool:
                 "abstain": 7,
             },
         )
-        terms_rule = services.require_rule("terms", "board", last_ga_day)
+        terms_rule = require_rule_for("terms", "board", on=last_ga_day)
         election = services.record_decision(
             actor=SYSTEM,
             body=ga,
@@ -546,8 +547,8 @@ def load_demo(*, today: dt.date | None = None, stdout=None) -> bool:
 
         # A Board decision by roll call.
         board_day = today - dt.timedelta(days=60)
-        board_quorum = services.require_rule("quorum", "board", board_day)
-        board_majority = services.require_rule("majority", "board", board_day)
+        board_quorum = require_rule_for("quorum", "board", on=board_day)
+        board_majority = require_rule_for("majority", "board", on=board_day)
         services.record_decision(
             actor=SYSTEM,
             body=board,

@@ -37,6 +37,7 @@ from governance.permissions import (
     roles_changed,
 )
 from governance.statutes import rules
+from governance.statutes.lookup import rule_for
 from governance.statutes.text import rule_error_in_words
 
 SYSTEM = None  # the actor for writes made by the platform itself (demo loader, migrations)
@@ -357,28 +358,6 @@ def adopt_statute_version(
     return version
 
 
-def rule_in_force(kind: str, scope: str, on: dt.date | None = None) -> Rule | None:
-    """The rule of a kind and scope in the statute version in force on a date."""
-    version = StatuteVersion.objects.in_force(on)
-    if version is None:
-        return None
-    return (
-        Rule.objects.select_related("article", "article__version")
-        .filter(article__version=version, kind=kind, scope=scope)
-        .first()
-    )
-
-
-def require_rule(kind: str, scope: str, on: dt.date | None = None) -> Rule:
-    rule = rule_in_force(kind, scope, on)
-    if rule is None:
-        raise RuleViolation(
-            _("The statutes in force have no %(kind)s rule for %(scope)s.")
-            % {"kind": kind, "scope": scope}
-        )
-    return rule
-
-
 # ---------------------------------------------------------------------------
 # Decision register
 # ---------------------------------------------------------------------------
@@ -494,9 +473,7 @@ def create_mandate(
     """
     if actor is not SYSTEM:
         ensure_may_act_for_body(actor, body)
-    terms_rule = rule_in_force("terms", body.code, starts_on) or rule_in_force(
-        "terms", body.kind, starts_on
-    )
+    terms_rule = rule_for("terms", body=body, on=starts_on)
     parsed = terms_rule.parsed() if terms_rule else None
     if ends_on is None:
         if parsed is None:
@@ -611,7 +588,7 @@ def convene_assembly(
     meets_on = (
         timezone.localtime(starts_at).date() if timezone.is_aware(starts_at) else starts_at.date()
     )
-    notice_rule = rule_in_force("notice", body.kind, convened_on)
+    notice_rule = rule_for("notice", body=body, on=convened_on)
     with transaction.atomic():
         if notice_rule is not None:
             outcome = rules.check_notice(

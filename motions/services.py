@@ -40,6 +40,7 @@ from governance.models import (
 )
 from governance.permissions import ensure_may_write
 from governance.statutes import eligibility, rules
+from governance.statutes.lookup import require_rule_for, rule_for
 from motions import statute_changes, texts, workflow
 from motions.models import (
     Amendment,
@@ -142,9 +143,8 @@ def vote_scope(motion: Motion) -> str:
         Motion.Kind.STATUTE_AMENDMENT: "statute_amendment",
         Motion.Kind.IC_MOTION: "ic_motion",
     }.get(motion.kind)
-    if specific and governance.rule_in_force("majority", specific) is not None:
-        return specific
-    return motion.body.kind
+    rule = rule_for("majority", specific, body=motion.body)
+    return rule.scope if rule is not None else motion.body.kind
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,7 @@ def deadline_for(motion: Motion, what: str, on: dt.date | None = None) -> Deadli
     if motion.assembly_id is None:
         return None
     on = on or timezone.localdate()
-    rule = governance.rule_in_force("notice", motion.body.kind, on)
+    rule = rule_for("notice", body=motion.body, on=on)
     if rule is None:
         return None
     assembly_on = timezone.localtime(motion.assembly.starts_at).date()
@@ -205,7 +205,7 @@ def _check_deadline(motion: Motion, what: str, today: dt.date) -> dict:
 
 
 def _check_sponsorship(scope: str, supporters: int, *, required: bool = True) -> dict:
-    rule = governance.rule_in_force("sponsorship", scope)
+    rule = rule_for("sponsorship", scope)
     if rule is None:
         if required:
             raise RuleViolation(
@@ -684,7 +684,7 @@ def _open_vote(
     if closes_at <= now:
         raise DomainError(_("The vote must close in the future."), field="closes_at")
     scope = vote_scope(motion)
-    majority = governance.require_rule("majority", scope)
+    majority = require_rule_for("majority", scope)
     board = motion.body.kind == Body.Kind.BOARD
     ballot = elections.create_ballot(
         actor=actor,

@@ -20,12 +20,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from governance import services as governance
 from governance.access import may_read_record, may_take_part
 from governance.exceptions import DomainError
 from governance.models import Body, StatuteVersion
 from governance.permissions import roles_for
 from governance.statutes.diff import diff_articles
+from governance.statutes.lookup import rule_for
 from governance.textdiff import Piece, word_diff
 from governance.web import refused, role_checked, role_required
 from motions import access, services, statute_changes, texts, workflow
@@ -788,7 +788,7 @@ def voting_mandates(request):
             raise PermissionDenied(_("Only officers of the Board decide the voting mandates."))
         if form.is_valid():
             data = form.cleaned_data
-            rule = governance.rule_in_force("majority", board.kind)
+            rule = rule_for("majority", body=board)
             with refused(form=form) as refusal:
                 if rule is None:
                     raise DomainError(_("The statutes in force set no majority for the Board."))

@@ -34,8 +34,8 @@ from governance.audit.log import model_values
 from governance.exceptions import DomainError, NotAllowed, RuleViolation
 from governance.models import Assembly, AssemblyProxy, Attendance, Body, Member, Rule
 from governance.permissions import ensure_may_act_for_body, ensure_may_write
-from governance.services import rule_in_force
 from governance.statutes import eligibility, rules
+from governance.statutes.lookup import rule_for
 
 S = Assembly.Status
 
@@ -190,13 +190,14 @@ def room(assembly: Assembly) -> Room:
 def quorum_status(assembly: Assembly, *, scope: str | None = None) -> QuorumStatus:
     """The live quorum of an assembly: figures, the rule of `scope` and its outcome.
 
-    `scope` defaults to the body's kind (``assembly`` for the General Assembly,
-    ``board``); give ``statute_amendment`` for the stricter quorum of a statute change.
+    `scope` names a matter with a quorum of its own (``statute_amendment`` for the stricter
+    quorum of a statute change); without one, or where the statutes give the matter none,
+    the body's quorum applies (`rule_for`'s order), as when its vote is counted.
     The convocation is the assembly's. A constant number of queries.
     """
-    scope = scope or assembly.body.kind
     here = room(assembly)
-    rule = rule_in_force("quorum", scope, assembly.meets_on)
+    rule = rule_for("quorum", scope, body=assembly.body, on=assembly.meets_on)
+    scope = rule.scope if rule is not None else scope or assembly.body.kind
     outcome = None
     present, represented = len(here.present_ids), len(here.proxies)
     if rule is not None:
@@ -462,8 +463,8 @@ def check_out(*, actor, assembly: Assembly, member: Member) -> Attendance:
 
 
 def proxy_rule(assembly: Assembly) -> Rule | None:
-    """The proxies rule of the body's kind in force on the day of the meeting."""
-    return rule_in_force("proxies", assembly.body.kind, assembly.meets_on)
+    """The proxies rule of the body in force on the day of the meeting."""
+    return rule_for("proxies", body=assembly.body, on=assembly.meets_on)
 
 
 def register_proxy(*, actor, assembly: Assembly, giver: Member, holder: Member) -> AssemblyProxy:

@@ -46,7 +46,7 @@ from governance.models import (
     StatuteVersion,
     User,
 )
-from governance.statutes import rules
+from governance.statutes import lookup, rules
 from governance.statutes.text import rule_error_in_words
 
 KINDS = {
@@ -359,12 +359,14 @@ class TermsInForce:
 def _terms_rule(
     versions: Sequence[TermsInForce], body_code: str, body_kind: str, on: dt.date
 ) -> tuple[str, rules.TermsRule] | None:
-    """As `services.create_mandate` chooses it: the body's own scope, else its kind's."""
+    """In `lookup.rule_for`'s order (the body's own scope, else its kind's), from memory."""
     in_force = [v for v in versions if v.effective_from <= on]
     if not in_force:
         return None
     version = max(in_force, key=lambda v: (v.effective_from, v.number))
-    return version.by_scope.get(body_code) or version.by_scope.get(body_kind)
+    return lookup.first_in_order(
+        version.by_scope, lookup.fallback_scopes(body_code=body_code, body_kind=body_kind)
+    )
 
 
 def mandate_anomalies(
@@ -452,13 +454,16 @@ def mandate_anomalies(
 def terms_in_force() -> list[TermsInForce]:
     """Every statute version with its terms rules (two queries)."""
     by_version: dict[int, dict[str, tuple[str, rules.TermsRule]]] = defaultdict(dict)
-    for version_id, scope, params, article in Rule.objects.filter(kind="terms").values_list(
-        "article__version_id", "scope", "params", "article__number"
+    for version_id, scope, params, article in (
+        Rule.objects.filter(kind="terms")
+        .order_by("article", "pk")
+        .values_list("article__version_id", "scope", "params", "article__number")
     ):
         try:
-            by_version[version_id][scope] = (article, rules.parse_rule("terms", params))
+            parsed = rules.parse_rule("terms", params)
         except rules.RuleError:
             continue  # a stored rule was validated when its version was adopted
+        by_version[version_id].setdefault(scope, (article, parsed))  # the first article's
     return [
         TermsInForce(effective_from, number, by_version.get(pk, {}))
         for pk, effective_from, number in StatuteVersion.objects.values_list(

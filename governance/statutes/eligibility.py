@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from governance.models import Body, Mandate, Member
-from governance.services import require_rule
 from governance.statutes import rules
+from governance.statutes.lookup import require_rule_for
 
 #: The `failed` codes of `rules.evaluate_eligibility`, in words for the person at the door.
 FAILED_REASONS = {
@@ -90,7 +90,7 @@ def entitled_member_ids(on: dt.date, *, body: Body | None = None) -> list[int]:
             .values_list("member_id", flat=True)
             .distinct()
         )
-    rule = require_rule("eligibility", "ballot", on)
+    rule = require_rule_for("eligibility", "ballot", on=on)
     body_codes = _body_codes(on) if rule.parsed().body else {}
     rows = _facts_rows(Member.objects.voting_members().order_by("pk"), on)
     satisfied = rules.eligibility_test(rule.parsed(), on=on)
@@ -128,7 +128,7 @@ def entitlements(members: Iterable[int], on: dt.date, *, body: Body | None = Non
         return {
             pk: Entitlement(pk in seated, () if pk in seated else ("no_mandate",)) for pk in ids
         }
-    rule = require_rule("eligibility", "ballot", on)
+    rule = require_rule_for("eligibility", "ballot", on=on)
     body_codes = _body_codes(on, ids) if rule.parsed().body else {}
     rows = _facts_rows(Member.objects.filter(pk__in=ids), on)
     found = {

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from elections import services
 from governance.models import AuditEvent, Mandate
-from governance.services import rule_in_force
 from governance.statutes import rules
+from governance.statutes.lookup import rule_for
 from tests.elections.conftest import add_voters, draft_election
 from tests.factories import DuesFactory, MandateFactory, MemberFactory, UserFactory
 
@@ -59,7 +59,7 @@ def test_the_elected_are_seated_in_order_and_the_replaced_mandates_end(world, cl
     seated = Mandate.objects.filter(decision=decision).order_by("pk")
     assert [m.member for m in seated] == [elder, young]
     assert all(m.starts_on == decision.decided_on for m in seated)
-    terms = rule_in_force("terms", "board", decision.decided_on).parsed()
+    terms = rule_for("terms", "board", on=decision.decided_on).parsed()
     assert all(m.ends_on == rules.term_end(terms, decision.decided_on) for m in seated)
     assert [m.on_youth_seat for m in seated] == [False, True]
     outgoing.refresh_from_db()

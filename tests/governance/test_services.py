@@ -265,31 +265,6 @@ def test_a_bad_rule_refuses_the_whole_statute_version(world):
     assert StatuteVersion.objects.count() == 1
 
 
-def test_rule_in_force_follows_the_effective_date(world):
-    services.adopt_statute_version(
-        actor=SYSTEM,
-        title="v2",
-        effective_from=timezone.localdate() + dt.timedelta(days=10),
-        articles=[
-            ArticleSpec(
-                "7",
-                "Quorum",
-                "A fifth.",
-                [
-                    RuleSpec(
-                        "quorum",
-                        "assembly",
-                        {"first_convocation": "1/5", "second_convocation": None},
-                    )
-                ],
-            )
-        ],
-    )
-    assert services.rule_in_force("quorum", "assembly").params["first_convocation"] == "1/4"
-    later = timezone.localdate() + dt.timedelta(days=10)
-    assert services.rule_in_force("quorum", "assembly", later).params["first_convocation"] == "1/5"
-
-
 def test_dues_are_recorded_once_per_year(world):
     member = MemberFactory(unit=world.group)
     services.record_dues_payment(
