@@ -94,10 +94,9 @@ def roles_for(user, on: dt.date | None = None) -> Roles:
     # read with the user, spares the join through it.
     # The session's user knows whether it holds a mandate today (governance/accounts/auth.py): a
     # member who holds none, nearly every voter, costs no query here.
+    # Trusted only within a request that has changed no role (a request's store knows).
     holds_none = (
-        on is None
-        and getattr(user, "holds_mandate", None) is False
-        and not (kept is not None and kept.changed)
+        kept is not None and not kept.changed and getattr(user, "holds_mandate", None) is False
     )
     mandates = (
         list(

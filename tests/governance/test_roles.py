@@ -66,3 +66,9 @@ def test_a_request_keeps_nothing_for_the_next_one(world):
     MandateFactory(member=world.member.member, body=world.committee)
     with roles_per_request():
         assert roles_for(world.member).officer
+
+
+def test_outside_a_request_the_session_users_mandate_flag_is_not_trusted(world):
+    user = session_users().get(pk=world.member.pk)
+    MandateFactory(member=user.member, body=world.committee)
+    assert roles_for(user).officer_body_ids == {world.committee.pk}
