@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from governance.audit import log as audit
@@ -39,7 +40,9 @@ SYSTEM = "system"
 class Step:
     """One allowed transition of a lifecycle.
 
-    `work(obj, actor, **args)` runs on the locked row after the state and role checks; it
+    A step that must lock other rows first (it opens a ballot, numbers an agenda) names its
+    `service` instead, which calls `move`; `call` dispatches to one or the other with the
+    step's `inputs`. `work(obj, actor, **args)` runs on the locked row after the state and role checks; it
     makes the step's own checks and changes and returns the audit event's extra payload
     (or None). `fields` are the columns it changes besides the status. `then(obj, actor,
     **args)` runs after the audit event (signals, tasks on commit). `confirm` is the
@@ -60,6 +63,8 @@ class Step:
     confirm: str = ""
     done: str = ""
     kinds: frozenset[str] | None = None  # kinds of object the step applies to; None: all
+    service: str = ""  # the dotted path of the step's own service, when `take` is not enough
+    inputs: tuple[str, ...] = ()  # what a page or the API passes to the step
     table: str = ""
 
     def applies_to(self, kind: str | None) -> bool:
@@ -101,6 +106,7 @@ class Lifecycle:
     reason_field: str = ""
     reason_always: bool = False
     status_field: str = "status"
+    item_name: str = ""  # the keyword its services take the object by; the name by default
 
     def __post_init__(self) -> None:
         named = {n: dataclasses.replace(s, table=self.name) for n, s in self.steps.items()}
@@ -216,6 +222,17 @@ def take(step: Step, obj, actor, *, reason: str = "", system: bool = False, **ar
     return obj
 
 
+def call(step: Step, obj, actor, **inputs):
+    """Take `step` as a page or the API asks: by its own `service` (with the object under
+    the table's `item_name`) or else by `take`, passing only the step's `inputs`."""
+    args = {name: inputs[name] for name in step.inputs if name in inputs}
+    if step.service:
+        table = _table(step)
+        service = import_string(step.service)
+        return service(actor=actor, **{table.item_name or table.name: obj}, **args)
+    return take(step, obj, actor, **args)
+
+
 # ---------------------------------------------------------------------------
 # The tables in docs/architecture.md
 # ---------------------------------------------------------------------------
@@ -237,7 +254,11 @@ def render_markdown(tables: Iterable[Lifecycle] | None = None) -> str:
         ]
         for s in table.steps.values():
             sources = ", ".join(sorted(s.sources, key=order.index))
-            work = f"`{s.work.__module__}.{s.work.__name__}`" if s.work is not None else ""
+            work = (
+                f"`{s.work.__module__}.{s.work.__name__}`"
+                if s.work is not None
+                else (f"`{s.service}`" if s.service else "")
+            )
             roles = ", ".join(str(table.role_labels.get(r, r)) for r in sorted(s.roles))
             kinds = f" ({', '.join(sorted(s.kinds))} only)" if s.kinds is not None else ""
             reason = " + reason" if s.needs_reason else ""

@@ -24,6 +24,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from governance import lifecycle
 from governance.api.kit import (
     BAD_INPUT,
     NOT_FOUND,
@@ -465,40 +466,6 @@ class StepInputSerializer(serializers.Serializer):
     closes_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
-def _motion_step(actor, motion: Motion, step: str, data: dict) -> None:
-    if step == "submit":
-        services.submit_motion(actor=actor, motion=motion)
-    elif step == "schedule":
-        services.schedule_motion(actor=actor, motion=motion, assembly=data["assembly"])
-    elif step == "refer":
-        if data["body"] is None:
-            raise serializers.ValidationError({"body": [_("Choose the body.")]})
-        services.refer_motion(actor=actor, motion=motion, body=data["body"], reason=data["reason"])
-    elif step == "put_to_vote":
-        services.put_motion_to_vote(
-            actor=actor, motion=motion, mode=data["mode"], closes_at=data["closes_at"]
-        )
-    elif step in workflow.SIMPLE_STEPS:
-        services.take_step(actor=actor, motion=motion, step=step, reason=data["reason"])
-    else:
-        raise NotFound(_("This step is not taken through this action."))
-
-
-def _amendment_step(actor, amendment: Amendment, step: str, data: dict) -> None:
-    if step == "submit":
-        services.submit_amendment(actor=actor, amendment=amendment)
-    elif step == "put_to_vote":
-        services.put_amendment_to_vote(
-            actor=actor, amendment=amendment, mode=data["mode"], closes_at=data["closes_at"]
-        )
-    elif step in workflow.SIMPLE_STEPS:
-        services.take_amendment_step(
-            actor=actor, amendment=amendment, step=step, reason=data["reason"]
-        )
-    else:
-        raise NotFound(_("This step is not taken through this action."))
-
-
 PERSON_MOTION_STEPS = [
     name
     for name, step in workflow.MOTION.steps.items()
@@ -531,7 +498,7 @@ class MotionStepApi(APIView):
             raise NotFound(_("This step is not taken through this action."))
         services.ensure_may_take(request.user, motion, step)
         data = _validated(StepInputSerializer, request)
-        _motion_step(request.user, motion, step, data)
+        lifecycle.call(workflow.MOTION.get(step, motion), motion, request.user, **data)
         return _detail(request, pk)
 
 
@@ -590,7 +557,7 @@ class AmendmentStepApi(APIView):
             raise NotFound(_("This step is not taken through this action."))
         services.ensure_may_take(request.user, amendment, step)
         data = _validated(StepInputSerializer, request)
-        _amendment_step(request.user, amendment, step, data)
+        lifecycle.call(workflow.AMENDMENT.get(step, amendment), amendment, request.user, **data)
         return Response(AmendmentSerializer(Amendment.objects.with_people().get(pk=pk)).data)
 
 

@@ -531,9 +531,11 @@ def schedule_motion(*, actor, motion: Motion, assembly: Assembly | None = None) 
     return motion
 
 
-def refer_motion(*, actor, motion: Motion, body: Body, reason: str) -> Motion:
+def refer_motion(*, actor, motion: Motion, body: Body | None, reason: str) -> Motion:
     """The Board (or the assembly, through its chair) refers a motion to another body."""
     ensure_may_take(actor, motion, "refer")
+    if body is None:
+        raise DomainError(_("Choose the body."), field="body")
     with transaction.atomic():
         motion = workflow.lock_motion(motion)
         if body.pk == motion.body_id:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from governance import lifecycle
 from governance.access import may_read_record, may_take_part
 from governance.exceptions import DomainError
 from governance.models import Body, StatuteVersion
@@ -560,35 +561,35 @@ def _done(request, motion: Motion, message: str):
     return redirect("motion_detail", motion.pk)
 
 
+#: The motion's steps with a button on its page (the others have forms of their own), and
+#: the message after each (the step's label when none).
+PAGE_STEPS = {
+    "submit": gettext_lazy("Submitted as %(reference)s."),
+    "schedule": gettext_lazy("Put on the agenda."),
+    **dict.fromkeys(workflow.SIMPLE_STEPS, None),
+}
+
+
 @writer
 @require_POST
 def motion_action(request, pk: int, action: str):
     """The steps with a button: submit, support, withdraw support, and the simple steps."""
     motion = _motion_for(request, pk)
+    step = workflow.MOTION.steps.get(action) if action in PAGE_STEPS else None
     with refused(request=request) as refusal:
-        if action == "submit":
-            services.submit_motion(actor=request.user, motion=motion)
-            motion.refresh_from_db()
-            message = _("Submitted as %(reference)s.") % {"reference": motion.reference}
-        elif action == "support":
+        if action == "support":
             services.support(actor=request.user, item=motion)
             message = _("You co-sponsor this motion.")
         elif action == "unsupport":
             services.withdraw_support(actor=request.user, item=motion)
             message = _("Your support is withdrawn.")
-        elif action == "schedule":
-            services.schedule_motion(actor=request.user, motion=motion)
-            message = _("Put on the agenda.")
-        elif action in workflow.SIMPLE_STEPS:
+        elif step is not None:
             form = ReasonForm(request.POST)
             form.is_valid()
-            services.take_step(
-                actor=request.user,
-                motion=motion,
-                step=action,
-                reason=form.cleaned_data.get("reason", ""),
-            )
-            message = str(workflow.MOTION.steps[action].label)
+            reason = form.cleaned_data.get("reason", "")
+            lifecycle.call(step, motion, request.user, reason=reason)
+            motion.refresh_from_db()
+            message = str(PAGE_STEPS[action] or step.label) % {"reference": motion.reference}
         else:
             raise Http404(_("Unknown step."))
     if refusal:
@@ -690,6 +691,9 @@ def amendment_create(request, pk: int):
     return _render_detail(request, motion, amendment_form=form)
 
 
+AMENDMENT_PAGE_STEPS = ("submit", *workflow.SIMPLE_STEPS)
+
+
 @writer
 @require_POST
 def amendment_action(request, pk: int, action: str):
@@ -697,22 +701,17 @@ def amendment_action(request, pk: int, action: str):
     motion = _motion_for(request, amendment.motion_id)
     if not access.may_read(request.user, amendment, request=request):
         raise Http404(_("There is no such amendment."))
+    step = workflow.AMENDMENT.steps.get(action) if action in AMENDMENT_PAGE_STEPS else None
     with refused(request=request) as refusal:
-        if action == "submit":
-            services.submit_amendment(actor=request.user, amendment=amendment)
-        elif action == "support":
+        if action == "support":
             services.support(actor=request.user, item=amendment)
         elif action == "unsupport":
             services.withdraw_support(actor=request.user, item=amendment)
-        elif action in workflow.SIMPLE_STEPS:
+        elif step is not None:
             form = ReasonForm(request.POST)
             form.is_valid()
-            services.take_amendment_step(
-                actor=request.user,
-                amendment=amendment,
-                step=action,
-                reason=form.cleaned_data.get("reason", ""),
-            )
+            reason = form.cleaned_data.get("reason", "")
+            lifecycle.call(step, amendment, request.user, reason=reason)
         else:
             raise Http404(_("Unknown step."))
     if refusal:

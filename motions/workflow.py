@@ -152,7 +152,14 @@ def fall_with(motion: Motion, actor, **args) -> None:
 _MOTION_STEPS: dict[str, Step] = {
     s.name: s
     for s in [
-        _step("submit", _("Submit"), [M.DRAFT], M.SUBMITTED, [PROPOSER]),
+        _step(
+            "submit",
+            _("Submit"),
+            [M.DRAFT],
+            M.SUBMITTED,
+            [PROPOSER],
+            service="motions.services.submit_motion",
+        ),
         _step(
             "withdraw",
             _("Withdraw"),
@@ -160,9 +167,17 @@ _MOTION_STEPS: dict[str, Step] = {
             M.WITHDRAWN,
             [PROPOSER],
             work=ensure_no_amendment_in_vote,
+            inputs=("reason",),
             then=fall_with,
         ),
-        _step("admit", _("Declare admissible"), [M.SUBMITTED], M.ADMISSIBLE, [STANDING_ORDERS]),
+        _step(
+            "admit",
+            _("Declare admissible"),
+            [M.SUBMITTED],
+            M.ADMISSIBLE,
+            [STANDING_ORDERS],
+            inputs=("reason",),
+        ),
         _step(
             "reject_admissibility",
             _("Declare inadmissible"),
@@ -170,8 +185,17 @@ _MOTION_STEPS: dict[str, Step] = {
             M.INADMISSIBLE,
             [STANDING_ORDERS],
             needs_reason=True,
+            inputs=("reason",),
         ),
-        _step("schedule", _("Put on the agenda"), [M.ADMISSIBLE], M.SCHEDULED, [BOARD, CHAIR]),
+        _step(
+            "schedule",
+            _("Put on the agenda"),
+            [M.ADMISSIBLE],
+            M.SCHEDULED,
+            [BOARD, CHAIR],
+            service="motions.services.schedule_motion",
+            inputs=("assembly",),
+        ),
         _step(
             "refer",
             _("Refer to a body"),
@@ -179,8 +203,18 @@ _MOTION_STEPS: dict[str, Step] = {
             M.REFERRED,
             [BOARD, CHAIR],
             needs_reason=True,
+            service="motions.services.refer_motion",
+            inputs=("body", "reason"),
         ),
-        _step("put_to_vote", _("Put to the vote"), [M.SCHEDULED], M.IN_VOTE, [CHAIR]),
+        _step(
+            "put_to_vote",
+            _("Put to the vote"),
+            [M.SCHEDULED],
+            M.IN_VOTE,
+            [CHAIR],
+            service="motions.services.put_motion_to_vote",
+            inputs=("mode", "closes_at"),
+        ),
         _step("adopt", _("Adopted by the vote"), [M.IN_VOTE], M.ADOPTED, [SYSTEM]),
         _step("reject", _("Rejected by the vote"), [M.IN_VOTE], M.REJECTED, [SYSTEM]),
         _step(
@@ -237,15 +271,30 @@ _MOTION_STEPS: dict[str, Step] = {
 _AMENDMENT_STEPS: dict[str, Step] = {
     s.name: s
     for s in [
-        _step("submit", _("Submit"), [A.DRAFT], A.SUBMITTED, [PROPOSER]),
+        _step(
+            "submit",
+            _("Submit"),
+            [A.DRAFT],
+            A.SUBMITTED,
+            [PROPOSER],
+            service="motions.services.submit_amendment",
+        ),
         _step(
             "withdraw",
             _("Withdraw"),
             [A.DRAFT, A.SUBMITTED, A.ADMISSIBLE],
             A.WITHDRAWN,
             [PROPOSER],
+            inputs=("reason",),
         ),
-        _step("admit", _("Declare admissible"), [A.SUBMITTED], A.ADMISSIBLE, [STANDING_ORDERS]),
+        _step(
+            "admit",
+            _("Declare admissible"),
+            [A.SUBMITTED],
+            A.ADMISSIBLE,
+            [STANDING_ORDERS],
+            inputs=("reason",),
+        ),
         _step(
             "reject_admissibility",
             _("Declare inadmissible"),
@@ -253,8 +302,17 @@ _AMENDMENT_STEPS: dict[str, Step] = {
             A.INADMISSIBLE,
             [STANDING_ORDERS],
             needs_reason=True,
+            inputs=("reason",),
         ),
-        _step("put_to_vote", _("Put to the vote"), [A.ADMISSIBLE], A.IN_VOTE, [CHAIR]),
+        _step(
+            "put_to_vote",
+            _("Put to the vote"),
+            [A.ADMISSIBLE],
+            A.IN_VOTE,
+            [CHAIR],
+            service="motions.services.put_amendment_to_vote",
+            inputs=("mode", "closes_at"),
+        ),
         _step("adopt", _("Adopted by the vote"), [A.IN_VOTE], A.ADOPTED, [SYSTEM]),
         _step("reject", _("Rejected by the vote"), [A.IN_VOTE], A.REJECTED, [SYSTEM]),
         _step(
