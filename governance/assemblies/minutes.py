@@ -6,7 +6,7 @@ every list is in a fixed order), so a PDF can be checked by rendering it again. 
 generation time, printed in the header and set as the creation date, differs between
 two renderings of the same record.
 
-Arabic is shaped and right to left (governance.pdf_fonts: Noto fonts from PyPI, HarfBuzz).
+The document, its fonts and its shaped Arabic, right to left, are governance.pdf's.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from governance import pdf_fonts
+from governance import pdf
 from governance.assemblies import services as assemblies
 from governance.audit import checkpoints
 from governance.models import Assembly, AssemblyProxy, Attendance, Decision, Rule
@@ -56,47 +56,6 @@ def minutes_data(assembly: Assembly) -> dict[str, Any]:
     }
 
 
-class _Minutes:
-    """fpdf2 pages with a footer (the assembly and the page number) and simple text lines."""
-
-    def __init__(self, *, title: str, generated_at: dt.datetime):
-        # fpdf2 is imported here, not at the top: it takes a third of a second to load.
-        from fpdf import FPDF
-
-        minutes = self
-
-        class Pages(FPDF):
-            def footer(pdf) -> None:
-                pdf.set_y(-12)
-                pdf.set_font(minutes.family, "", 8)
-                pdf.cell(0, 5, f"{title} · {pdf.page_no()}/{{nb}}", align="C")
-
-        pdf = self.pdf = Pages(format="A4")
-        pdf.set_margins(18, 18, 18)
-        pdf.set_auto_page_break(True, margin=18)
-        self.family = pdf_fonts.set_up(pdf)
-        self.align = pdf_fonts.alignment()
-        pdf.set_title(title)
-        pdf.set_creator("governance-platform")
-        pdf.set_creation_date(generated_at)
-        pdf.add_page()
-
-    def line(self, value: str, *, size: float = 10, bold: bool = False, height: float = 5) -> None:
-        pdf = self.pdf
-        pdf.set_font(self.family, "B" if bold else "", size)
-        pdf.multi_cell(0, height, value, new_x="LMARGIN", new_y="NEXT", align=self.align)
-
-    def heading(self, value: str) -> None:
-        self.pdf.ln(3)
-        self.line(value, size=12, bold=True, height=7)
-
-    def pair(self, label: str, value: str) -> None:
-        self.line(f"{label}: {value}", size=10)
-
-    def output(self) -> bytes:
-        return bytes(self.pdf.output())
-
-
 def _outcome_text(outcome: dict | None) -> str:
     if not outcome:
         return _("not evaluated")
@@ -120,11 +79,11 @@ def render_minutes(assembly: Assembly, *, generated_at: dt.datetime) -> bytes:
     assembly = data["assembly"]
     quorum = data["quorum"]
     title = _("Minutes: %(title)s") % {"title": assembly.translated("title")}
-    doc = _Minutes(title=title, generated_at=generated_at)
+    doc = pdf.Document(title=title, created_at=generated_at, footer=title)
 
     doc.line(title, size=16, bold=True, height=9)
     doc.line(_("Generated %(when)s") % {"when": _when(generated_at)}, size=8)
-    doc.pdf.ln(2)
+    doc.space(2)
     doc.pair(
         _("Body"), f"{assembly.body.translated('name')} ({assembly.body.unit.translated('name')})"
     )
@@ -217,7 +176,7 @@ def render_minutes(assembly: Assembly, *, generated_at: dt.datetime) -> bytes:
     if not data["decisions"]:
         doc.line(_("No decision is recorded for this assembly."))
     for decision in data["decisions"]:
-        doc.pdf.ln(1)
+        doc.space(1)
         doc.line(f"{decision.reference} · {decision.title}", size=10, bold=True)
         doc.pair(_("Outcome"), str(decision.get_outcome_display()))
         doc.pair(
@@ -280,6 +239,5 @@ def render_minutes(assembly: Assembly, *, generated_at: dt.datetime) -> bytes:
         size=9,
         height=4.5,
     )
-    for line in checkpoints.signed_current(at=generated_at).rstrip("\n").split("\n"):
-        doc.line(line or " ", size=6, height=3)
+    doc.small_lines(checkpoints.signed_current(at=generated_at))
     return doc.output()

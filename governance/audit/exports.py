@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from governance import csvsafe, pdf_fonts
+from governance import csvsafe, pdf
 from governance.audit import checkpoints
 from governance.audit.log import GENESIS_HASH, canonical_json, jsonable, verify_chain
 from governance.models import AuditEvent, Body, Decision
@@ -65,7 +65,7 @@ _INTEGER_COLUMNS = frozenset({"assembly", "statute_version", "recorded_by"})
 _NULLABLE_COLUMNS = frozenset({"assembly", "supersedes", "recorded_by"})
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
-# The drawn text is shaped, Arabic right to left (governance.pdf_fonts); the attached JSON, not
+# The drawn text is shaped, Arabic right to left (governance.pdf); the attached JSON, not
 # the drawn text, is what verification reads.
 
 
@@ -365,43 +365,29 @@ def _write_pdf(out: IO[bytes], exported_at: dt.datetime) -> Trailer:
 
 
 class _RegisterPdf:
-    """The decision register laid out with fpdf2: one block per decision, then the trailer."""
+    """The decision register laid out as a `pdf.Document`: one block per decision, then the trailer."""
 
     def __init__(self, *, trailer: Trailer, exported_at: dt.datetime, bodies: dict[str, str]):
-        # fpdf2 is imported here, not at the top: it takes a third of a second to load.
-        from fpdf import FPDF
-
-        class Pages(FPDF):
-            def footer(pdf) -> None:
-                pdf.set_y(-12)
-                pdf.set_font(self.family, "", 8)
-                pdf.cell(0, 5, f"{trailer.digest[:16]} · {pdf.page_no()}/{{nb}}", align="R")
-
         self.trailer, self.bodies, self.exported_at = trailer, bodies, exported_at
-        pdf = self.pdf = Pages(format="A4")
-        pdf.set_margins(18, 18, 18)
-        pdf.set_auto_page_break(True, margin=18)
-        self.family = pdf_fonts.set_up(pdf)
-        self.align = pdf_fonts.alignment()
         title = _("Decision register")
-        pdf.set_title(title)
-        pdf.set_creator("governance-platform")
-        pdf.set_creation_date(exported_at)
-        pdf.set_subject(
-            _("%(count)s decisions, digest %(digest)s, audit head #%(sequence)s %(hash)s")
+        doc = self.doc = pdf.Document(
+            title=title,
+            created_at=exported_at,
+            footer=trailer.digest[:16],
+            footer_align="R",
+            subject=_("%(count)s decisions, digest %(digest)s, audit head #%(sequence)s %(hash)s")
             % {
                 "count": trailer.count,
                 "digest": trailer.digest,
                 "sequence": trailer.head_sequence,
                 "hash": trailer.head_hash,
-            }
+            },
+            keywords=" ".join(
+                [DOCUMENT_FORMAT] + [f"{key}={value}" for key, value in trailer.as_pairs()]
+            ),
         )
-        pdf.set_keywords(
-            " ".join([DOCUMENT_FORMAT] + [f"{key}={value}" for key, value in trailer.as_pairs()])
-        )
-        pdf.add_page()
-        self.line(title, size=16, bold=True, height=9)
-        self.line(
+        doc.line(title, size=16, bold=True, height=9)
+        doc.line(
             _("Exported %(when)s · audit head #%(sequence)s")
             % {
                 "when": timezone.localtime(exported_at).strftime("%Y-%m-%d %H:%M %Z"),
@@ -409,49 +395,14 @@ class _RegisterPdf:
             },
             size=9,
         )
-        pdf.ln(4)
-
-    def line(self, value: str, *, size: float = 10, bold: bool = False, height: float = 5) -> None:
-        pdf = self.pdf
-        pdf.set_font(self.family, "B" if bold else "", size)
-        for text in self.wrapped(value, pdf.epw):
-            pdf.cell(0, height, text, new_x="LMARGIN", new_y="NEXT", align=self.align)
-
-    def wrapped(self, value: str, width: float) -> list[str]:
-        """Greedy word wrap. fpdf2's multi_cell measures a line again for every character it
-        adds to it, which makes a register of thousands of decisions take minutes."""
-        measure = self.pdf.get_string_width
-        space = measure(" ")
-        lines = []
-        for paragraph in value.splitlines() or [""]:
-            line, line_width = "", 0.0
-            for word in paragraph.split(" "):
-                word_width = measure(word)
-                while word_width > width:  # longer than a whole line: cut it
-                    if line:
-                        lines.append(line)
-                        line, line_width = "", 0.0
-                    cut = next(
-                        (n for n in range(len(word) - 1, 0, -1) if measure(word[:n]) <= width), 1
-                    )
-                    lines.append(word[:cut])
-                    word = word[cut:]
-                    word_width = measure(word)
-                if line and line_width + space + word_width > width:
-                    lines.append(line)
-                    line, line_width = word, word_width
-                elif line:
-                    line, line_width = f"{line} {word}", line_width + space + word_width
-                else:
-                    line, line_width = word, word_width
-            lines.append(line)
-        return lines
+        doc.space(4)
 
     def decision(self, row: dict[str, Any]) -> None:
+        doc = self.doc
         outcome = row["outcome"]
         if outcome in Decision.Outcome.values:
             outcome = str(Decision.Outcome(outcome).label)
-        self.line(f"{row['reference']} · {row['decided_on']} · {outcome}", size=10, bold=True)
+        doc.line(f"{row['reference']} · {row['decided_on']} · {outcome}", size=10, bold=True)
         cited = _("%(body)s · article %(article)s, statutes version %(version)s") % {
             "body": self.bodies.get(row["body"], row["body"]),
             "article": row["article"],
@@ -459,36 +410,35 @@ class _RegisterPdf:
         }
         if row["supersedes"]:
             cited += " · " + _("supersedes %(reference)s") % {"reference": row["supersedes"]}
-        self.line(cited, size=9)
-        self.line(row["title"], size=10, bold=True)
-        self.line(row["text"], size=9, height=4.5)
-        self.pdf.ln(3)
+        doc.line(cited, size=9)
+        doc.line(row["title"], size=10, bold=True)
+        doc.line(row["text"], size=9, height=4.5)
+        doc.space(3)
 
     def close_with(self, data: bytes, checkpoint_text: str = "") -> None:
-        trailer = self.trailer
-        self.pdf.ln(2)
-        self.line(_("Trailer"), size=12, bold=True, height=7)
+        doc, trailer = self.doc, self.trailer
+        doc.space(2)
+        doc.line(_("Trailer"), size=12, bold=True, height=7)
         for label, value in (
             (_("Decisions"), str(trailer.count)),
             (_("Digest (SHA-256)"), trailer.digest),
             (_("Audit head sequence"), str(trailer.head_sequence)),
             (_("Audit head hash"), trailer.head_hash),
         ):
-            self.line(f"{label}: {value}", size=9)
+            doc.pair(label, value, size=9)
         if checkpoint_text:
-            self.line(_("Audit log checkpoint"), size=10, bold=True)
-            for line in checkpoint_text.rstrip("\n").split("\n"):
-                self.line(line or " ", size=6, height=3)
-        self.pdf.embed_file(
-            bytes=data,
-            basename=PDF_ATTACHMENT,
+            doc.line(_("Audit log checkpoint"), size=10, bold=True)
+            doc.small_lines(checkpoint_text)
+        doc.attach(
+            data,
+            name=PDF_ATTACHMENT,
             mime_type="application/json",
-            desc=_("The decision register export in JSON"),
-            modification_date=self.exported_at,
+            description=_("The decision register export in JSON"),
+            at=self.exported_at,
         )
 
     def output(self, out: IO[bytes]) -> None:
-        self.pdf.output(out)
+        self.doc.output(out)
 
 
 # ---------------------------------------------------------------------------
