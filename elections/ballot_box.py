@@ -27,6 +27,8 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
+from elections.counting import papers as paper_format
+from elections.counting.papers import YES_NO_OPTIONS
 from elections.crypto import bundle, papers, threshold
 from elections.crypto.elgamal import Ciphertext, DiscreteLogTable
 from elections.crypto.group import GroupError, Point, Scalar, g_times
@@ -44,7 +46,6 @@ from governance.audit import log as audit
 from governance.exceptions import DomainError, NotAllowed
 from governance.models import Member
 
-YES_NO_OPTIONS = ["yes", "no", "abstain", "blank"]
 GENESIS = "0" * 64
 
 
@@ -62,7 +63,9 @@ def paper_shape(ballot: Ballot, codes: Sequence[str]) -> dict[str, Any]:
         spec = PaperSpec(papers.RANKING, len(codes))
         options = list(codes)
     else:
-        limit = ballot.seats if ballot.method == Ballot.Method.PLURALITY else ballot.max_approvals
+        limit = paper_format.mark_limit(
+            ballot.method, seats=ballot.seats, max_approvals=ballot.max_approvals
+        )
         limit = min(limit or len(codes), len(codes))
         spec = PaperSpec(papers.MARKS, len(codes) + 1, 0, limit, blank_column=True)
         options = list(codes)

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from elections.counting import papers as paper_format
 from elections.models import Ballot
 from governance.models import Article, Assembly, Body, Member
 from governance.statutes.text import scope_in_words
@@ -140,10 +141,8 @@ class MarkVoteForm(VoteForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.limit = (
-            self.ballot.seats
-            if self.ballot.method == Ballot.Method.PLURALITY
-            else self.ballot.max_approvals
+        self.limit = paper_format.mark_limit(
+            self.ballot.method, seats=self.ballot.seats, max_approvals=self.ballot.max_approvals
         )
         if self.limit:
             help_text = _("Mark at most %(limit)s. Marking none leaves a blank paper.") % {

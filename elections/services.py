@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from elections import ballot_box, counting, integrity, signals, tasks
+from elections.counting import papers as paper_format
 from elections.models import (
     Ballot,
     BallotPaper,
@@ -477,12 +478,9 @@ def candidate_codes(ballot: Ballot) -> list[str]:
 def paper_content(ballot: Ballot, choices: Any, codes: Sequence[str]) -> dict[str, Any]:
     """Validate what the voter chose for the ballot's method; the paper's JSON content."""
     try:
-        if ballot.yes_no:
-            return {"choice": counting.validate_yes_no(choices)}
-        if ballot.ranked:
-            return {"ranking": list(counting.validate_ranking(choices, codes))}
-        limit = ballot.seats if ballot.method == Ballot.Method.PLURALITY else ballot.max_approvals
-        return {"choices": list(counting.validate_choices(choices, codes, limit=limit))}
+        return paper_format.content(
+            ballot.method, choices, codes, seats=ballot.seats, max_approvals=ballot.max_approvals
+        )
     except counting.InvalidBallot as error:
         messages = {
             counting.InvalidCode.UNKNOWN_CANDIDATE: _("That candidate is not on this ballot."),
@@ -848,13 +846,13 @@ def _close(ballot: Ballot, actor) -> dict:
 
 def papers_for_count(ballot: Ballot) -> list[tuple[Any, int]]:
     """Every paper's content value with its weight: online papers and confirmed batches."""
-    key = "choice" if ballot.yes_no else ("ranking" if ballot.ranked else "choices")
-    papers = [
-        (content[key], weight) for content, weight in ballot.papers.values_list("content", "weight")
+    found = [
+        (paper_format.value_of(ballot.method, content), weight)
+        for content, weight in ballot.papers.values_list("content", "weight")
     ]
     for content in ballot.paper_counts.confirmed().values_list("content", flat=True):
-        papers.extend((paper, number) for paper, number in content["groups"])
-    return papers
+        found.extend((paper, number) for paper, number in content["groups"])
+    return found
 
 
 def tally_ballot(ballot: Ballot):
@@ -1242,7 +1240,7 @@ def ballot_list(ballot: Ballot) -> counting.BallotList:
         papers.extend(
             counting.Paper(fp if n == 0 else f"{fp}/{n + 1}", content) for n in range(weight)
         )
-    key = "choice" if ballot.yes_no else ("ranking" if ballot.ranked else "choices")
+    key = paper_format.content_key(ballot.method)
     for batch in ballot.paper_counts.confirmed().order_by("pk"):
         serial = 0
         for paper, number in batch.content["groups"]:

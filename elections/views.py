@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from elections import access, ballot_box, counting, services
 from elections.counting import Action, TieMethod, TiePurpose
+from elections.counting import papers as paper_format
 from elections.forms import (
     BallotForm,
     CancelForm,
@@ -306,10 +307,7 @@ def ballot_vote_review(request, pk: int):
         return _render_detail(request, ballot, bound=form)
     names = dict(ballot.candidates.values_list("code", "name"))
     choices = form.paper()
-    if isinstance(choices, str):
-        paper = {"choice": choices}
-    else:
-        paper = {"ranking" if ballot.ranked else "choices": list(choices)}
+    paper = paper_format.content_of(ballot.method, choices)
     hidden = [
         (name, value)
         for name, values in request.POST.lists()

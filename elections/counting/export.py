@@ -21,11 +21,8 @@ object (UTF-8)::
       ]
     }
 
-A paper's `content` depends on the method:
-
-- yesno: ``{"choice": "yes" | "no" | "abstain" | "blank"}``
-- plurality, approval: ``{"choices": [candidate ids]}`` (``[]`` is a blank paper)
-- irv, stv, meek: ``{"ranking": [candidate ids, most preferred first]}`` (``[]`` is blank)
+A paper's `content` is the platform's paper format (`elections.counting.papers`): ``choice``
+for yes/no, ``choices`` for plurality and approval, ``ranking`` for irv, stv and meek.
 
 `receipt_fingerprint` is what the voter's receipt shows; fingerprints are unique within
 a list. Papers are in no meaningful order (the platform shuffles them).
@@ -53,6 +50,7 @@ from elections.counting.approval import count_approval
 from elections.counting.blt import BltElection, read_blt
 from elections.counting.irv import count_irv
 from elections.counting.meek import count_meek
+from elections.counting.papers import content_key
 from elections.counting.plurality import count_plurality
 from elections.counting.stv import count_stv
 from elections.counting.types import (
@@ -65,14 +63,6 @@ from elections.counting.types import (
 from elections.counting.yesno import YesNoResult, count_yes_no
 
 FORMAT = "ballot-list/1"
-CONTENT_KEY = {
-    "yesno": "choice",
-    "plurality": "choices",
-    "approval": "choices",
-    "irv": "ranking",
-    "stv": "ranking",
-    "meek": "ranking",
-}
 
 
 class ExportError(ValueError):
@@ -125,7 +115,7 @@ class BallotList:
         """The papers' contents in the shape the count functions take (grouped if not kept)."""
         if self.groups and not self.papers:
             return self.groups
-        key = CONTENT_KEY[self.method]
+        key = content_key(self.method)
         return [paper.content[key] for paper in self.papers]
 
     def as_dict(self) -> dict[str, Any]:
@@ -441,7 +431,7 @@ def read_export(stream: BinaryIO, *, keep_papers: bool = False) -> BallotList:
             stream.seek(start)
             guarded = io.BufferedReader(_DepthGuard(stream), buffer_size=1 << 16)
             papers: list[Paper] | None = [] if keep_papers else None
-            key = CONTENT_KEY[ballot_list.method]
+            key = content_key(ballot_list.method)
             groups, number, suspects = _read_papers(guarded, key, papers)
             if suspects:
                 stream.seek(start)

@@ -17,6 +17,8 @@ import json
 from collections import Counter
 from typing import Any
 
+from elections.counting.papers import YES_NO_OPTIONS
+
 from . import papers, shuffle, threshold
 from .elgamal import Ciphertext, DiscreteLogTable, add_all
 from .group import GroupError, Point
@@ -24,7 +26,6 @@ from .papers import EncryptedPaper, PaperSpec
 
 FORMAT = "gov-ballot-bundle/1"
 GENESIS = "0" * 64
-YES_NO_OPTIONS = ["yes", "no", "abstain", "blank"]
 
 
 class BundleError(ValueError):
