@@ -19,6 +19,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from governance import bulk
 from governance.audit import merkle
 from governance.models import AuditEvent, AuditHead
 
@@ -207,7 +208,7 @@ def record_many(actor, changes: Iterable[Change], *, actor_label: str = "") -> l
         # The same function the verification uses, so writing and checking cannot drift apart.
         event.hash = prev = _hash_of(event)
         events.append(event)
-    AuditEvent.objects.bulk_create(events, batch_size=1000)
+    bulk.insert(AuditEvent, events)
     AuditHead.objects.filter(pk=head.pk).update(sequence=sequence, hash=prev)
     return events
 

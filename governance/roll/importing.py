@@ -15,6 +15,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from governance import bulk
 from governance.audit import log as audit
 from governance.audit.log import Change, model_values
 from governance.exceptions import DomainError
@@ -391,7 +392,7 @@ def _write_batch(actor, rows: list[MemberRow], units: dict[str, int], report: Im
                 new={name: values[name] for name in old},
             )
         )
-    Member.objects.bulk_create(to_create, batch_size=1000)
+    bulk.insert(Member, to_create, with_pks=True)
     for fields, members in to_update.items():
         Member.objects.bulk_update(members, fields, batch_size=500)
     changes.extend(

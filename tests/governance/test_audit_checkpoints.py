@@ -137,7 +137,7 @@ def test_erasing_acknowledged_votes_with_their_events_is_detected(world, tmp_pat
     BoardEntry.objects.filter(box__ballot=ballot).exclude(position=0).delete()
     votes = AuditEvent.objects.filter(action="ballot.vote_cast").order_by("sequence")
     first = votes.filter(new__voter=world.officer.member.pk).get().sequence
-    votes.exclude(new__voter=world.member.pk).delete()
+    votes.exclude(new__voter=world.member.member.pk).delete()
     rehash_from(first)
     assert audit.verify_chain().ok  # the chain alone no longer tells
     with pytest.raises(CommandError, match=r"2 events at or before #.* were removed"):
