@@ -10,19 +10,17 @@ or a refusal by the statutes (the input here is minimal), but a role refused or 
 found on one side is refused or not found on the other.
 
 The rules themselves are `elections/access.py`, `motions/access.py` and `governance/access.py`;
-the statuses each route answers are `tests/governance/test_authorization_matrix.py`'s. Every
-request is rolled back, so one role's write does not change what the next role sees.
+the statuses each route answers are `tests/governance/test_authorization_matrix.py`'s, whose
+rolled-back `send` this walk uses too, so one role's write does not change what the next role
+sees.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 
 import pytest
-from django.db import transaction
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -35,6 +33,7 @@ from governance.services import SYSTEM
 from motions import services as motions
 from tests.elections.conftest import add_voters, draft_ballot, draft_election
 from tests.governance.assembly_support import convene
+from tests.governance.test_authorization_matrix import logged_in, send
 
 pytestmark = pytest.mark.django_db
 
@@ -59,22 +58,8 @@ class Call:
         return reverse(self.name, args=self.args)
 
 
-def send(client: Client, call: Call, *, api: bool):
-    """One request, rolled back, with the client's cookies as they were before it."""
-    cookies = client.cookies
-    client.cookies = type(cookies)(cookies)
-    with transaction.atomic():
-        if call.method == "get":
-            response = client.get(call.url())
-        elif api:
-            response = getattr(client, call.method)(
-                call.url(), json.dumps(call.data), content_type="application/json"
-            )
-        else:
-            response = client.post(call.url(), call.data)
-        transaction.set_rollback(True)
-    client.cookies = cookies
-    return response
+def ask(client, call: Call, *, api: bool):
+    return send(client, call.method, call.url(), api=api, data=call.data)
 
 
 def answer(response, *, write: bool) -> str:
@@ -415,20 +400,13 @@ def pairs(world) -> list[Pair]:
     return found
 
 
-def logged_in(world, role: str) -> Client:
-    client = Client()
-    if role != "anonymous":
-        client.force_login(world.user(role))
-    return client
-
-
 def test_the_pages_and_the_api_agree_for_every_object_and_role(world, pairs):
     clients = {role: logged_in(world, role) for role in ROLES}
     disagreements, seen_by = [], {}
     for pair in pairs:
         for role in ROLES:
-            page = answer(send(clients[role], pair.page, api=False), write=pair.write)
-            api = answer(send(clients[role], pair.api, api=True), write=pair.write)
+            page = answer(ask(clients[role], pair.page, api=False), write=pair.write)
+            api = answer(ask(clients[role], pair.api, api=True), write=pair.write)
             seen_by.setdefault(pair.what, {})[role] = page
             if page != api:
                 disagreements.append(f"{pair.what} as {role}: page {page}, API {api}")

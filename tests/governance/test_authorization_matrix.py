@@ -11,6 +11,7 @@ covers fails the test with its name: add its expectations to `RULES`.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import pytest
@@ -410,14 +411,18 @@ def logged_in(world, role: str) -> Client:
     return client
 
 
-def send(client: Client, method: str, url: str, *, api: bool):
+def send(client: Client, method: str, url: str, *, api: bool, data: dict | None = None):
     """One request, rolled back, with the client's cookies as they were before it (a logout
-    would otherwise end the role's session for the routes after it)."""
+    would otherwise end the role's session for the routes after it). An API write sends
+    `data` as JSON (an empty object by default), a page's POST as a form."""
     cookies = client.cookies
     client.cookies = type(cookies)(cookies)
     with transaction.atomic():
         if api and method != "get":
-            response = getattr(client, method)(url, data="{}", content_type="application/json")
+            body = json.dumps(data or {})
+            response = getattr(client, method)(url, data=body, content_type="application/json")
+        elif data:
+            response = getattr(client, method)(url, data)
         else:
             response = getattr(client, method)(url)
         transaction.set_rollback(True)
