@@ -51,7 +51,7 @@ def test_a_rendered_ballot_row_names_states_roles_work_and_event():
         "| `cancel` | draft, open, closed | cancelled | officers of the body (or of its unit's "
         "board), staff |  | `ballot.cancelled` + reason |  |"
     ) in rendered
-    assert "`elections.services._count` | `ballot.counted` | yes |" in rendered
+    assert "`elections.services.counting._count` | `ballot.counted` | yes |" in rendered
 
 
 def test_the_steps_asked_first_are_the_irreversible_ones():

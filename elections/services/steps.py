@@ -1,0 +1,156 @@
+"""The ballot's lifecycle table (`BALLOT`) and the steps that take it."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from elections.models import Ballot
+from elections.services.common import S, _locked
+from elections.services.counting import _announce, _cancelled, _close, _count, _counted, _publish
+from elections.services.opening import _invite, _open
+from governance import lifecycle
+from governance.audit import log as audit
+from governance.exceptions import DomainError
+from governance.permissions import ensure_may_act_for_body
+
+
+def open_ballot(*, actor, ballot: Ballot) -> Ballot:
+    """Officers open a draft ballot: the electoral roll is frozen from the statutes in force.
+
+    Later changes to the membership do not change an open ballot's roll. Invitations are
+    sent after the transaction commits.
+    """
+    return lifecycle.take(BALLOT.steps["open"], ballot, actor)
+
+
+def close_ballot(*, actor, ballot: Ballot) -> Ballot:
+    """Officers close an open ballot. Votes already committed are in; later ones are refused.
+
+    The lock waits for the votes already under way (`_locked`)."""
+    return lifecycle.take(BALLOT.steps["close"], ballot, actor)
+
+
+def count_ballot(*, actor, ballot: Ballot):
+    """Officers count a closed ballot; the result is recorded as a decision in the register.
+
+    The quorum and majority rules of the ballot's scope in the statutes in force are
+    applied; the decision cites the ballot's article, the rules' snapshots and the figures.
+    """
+    return lifecycle.take(BALLOT.steps["count"], ballot, actor)
+
+
+def publish_results(*, actor, ballot: Ballot) -> Ballot:
+    """Officers publish a counted ballot: the result and the list of papers become public."""
+    return lifecycle.take(BALLOT.steps["publish"], ballot, actor)
+
+
+def cancel_ballot(*, actor, ballot: Ballot, reason: str) -> Ballot:
+    """Officers cancel a ballot before it is counted, giving the reason (kept on the record)."""
+    return lifecycle.take(BALLOT.steps["cancel"], ballot, actor, reason=reason)
+
+
+def _ensure_officer(actor, ballot: Ballot, step: lifecycle.Step) -> None:
+    ensure_may_act_for_body(actor, ballot.body)
+
+
+def _refusal(ballot: Ballot, step: lifecycle.Step) -> DomainError:
+    return DomainError(
+        _("A ballot that is %(status)s cannot become %(target)s.")
+        % {"status": ballot.get_status_display().lower(), "target": S(step.target).label.lower()}
+    )
+
+
+OFFICERS = "officers"
+
+#: The ballot's lifecycle. Every step needs an officer of the deciding body (or of its
+#: unit's board) or staff, checked by `ensure_may_act_for_body`.
+BALLOT = lifecycle.Lifecycle(
+    name="ballot",
+    model=Ballot,
+    role_labels={OFFICERS: "officers of the body (or of its unit's board), staff"},
+    ensure_role=_ensure_officer,
+    refusal=_refusal,
+    lock=_locked,
+    reason_field="cancel_reason",
+    steps={
+        s.name: s
+        for s in [
+            lifecycle.step(
+                "open",
+                gettext_lazy("Open the ballot and freeze the roll"),
+                [S.DRAFT],
+                S.OPEN,
+                [OFFICERS],
+                event="ballot.opened",
+                work=_open,
+                then=_invite,
+                fields=("opened_at", "opens_at", "quorum_eligible"),
+                done=gettext_lazy("The ballot is open; the electoral roll is frozen."),
+            ),
+            lifecycle.step(
+                "close",
+                gettext_lazy("Close the ballot"),
+                [S.OPEN],
+                S.CLOSED,
+                [OFFICERS],
+                event="ballot.closed",
+                work=_close,
+                fields=("closed_at",),
+                confirm=gettext_lazy("Close the ballot?"),
+                done=gettext_lazy("The ballot is closed."),
+            ),
+            lifecycle.step(
+                "count",
+                gettext_lazy("Count and record the decision"),
+                [S.CLOSED],
+                S.COUNTED,
+                [OFFICERS],
+                event="ballot.counted",
+                work=_count,
+                then=_counted,
+                fields=("result", "decision"),
+                confirm=gettext_lazy("Count the ballot and record the decision?"),
+                done=gettext_lazy("The ballot is counted and the decision recorded."),
+            ),
+            lifecycle.step(
+                "publish",
+                gettext_lazy("Publish the results and the papers"),
+                [S.COUNTED],
+                S.PUBLISHED,
+                [OFFICERS],
+                event="ballot.published",
+                work=_publish,
+                then=_announce,
+                confirm=gettext_lazy("Publish the results and the papers?"),
+                done=gettext_lazy("The results and the list of papers are published."),
+            ),
+            lifecycle.step(
+                "cancel",
+                gettext_lazy("Cancel the ballot"),
+                [S.DRAFT, S.OPEN, S.CLOSED],
+                S.CANCELLED,
+                [OFFICERS],
+                event="ballot.cancelled",
+                then=_cancelled,
+                needs_reason=True,
+                reason_prompt=gettext_lazy("Give the reason for cancelling."),
+                done=gettext_lazy("The ballot is cancelled."),
+            ),
+        ]
+    },
+)
+
+
+def mark_reminded(*, actor, ballot: Ballot) -> bool:
+    """The reminder job records that the closing reminder went out (once per ballot)."""
+    with transaction.atomic():
+        ballot = _locked(ballot)
+        if ballot.status != S.OPEN or ballot.reminded_at is not None:
+            return False
+        ballot.reminded_at = timezone.now()
+        ballot.save(update_fields=["reminded_at"])
+        audit.record(actor, "ballot.reminder_sent", ballot, new={"reminded_at": ballot.reminded_at})
+    return True
