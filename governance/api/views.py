@@ -134,20 +134,7 @@ class DecisionSerializer(serializers.ModelSerializer):
 class AuditEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEvent
-        fields = [
-            "sequence",
-            "occurred_at",
-            "actor_id",
-            "actor_label",
-            "action",
-            "object_type",
-            "object_id",
-            "object_label",
-            "old",
-            "new",
-            "prev_hash",
-            "hash",
-        ]
+        fields = list(audit.EXPORT_FIELDS)  # an event as the export and the API give it
 
 
 class MemberSerializer(serializers.ModelSerializer):
