@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from governance import services
 from governance.models import Article, Assembly, Body, OrganisationUnit
-from governance.permissions import may_act_for_body, roles_for
+from governance.permissions import bodies_acted_for, may_act_for_body, roles_for
 from governance.web import refused
 
 KINDS = {"unit": OrganisationUnit, "body": Body, "article": Article, "assembly": Assembly}
@@ -34,6 +34,17 @@ def may_translate(user, obj) -> bool:
         return roles.may_write  # staff act for every body, and translate what no body owns
     body = services.translating_body(obj)
     return body is not None and may_act_for_body(user, body)
+
+
+def units_translatable_by(user) -> set[int] | None:
+    """The units whose names ``user`` may translate, for a page listing many (one query):
+    ``None`` means every unit. The same answer as `may_translate` for each unit: staff, or an
+    officer `may_act_for_body` admits for the unit's board (its `translating_body`)."""
+    roles = roles_for(user)
+    if roles.staff:
+        return None if roles.may_write else set()
+    boards = bodies_acted_for(user).filter(kind=Body.Kind.BOARD)
+    return set(boards.values_list("unit_id", flat=True))
 
 
 class TranslationForm(forms.Form):

@@ -45,6 +45,7 @@ from governance.roll import importing
 from governance.statutes.diff import diff_versions
 from governance.statutes.eligibility import entitled_member_ids, entitlement_of
 from governance.statutes.text import figure_items
+from governance.translation_views import units_translatable_by
 from governance.web import refused, role_required
 
 governance_reader = role_required(may_read_record)
@@ -121,6 +122,9 @@ def organisation(request):
     def tree(parent_id):
         return [{"unit": unit, "children": tree(unit.pk)} for unit in children.get(parent_id, [])]
 
+    translatable = units_translatable_by(request.user)
+    for unit in units:
+        unit.may_translate = translatable is None or unit.pk in translatable
     return render(request, "governance/organisation.html", {"tree": tree(None)})
 
 

@@ -6,7 +6,8 @@ from django.utils import translation
 
 from governance import services
 from governance.exceptions import DomainError, NotAllowed
-from governance.models import Article, AuditEvent, Body
+from governance.models import Article, AuditEvent, Body, OrganisationUnit
+from governance.translation_views import may_translate
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +82,34 @@ def test_the_board_translates_the_articles_titles_shown_on_the_article_page(worl
 def test_the_translation_page_is_refused_to_members(world, client_for):
     url = reverse("translate_names", args=["body", world.board.pk])
     assert client_for("member").get(url).status_code == 403
+
+
+def _unit_links(client) -> set[str]:
+    html = client.get(reverse("organisation")).content.decode()
+    return {
+        unit.code
+        for unit in OrganisationUnit.objects.all()
+        if reverse("translate_names", args=["unit", unit.pk]) in html
+    }
+
+
+def test_the_organisation_page_links_each_unit_to_its_translation_for_those_who_may(
+    world, client_for
+):
+    # The section's board chair translates the section's names, not the Rabat group's
+    # (its board is another body); staff translate every unit; members none.
+    assert _unit_links(client_for("officer")) == {"section"}
+    assert _unit_links(client_for("staff")) == {"section", "rabat"}
+    assert _unit_links(client_for("member")) == set()
+    assert _unit_links(client_for("other_officer")) == set()  # a committee, not a board
+    for unit in OrganisationUnit.objects.all():
+        may = may_translate(world.officer, unit)
+        assert may == (unit.code == "section")  # the same answer as the translation page's
+
+
+def test_the_unit_translation_page_changes_the_name_on_the_organisation_page(world, client_for):
+    client = client_for("officer")
+    url = reverse("translate_names", args=["unit", world.section.pk])
+    assert client.post(url, {"language": "fr", "name": "Section nationale"}).status_code == 302
+    client.cookies["django_language"] = "fr"
+    assert "<bdi>Section nationale</bdi>" in client.get(reverse("organisation")).content.decode()
