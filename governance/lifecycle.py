@@ -5,12 +5,16 @@ amendment): each `Step` names the states it leaves, the state it reaches, the ro
 may take it (checked by the table's `ensure_role`, which calls `governance.permissions`
 or the app's own role function), the audit event it writes and the work it does.
 
-`take(step, obj, actor, **args)` is the one way a step is taken: the role is checked,
-then, in one transaction, the row is locked (`select_for_update`), its state checked, the
-step's work run, the row saved with its new status and the audit event appended. Steps
-whose service must lock other rows first (a motion put to the vote opens a ballot, the
-count moves a motion) call `move` inside their own transaction instead: the same checks,
-the same save and audit event.
+`take(step, obj, actor, **args)` is the one way a person's step is taken: the role is
+checked, then, in one transaction, the row is locked (`select_for_update`; a step whose
+work needs other rows locked first names its own `lock`, e.g. the motion before its
+amendment), its state checked, the step's work run, the row saved with its new status and
+the audit event appended. `move` is the same check, save and audit event for a row the
+caller already holds locked inside its own transaction (the count moving the motion it
+decided, inside `count_ballot`).
+
+`officer_lifecycle` builds the tables whose every step is taken by the officers of the
+object's body (or of its unit's board) or staff: the ballot's and the assembly's.
 
 Governance is the lowest layer, so the tables of the apps above live with their services
 (`elections.services.BALLOT`, `motions.workflow.MOTION` ...) and register here when they
@@ -28,6 +32,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from governance.audit import log as audit
 from governance.exceptions import DomainError, NotAllowed
@@ -40,13 +45,18 @@ SYSTEM = "system"
 class Step:
     """One allowed transition of a lifecycle.
 
-    A step that must lock other rows first (it opens a ballot, numbers an agenda) names its
-    `service` instead, which calls `move`; `call` dispatches to one or the other with the
-    step's `inputs`. `work(obj, actor, **args)` runs on the locked row after the state and role checks; it
+    `work(obj, actor, **args)` runs on the locked row after the state and role checks; it
     makes the step's own checks and changes and returns the audit event's extra payload
-    (or None). `fields` are the columns it changes besides the status. `then(obj, actor,
-    **args)` runs after the audit event (signals, tasks on commit). `confirm` is the
-    question a page asks before a step that cannot be undone; `done` the message after.
+    (or None). `lock(obj)` replaces the table's lock for a step that must lock other rows
+    with the object (in a fixed order) and returns the locked object. `fields` are the
+    columns it changes besides the status. `then(obj, actor, **args)` runs after the
+    audit event (signals, tasks on commit). `work`, `lock` and `then` may be given as dotted
+    paths, resolved when the step is taken (a table lives below its app's services).
+    `service` names the public service a page or the API calls for the step (`call`
+    dispatches to it, with the step's `inputs`); it takes the step through `take` too.
+    `does` says in a few words what the work does, for docs/architecture.md (the first
+    line of the work's docstring when not given). `confirm` is the question a page asks
+    before a step that cannot be undone; `done` the message after.
     """
 
     name: str
@@ -55,8 +65,9 @@ class Step:
     target: str
     roles: frozenset[str]
     event: str = ""
-    work: Callable[..., dict | None] | None = None
-    then: Callable[..., None] | None = None
+    work: Callable[..., dict | None] | str | None = None
+    then: Callable[..., None] | str | None = None
+    lock: Callable[[Any], Any] | str | None = None
     fields: tuple[str, ...] = ()
     needs_reason: bool = False
     reason_prompt: str = ""
@@ -65,6 +76,7 @@ class Step:
     kinds: frozenset[str] | None = None  # kinds of object the step applies to; None: all
     service: str = ""  # the dotted path of the step's own service, when `take` is not enough
     inputs: tuple[str, ...] = ()  # what a page or the API passes to the step
+    does: str = ""  # what the work does, in a few words (docs/architecture.md)
     table: str = ""
 
     def applies_to(self, kind: str | None) -> bool:
@@ -133,6 +145,56 @@ class Lifecycle:
 
 
 _REGISTRY: dict[str, Lifecycle] = {}
+
+#: The role of every step of an `officer_lifecycle` (ballots, assemblies).
+OFFICERS = "officers"
+OFFICER_LABELS = {OFFICERS: gettext_lazy("officers of the body (or of its unit's board), staff")}
+
+
+def officer_lifecycle(
+    *,
+    name: str,
+    model: type,
+    steps: Iterable[Step],
+    lock: Callable[[Any], Any],
+    refusal: Any,
+    refusal_field: str | None = None,
+    reason_field: str = "cancel_reason",
+) -> Lifecycle:
+    """The table of an object whose every step is taken by the officers of its body (or of
+    that body's unit's board) or staff (`permissions.ensure_may_act_for_body`).
+
+    `refusal` is the message for a step the object's state does not allow, with
+    `%(status)s` (the object's status) and `%(target)s` (the step's), both in lower case;
+    `refusal_field` the form field it is shown on.
+    """
+
+    def ensure_officer(actor, obj, step: Step) -> None:
+        from governance.permissions import ensure_may_act_for_body
+
+        ensure_may_act_for_body(actor, obj.body)
+
+    def refused(obj, step: Step) -> DomainError:
+        labels = dict(model._meta.get_field("status").choices)
+        return DomainError(
+            str(refusal)
+            % {
+                "status": str(labels[obj.status]).lower(),
+                "target": str(labels[step.target]).lower(),
+            },
+            field=refusal_field,
+        )
+
+    return Lifecycle(
+        name=name,
+        model=model,
+        steps={s.name: s for s in steps},
+        role_labels=OFFICER_LABELS,
+        ensure_role=ensure_officer,
+        refusal=refused,
+        lock=lock,
+        reason_field=reason_field,
+    )
 
 
 def registered() -> list[Lifecycle]:
@@ -211,15 +273,19 @@ def take(step: Step, obj, actor, *, reason: str = "", system: bool = False, **ar
     ensure_role(step, obj, actor, system=system)
     reason = _clean_reason(step, reason)
     with transaction.atomic():
-        obj = _table(step).lock(obj)
+        obj = _resolved(step.lock or _table(step).lock)(obj)
         ensure_state(step, obj)
         if step.needs_reason or reason:
             args["reason"] = reason
-        extra = (step.work(obj, actor, **args) if step.work is not None else None) or {}
+        extra = (_resolved(step.work)(obj, actor, **args) if step.work else None) or {}
         _finish(step, obj, actor, reason, dict(extra))
-        if step.then is not None:
-            step.then(obj, actor, **args)
+        if step.then:
+            _resolved(step.then)(obj, actor, **args)
     return obj
+
+
+def _resolved(function):
+    return import_string(function) if isinstance(function, str) else function
 
 
 def call(step: Step, obj, actor, **inputs):
@@ -254,11 +320,7 @@ def render_markdown(tables: Iterable[Lifecycle] | None = None) -> str:
         ]
         for s in table.steps.values():
             sources = ", ".join(sorted(s.sources, key=order.index))
-            work = (
-                f"`{s.work.__module__}.{s.work.__name__}`"
-                if s.work is not None
-                else (f"`{s.service}`" if s.service else "")
-            )
+            work = describe(s)
             roles = ", ".join(str(table.role_labels.get(r, r)) for r in sorted(s.roles))
             kinds = f" ({', '.join(sorted(s.kinds))} only)" if s.kinds is not None else ""
             reason = " + reason" if s.needs_reason else ""
@@ -268,6 +330,17 @@ def render_markdown(tables: Iterable[Lifecycle] | None = None) -> str:
             )
         out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+def describe(step: Step) -> str:
+    """What a step does, for a reader: its public service (the name a caller uses), then
+    its `does` (or the first line of its work's docstring). Never a private function."""
+    does = step.does
+    if not does and step.work:
+        doc = (_resolved(step.work).__doc__ or "").strip()
+        does = " ".join(doc.split(".")[0].split())
+    service = f"`{step.service}`" if step.service else ""
+    return ": ".join(part for part in (service, does) if part)
 
 
 def docs_section(text: str) -> str | None:

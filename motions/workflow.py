@@ -167,6 +167,7 @@ _MOTION_STEPS: dict[str, Step] = {
             M.WITHDRAWN,
             [PROPOSER],
             work=ensure_no_amendment_in_vote,
+            does="waits for no amendment in the vote; pending amendments fall with it",
             inputs=("reason",),
             then=fall_with,
         ),

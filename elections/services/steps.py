@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from elections.models import Ballot
@@ -13,8 +12,6 @@ from elections.services.counting import _announce, _cancelled, _close, _count, _
 from elections.services.opening import _invite, _open
 from governance import lifecycle
 from governance.audit import log as audit
-from governance.exceptions import DomainError
-from governance.permissions import ensure_may_act_for_body
 
 
 def open_ballot(*, actor, ballot: Ballot) -> Ballot:
@@ -52,95 +49,89 @@ def cancel_ballot(*, actor, ballot: Ballot, reason: str) -> Ballot:
     return lifecycle.take(BALLOT.steps["cancel"], ballot, actor, reason=reason)
 
 
-def _ensure_officer(actor, ballot: Ballot, step: lifecycle.Step) -> None:
-    ensure_may_act_for_body(actor, ballot.body)
-
-
-def _refusal(ballot: Ballot, step: lifecycle.Step) -> DomainError:
-    return DomainError(
-        _("A ballot that is %(status)s cannot become %(target)s.")
-        % {"status": ballot.get_status_display().lower(), "target": S(step.target).label.lower()}
-    )
-
-
-OFFICERS = "officers"
+OFFICERS = lifecycle.OFFICERS
 
 #: The ballot's lifecycle. Every step needs an officer of the deciding body (or of its
-#: unit's board) or staff, checked by `ensure_may_act_for_body`.
-BALLOT = lifecycle.Lifecycle(
+#: unit's board) or staff (`lifecycle.officer_lifecycle`).
+BALLOT = lifecycle.officer_lifecycle(
     name="ballot",
     model=Ballot,
-    role_labels={OFFICERS: "officers of the body (or of its unit's board), staff"},
-    ensure_role=_ensure_officer,
-    refusal=_refusal,
     lock=_locked,
-    reason_field="cancel_reason",
-    steps={
-        s.name: s
-        for s in [
-            lifecycle.step(
-                "open",
-                gettext_lazy("Open the ballot and freeze the roll"),
-                [S.DRAFT],
-                S.OPEN,
-                [OFFICERS],
-                event="ballot.opened",
-                work=_open,
-                then=_invite,
-                fields=("opened_at", "opens_at", "quorum_eligible"),
-                done=gettext_lazy("The ballot is open; the electoral roll is frozen."),
-            ),
-            lifecycle.step(
-                "close",
-                gettext_lazy("Close the ballot"),
-                [S.OPEN],
-                S.CLOSED,
-                [OFFICERS],
-                event="ballot.closed",
-                work=_close,
-                fields=("closed_at",),
-                confirm=gettext_lazy("Close the ballot?"),
-                done=gettext_lazy("The ballot is closed."),
-            ),
-            lifecycle.step(
-                "count",
-                gettext_lazy("Count and record the decision"),
-                [S.CLOSED],
-                S.COUNTED,
-                [OFFICERS],
-                event="ballot.counted",
-                work=_count,
-                then=_counted,
-                fields=("result", "decision"),
-                confirm=gettext_lazy("Count the ballot and record the decision?"),
-                done=gettext_lazy("The ballot is counted and the decision recorded."),
-            ),
-            lifecycle.step(
-                "publish",
-                gettext_lazy("Publish the results and the papers"),
-                [S.COUNTED],
-                S.PUBLISHED,
-                [OFFICERS],
-                event="ballot.published",
-                work=_publish,
-                then=_announce,
-                confirm=gettext_lazy("Publish the results and the papers?"),
-                done=gettext_lazy("The results and the list of papers are published."),
-            ),
-            lifecycle.step(
-                "cancel",
-                gettext_lazy("Cancel the ballot"),
-                [S.DRAFT, S.OPEN, S.CLOSED],
-                S.CANCELLED,
-                [OFFICERS],
-                event="ballot.cancelled",
-                then=_cancelled,
-                needs_reason=True,
-                reason_prompt=gettext_lazy("Give the reason for cancelling."),
-                done=gettext_lazy("The ballot is cancelled."),
-            ),
-        ]
-    },
+    refusal=gettext_lazy("A ballot that is %(status)s cannot become %(target)s."),
+    steps=[
+        lifecycle.step(
+            "open",
+            gettext_lazy("Open the ballot and freeze the roll"),
+            [S.DRAFT],
+            S.OPEN,
+            [OFFICERS],
+            event="ballot.opened",
+            service="elections.services.open_ballot",
+            does="freezes the electoral roll; the invitations go out after commit",
+            work=_open,
+            then=_invite,
+            fields=("opened_at", "opens_at", "quorum_eligible"),
+            done=gettext_lazy("The ballot is open; the electoral roll is frozen."),
+        ),
+        lifecycle.step(
+            "close",
+            gettext_lazy("Close the ballot"),
+            [S.OPEN],
+            S.CLOSED,
+            [OFFICERS],
+            event="ballot.closed",
+            service="elections.services.close_ballot",
+            does="waits for the votes under way, then refuses later ones",
+            work=_close,
+            fields=("closed_at",),
+            confirm=gettext_lazy("Close the ballot?"),
+            done=gettext_lazy("The ballot is closed."),
+        ),
+        lifecycle.step(
+            "count",
+            gettext_lazy("Count and record the decision"),
+            [S.CLOSED],
+            S.COUNTED,
+            [OFFICERS],
+            event="ballot.counted",
+            service="elections.services.count_ballot",
+            does="counts under the statutes' quorum and majority; records the decision",
+            work=_count,
+            then=_counted,
+            fields=("result", "decision"),
+            confirm=gettext_lazy("Count the ballot and record the decision?"),
+            done=gettext_lazy("The ballot is counted and the decision recorded."),
+        ),
+        lifecycle.step(
+            "publish",
+            gettext_lazy("Publish the results and the papers"),
+            [S.COUNTED],
+            S.PUBLISHED,
+            [OFFICERS],
+            event="ballot.published",
+            service="elections.services.publish_results",
+            does="makes the result and the list of papers public; announces them",
+            work=_publish,
+            then=_announce,
+            confirm=gettext_lazy("Publish the results and the papers?"),
+            done=gettext_lazy("The results and the list of papers are published."),
+        ),
+        lifecycle.step(
+            "cancel",
+            gettext_lazy("Cancel the ballot"),
+            [S.DRAFT, S.OPEN, S.CLOSED],
+            S.CANCELLED,
+            [OFFICERS],
+            event="ballot.cancelled",
+            service="elections.services.cancel_ballot",
+            inputs=("reason",),
+            does="keeps the reason; a motion in that vote goes back where it was",
+            then=_cancelled,
+            needs_reason=True,
+            reason_prompt=gettext_lazy("Give the reason for cancelling."),
+            done=gettext_lazy("The ballot is cancelled."),
+        ),
+    ],
 )
 
 

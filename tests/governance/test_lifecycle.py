@@ -49,9 +49,35 @@ def test_a_rendered_ballot_row_names_states_roles_work_and_event():
     rendered = lifecycle.render_markdown([BALLOT])
     assert (
         "| `cancel` | draft, open, closed | cancelled | officers of the body (or of its unit's "
-        "board), staff |  | `ballot.cancelled` + reason |  |"
+        "board), staff | `elections.services.cancel_ballot`: keeps the reason; a motion in that "
+        "vote goes back where it was | `ballot.cancelled` + reason |  |"
     ) in rendered
-    assert "`elections.services.counting._count` | `ballot.counted` | yes |" in rendered
+    assert (
+        "| `elections.services.count_ballot`: counts under the statutes' quorum and majority; "
+        "records the decision | `ballot.counted` | yes |"
+    ) in rendered
+
+
+def test_the_docs_name_public_services_that_exist_and_no_private_function():
+    from django.utils.module_loading import import_string
+
+    rendered = lifecycle.render_markdown()
+    assert "._" not in rendered
+    for table in lifecycle.registered():
+        for step in table.steps.values():
+            if step.service:
+                assert callable(import_string(step.service)), step.service
+            for hook in (step.work, step.lock, step.then):
+                assert hook is None or callable(lifecycle._resolved(hook)), (step.name, hook)
+
+
+def test_ballots_and_assemblies_share_the_officers_table_and_its_translated_label():
+    from django.utils import translation
+
+    assert BALLOT.role_labels is ASSEMBLY.role_labels is lifecycle.OFFICER_LABELS
+    with translation.override("fr"):
+        label = str(lifecycle.OFFICER_LABELS[lifecycle.OFFICERS])
+    assert label != "officers of the body (or of its unit's board), staff"
 
 
 def test_the_steps_asked_first_are_the_irreversible_ones():

@@ -11,7 +11,6 @@ from governance.assemblies.services.common import S, _locked
 from governance.assemblies.services.quorum import quorum_status
 from governance.exceptions import DomainError
 from governance.models import Assembly
-from governance.permissions import ensure_may_act_for_body
 
 
 def open_session(*, actor, assembly: Assembly) -> Assembly:
@@ -55,67 +54,56 @@ def cancel_assembly(*, actor, assembly: Assembly, reason: str) -> Assembly:
     return lifecycle.take(ASSEMBLY.steps["cancel"], assembly, actor, reason=reason)
 
 
-def _ensure_officer(actor, assembly: Assembly, step: lifecycle.Step) -> None:
-    ensure_may_act_for_body(actor, assembly.body)
-
-
-def _refusal(assembly: Assembly, step: lifecycle.Step) -> DomainError:
-    return DomainError(
-        _("An assembly that is %(status)s cannot become %(target)s.")
-        % {"status": assembly.get_status_display().lower(), "target": S(step.target).label.lower()},
-        field="status",
-    )
-
-
-OFFICERS = "officers"
+OFFICERS = lifecycle.OFFICERS
 
 #: The session's lifecycle; each step needs an officer of the body (or of its unit's
-#: board) or staff, checked by `ensure_may_act_for_body`.
-ASSEMBLY = lifecycle.Lifecycle(
+#: board) or staff (`lifecycle.officer_lifecycle`).
+ASSEMBLY = lifecycle.officer_lifecycle(
     name="assembly",
     model=Assembly,
-    role_labels={OFFICERS: "officers of the body (or of its unit's board), staff"},
-    ensure_role=_ensure_officer,
-    refusal=_refusal,
     lock=_locked,
-    reason_field="cancel_reason",
-    steps={
-        s.name: s
-        for s in [
-            lifecycle.step(
-                "open",
-                gettext_lazy("Open the session"),
-                [S.CONVENED],
-                S.IN_SESSION,
-                [OFFICERS],
-                event="assembly.session_opened",
-                work=_open,
-                fields=("opened_at",),
-                done=gettext_lazy("The session is open."),
-            ),
-            lifecycle.step(
-                "close",
-                gettext_lazy("Close the session"),
-                [S.IN_SESSION],
-                S.CLOSED,
-                [OFFICERS],
-                event="assembly.session_closed",
-                work=_close,
-                fields=("closed_at", "eligible_at_close"),
-                confirm=gettext_lazy("Close the session?"),
-                done=gettext_lazy("The session is closed."),
-            ),
-            lifecycle.step(
-                "cancel",
-                gettext_lazy("Cancel the meeting"),
-                [S.CONVENED],
-                S.CANCELLED,
-                [OFFICERS],
-                event="assembly.cancelled",
-                needs_reason=True,
-                reason_prompt=gettext_lazy("Give the reason for cancelling."),
-                done=gettext_lazy("The meeting is cancelled."),
-            ),
-        ]
-    },
+    refusal=gettext_lazy("An assembly that is %(status)s cannot become %(target)s."),
+    refusal_field="status",
+    steps=[
+        lifecycle.step(
+            "open",
+            gettext_lazy("Open the session"),
+            [S.CONVENED],
+            S.IN_SESSION,
+            [OFFICERS],
+            event="assembly.session_opened",
+            service="governance.assemblies.services.open_session",
+            does="on the day of the meeting; the quorum at the opening goes in the event",
+            work=_open,
+            fields=("opened_at",),
+            done=gettext_lazy("The session is open."),
+        ),
+        lifecycle.step(
+            "close",
+            gettext_lazy("Close the session"),
+            [S.IN_SESSION],
+            S.CLOSED,
+            [OFFICERS],
+            event="assembly.session_closed",
+            service="governance.assemblies.services.close_session",
+            does="freezes the number entitled to vote, for the quorum on the record",
+            work=_close,
+            fields=("closed_at", "eligible_at_close"),
+            confirm=gettext_lazy("Close the session?"),
+            done=gettext_lazy("The session is closed."),
+        ),
+        lifecycle.step(
+            "cancel",
+            gettext_lazy("Cancel the meeting"),
+            [S.CONVENED],
+            S.CANCELLED,
+            [OFFICERS],
+            event="assembly.cancelled",
+            service="governance.assemblies.services.cancel_assembly",
+            inputs=("reason",),
+            needs_reason=True,
+            reason_prompt=gettext_lazy("Give the reason for cancelling."),
+            done=gettext_lazy("The meeting is cancelled."),
+        ),
+    ],
 )
