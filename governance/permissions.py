@@ -163,4 +163,6 @@ def ensure_staff(user) -> None:
 def ensure_may_act_for_body(user, body: Body) -> None:
     ensure_may_write(user)
     if not may_act_for_body(user, body):
-        raise NotAllowed(_("Only officers of %(body)s may do this.") % {"body": body.name})
+        raise NotAllowed(
+            _("Only officers of %(body)s may do this.") % {"body": body.translated("name")}
+        )

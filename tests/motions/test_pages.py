@@ -255,3 +255,20 @@ def test_the_chair_puts_an_amendment_to_the_vote_from_the_motion_page(client, se
     amendment.refresh_from_db()
     assert response.status_code == 302 and amendment.status == "in_vote"
     assert amendment.ballot.question == amendment.text
+
+
+def test_the_motions_list_names_the_meeting_in_the_readers_language(section, client_for):
+    from governance import services as governance
+
+    submitted(section)
+    governance.translate_names(
+        actor=section.world.staff,
+        obj=section.assembly,
+        language="ar",
+        values={"title": "الجمع العام"},
+    )
+    client = client_for("member")
+    client.cookies["django_language"] = "ar"
+    page = client.get(reverse("motion_list")).text
+    assert "<bdi>الجمع العام</bdi>" in page
+    assert section.assembly.title not in page
