@@ -1,8 +1,9 @@
 """The motion and amendment workflows as data: the steps, the states they join, who may take them.
 
 `MOTION` and `AMENDMENT` are `governance.lifecycle` tables: `motions.services` takes every
-step through `lifecycle.take` (or `lifecycle.move`, for a step whose service locks other rows
-first), which checks the step here, so the tables below are the whole truth about what may
+step a person takes through `lifecycle.take` (a step whose work needs other rows names its
+work, and its own lock when the rows must be locked together; the count's steps are moved
+by `lifecycle.move` inside `count_ballot`'s transaction), which checks the step here, so the tables below are the whole truth about what may
 happen to a motion and who may make it happen; the pages and the API list a user's next
 steps from them too.
 
@@ -52,6 +53,10 @@ ROLE_LABELS = {
 M = Motion.Status
 A = Amendment.Status
 IC = frozenset({Motion.Kind.IC_MOTION})
+IC_OUTCOME = "motions.services.ic.note_ic_outcome"
+IC_OUTCOME_DOES = (
+    "`motions.services.record_ic_outcome`: the outcome, date and reference go on the submission"
+)
 
 
 def _step(name, label, sources, target, roles, **options) -> Step:
@@ -215,6 +220,9 @@ _MOTION_STEPS: dict[str, Step] = {
             [CHAIR],
             service="motions.services.put_motion_to_vote",
             inputs=("mode", "closes_at"),
+            work="motions.services.voting.open_motion_vote",
+            does="opens its ballot on the final text, the amendments all decided",
+            fields=("final_text", "ballot"),
         ),
         _step("adopt", _("Adopted by the vote"), [M.IN_VOTE], M.ADOPTED, [SYSTEM]),
         _step("reject", _("Rejected by the vote"), [M.IN_VOTE], M.REJECTED, [SYSTEM]),
@@ -241,6 +249,11 @@ _MOTION_STEPS: dict[str, Step] = {
             M.FORWARDED,
             [BOARD],
             kinds=IC,
+            service="motions.services.forward_to_ic",
+            inputs=("council", "cosponsoring_sections", "forwarded_on"),
+            work="motions.services.ic.check_forwarding",
+            then="motions.services.ic.file_submission",
+            does="files the submission to the IC (its own audit event)",
         ),
         _step(
             "ic_adopted",
@@ -249,6 +262,8 @@ _MOTION_STEPS: dict[str, Step] = {
             M.IC_ADOPTED,
             [BOARD, STAFF],
             kinds=IC,
+            work=IC_OUTCOME,
+            does=IC_OUTCOME_DOES,
         ),
         _step(
             "ic_rejected",
@@ -257,6 +272,8 @@ _MOTION_STEPS: dict[str, Step] = {
             M.IC_REJECTED,
             [BOARD, STAFF],
             kinds=IC,
+            work=IC_OUTCOME,
+            does=IC_OUTCOME_DOES,
         ),
         _step(
             "ic_withdrawn",
@@ -265,6 +282,8 @@ _MOTION_STEPS: dict[str, Step] = {
             M.IC_WITHDRAWN,
             [BOARD, STAFF],
             kinds=IC,
+            work=IC_OUTCOME,
+            does=IC_OUTCOME_DOES,
         ),
     ]
 }
@@ -313,6 +332,10 @@ _AMENDMENT_STEPS: dict[str, Step] = {
             [CHAIR],
             service="motions.services.put_amendment_to_vote",
             inputs=("mode", "closes_at"),
+            lock="motions.services.voting.lock_with_motion",
+            work="motions.services.voting.open_amendment_vote",
+            does="opens its ballot, the motion on the agenda and earlier amendments decided",
+            fields=("ballot",),
         ),
         _step("adopt", _("Adopted by the vote"), [A.IN_VOTE], A.ADOPTED, [SYSTEM]),
         _step("reject", _("Rejected by the vote"), [A.IN_VOTE], A.REJECTED, [SYSTEM]),

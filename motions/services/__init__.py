@@ -1,8 +1,10 @@
 """Writes of the motions app: one transaction each, role and statute checks first, audit event last.
 
-Every change of a motion's or an amendment's status goes through `lifecycle.take` or
-`lifecycle.move`, which check the step against the tables of `motions.workflow` (the states
-it may leave from and the roles that may take it) and write its audit event. The votes themselves are ballots of the voting engine; when one is counted,
+Every change of a motion's or an amendment's status goes through `lifecycle.take` (the
+step's work, and its own lock when it needs other rows, are named in its table) or, for a
+row already locked inside another service's transaction, `lifecycle.move`; both check the
+step against the tables of `motions.workflow` (the states it may leave from and the roles
+that may take it) and write its audit event. The votes themselves are ballots of the voting engine; when one is counted,
 `apply_count` (called by the engine's `ballot_counted` signal, in the count's own
 transaction) moves the motion or amendment on and, for an adopted statute amendment,
 creates the new statute version; `apply_cancellation` (called by `ballot_cancelled`, in the

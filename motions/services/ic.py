@@ -21,7 +21,6 @@ from governance.models import (
     OrganisationUnit,
 )
 from governance.permissions import ensure_may_write
-from motions import workflow
 from motions.models import (
     FollowUp,
     ICSubmission,
@@ -44,29 +43,38 @@ def forward_to_ic(
     if council.kind != OrganisationUnit.Kind.INTERNATIONAL_COUNCIL:
         raise DomainError(_("Choose the International Council."), field="council")
     sections = [s.strip() for s in cosponsoring_sections if s.strip()]
-    with transaction.atomic():
-        motion = workflow.lock_motion(motion)
-        forwarded_on = forwarded_on or timezone.localdate()
-        if motion.decision_id and forwarded_on < motion.decision.decided_on:
-            raise DomainError(
-                _("A motion is forwarded after the decision that adopted it."), field="forwarded_on"
-            )
-        lifecycle.move(
-            _step(motion, "forward"),
-            motion,
-            actor,
-            council=council.code,
-            cosponsoring_sections=sections,
+    motion = lifecycle.take(
+        _step(motion, "forward"),
+        motion,
+        actor,
+        council=council,
+        cosponsoring_sections=sections,
+        forwarded_on=forwarded_on or timezone.localdate(),
+    )
+    return motion.ic_submission
+
+
+def check_forwarding(
+    motion: Motion, actor, *, council, cosponsoring_sections, forwarded_on
+) -> dict:
+    """Forwarded after the decision that adopted it."""
+    if motion.decision_id and forwarded_on < motion.decision.decided_on:
+        raise DomainError(
+            _("A motion is forwarded after the decision that adopted it."), field="forwarded_on"
         )
-        submission = ICSubmission.objects.create(
-            motion=motion,
-            council=council,
-            cosponsoring_sections=sections,
-            forwarded_on=forwarded_on,
-            forwarded_by=actor,
-        )
-        audit.record(actor, "ic_submission.created", submission, new=model_values(submission))
-    return submission
+    return {"council": council.code, "cosponsoring_sections": cosponsoring_sections}
+
+
+def file_submission(motion: Motion, actor, *, council, cosponsoring_sections, forwarded_on) -> None:
+    """The submission to the IC, with its own audit event, after the motion's."""
+    submission = ICSubmission.objects.create(
+        motion=motion,
+        council=council,
+        cosponsoring_sections=cosponsoring_sections,
+        forwarded_on=forwarded_on,
+        forwarded_by=actor,
+    )
+    audit.record(actor, "ic_submission.created", submission, new=model_values(submission))
 
 
 IC_STEPS = {
@@ -92,28 +100,35 @@ def record_ic_outcome(
         raise DomainError(_("Unknown outcome."), field="outcome")
     if outcome == ICSubmission.Outcome.AMENDED and not text.strip():
         raise DomainError(_("Give the text as the IC adopted it."), field="text")
-    with transaction.atomic():
-        motion = workflow.lock_motion(motion)
-        submission = ICSubmission.objects.select_for_update().filter(motion=motion).first()
-        if submission is None:
-            raise DomainError(_("This motion has not been forwarded to the IC."))
-        if decided_on < submission.forwarded_on:
-            raise DomainError(
-                _("The IC decides after the motion was forwarded (%(date)s).")
-                % {"date": date_format(submission.forwarded_on)},
-                field="decided_on",
-            )
-        lifecycle.move(
-            _step(motion, IC_STEPS[outcome]),
-            motion,
-            actor,
-            ic_outcome=outcome,
-            ic_reference=ic_reference,
+    step = _step(motion, IC_STEPS[outcome])
+    motion = lifecycle.take(
+        step,
+        motion,
+        actor,
+        outcome=outcome,
+        decided_on=decided_on,
+        ic_reference=ic_reference,
+        text=text,
+    )
+    return motion.ic_submission
+
+
+def note_ic_outcome(motion: Motion, actor, *, outcome, decided_on, ic_reference, text) -> dict:
+    """Records the IC's outcome, date, reference and text on the motion's submission."""
+    submission = ICSubmission.objects.select_for_update().filter(motion=motion).first()
+    if submission is None:
+        raise DomainError(_("This motion has not been forwarded to the IC."))
+    if decided_on < submission.forwarded_on:
+        raise DomainError(
+            _("The IC decides after the motion was forwarded (%(date)s).")
+            % {"date": date_format(submission.forwarded_on)},
+            field="decided_on",
         )
-        submission.outcome, submission.outcome_on = outcome, decided_on
-        submission.ic_reference, submission.outcome_text = ic_reference.strip(), text.strip()
-        submission.save(update_fields=["outcome", "outcome_on", "ic_reference", "outcome_text"])
-    return submission
+    submission.outcome, submission.outcome_on = outcome, decided_on
+    submission.ic_reference, submission.outcome_text = ic_reference.strip(), text.strip()
+    submission.save(update_fields=["outcome", "outcome_on", "ic_reference", "outcome_text"])
+    submission.motion = motion  # the service returns it as motion.ic_submission
+    return {"ic_outcome": outcome, "ic_reference": ic_reference}
 
 
 def add_follow_up(*, actor, motion: Motion, noted_on: dt.date, text: str) -> FollowUp:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -79,45 +78,47 @@ def put_amendment_to_vote(
 ) -> Ballot:
     """The chair puts an admissible amendment to the vote, in the order they were tabled."""
     ensure_may_write(actor)
-    with transaction.atomic():
-        amendment = workflow.lock_amendment(amendment)
-        motion = workflow.lock_motion(amendment.motion)
-        lifecycle.check(_step(amendment, "put_to_vote"), amendment, actor)
-        if motion.status != M.SCHEDULED:
-            raise DomainError(_("Amendments are voted when their motion is on the agenda."))
-        earlier = motion.amendments.filter(
-            number__lt=amendment.number, status__in=LIVE_AMENDMENT
-        ).order_by("number")
-        if earlier.exists():
-            raise DomainError(
-                _("Vote the earlier amendments first: %(labels)s.")
-                % {"labels": ", ".join(a.label for a in earlier)}
-            )
-        try:
-            texts.apply_change(text_before(amendment), as_change(amendment))
-        except texts.MergeError as error:
-            raise DomainError(
-                _("Paragraph %(n)s no longer exists after the earlier amendments.")
-                % {"n": error.paragraph}
-            ) from error
-        ballot = _open_vote(
-            actor=actor,
-            motion=motion,
-            title=_("%(motion)s — amendment %(label)s")
-            % {"motion": motion.reference, "label": amendment.label},
-            question=amendment.text,
-            mode=mode,
-            closes_at=closes_at,
+    step = _step(amendment, "put_to_vote")
+    return lifecycle.take(step, amendment, actor, mode=mode, closes_at=closes_at).ballot
+
+
+def lock_with_motion(amendment: Amendment) -> Amendment:
+    """The amendment, then its motion, locked (the motion waits on the agenda meanwhile)."""
+    amendment = workflow.lock_amendment(amendment)
+    amendment.motion = workflow.lock_motion(amendment.motion)
+    return amendment
+
+
+def open_amendment_vote(amendment: Amendment, actor, *, mode: str, closes_at) -> dict:
+    """Opens the amendment's ballot, its motion on the agenda and the earlier amendments decided."""
+    motion = amendment.motion
+    if motion.status != M.SCHEDULED:
+        raise DomainError(_("Amendments are voted when their motion is on the agenda."))
+    earlier = motion.amendments.filter(
+        number__lt=amendment.number, status__in=LIVE_AMENDMENT
+    ).order_by("number")
+    if earlier.exists():
+        raise DomainError(
+            _("Vote the earlier amendments first: %(labels)s.")
+            % {"labels": ", ".join(a.label for a in earlier)}
         )
-        amendment.ballot = ballot
-        lifecycle.move(
-            _step(amendment, "put_to_vote"),
-            amendment,
-            actor,
-            update_fields=["ballot"],
-            ballot=ballot.pk,
-        )
-    return ballot
+    try:
+        texts.apply_change(text_before(amendment), as_change(amendment))
+    except texts.MergeError as error:
+        raise DomainError(
+            _("Paragraph %(n)s no longer exists after the earlier amendments.")
+            % {"n": error.paragraph}
+        ) from error
+    amendment.ballot = _open_vote(
+        actor=actor,
+        motion=motion,
+        title=_("%(motion)s — amendment %(label)s")
+        % {"motion": motion.reference, "label": amendment.label},
+        question=amendment.text,
+        mode=mode,
+        closes_at=closes_at,
+    )
+    return {"ballot": amendment.ballot.pk}
 
 
 def put_motion_to_vote(
@@ -126,36 +127,30 @@ def put_motion_to_vote(
     """The chair puts a scheduled motion to the vote: its amendments all decided first, the
     question is the final text with the adopted amendments merged."""
     ensure_may_write(actor)
-    with transaction.atomic():
-        motion = workflow.lock_motion(motion)
-        pending = motion.amendments.filter(status__in=LIVE_AMENDMENT).order_by("number")
-        if pending.exists():
-            raise DomainError(
-                _("Decide the amendments before the motion: %(labels)s.")
-                % {"labels": ", ".join(a.label for a in pending)}
-            )
-        if motion.is_statute_amendment:
-            proposed_statutes(motion)
-        lifecycle.check(_step(motion, "put_to_vote"), motion, actor)
-        motion.final_text = final_text(motion)
-        ballot = _open_vote(
-            actor=actor,
-            motion=motion,
-            title=f"{motion.reference} — {motion.title}",
-            question=motion.final_text,
-            mode=mode,
-            closes_at=closes_at,
+    step = _step(motion, "put_to_vote")
+    return lifecycle.take(step, motion, actor, mode=mode, closes_at=closes_at).ballot
+
+
+def open_motion_vote(motion: Motion, actor, *, mode: str, closes_at) -> dict:
+    """Opens the motion's ballot on its final text, its amendments all decided."""
+    pending = motion.amendments.filter(status__in=LIVE_AMENDMENT).order_by("number")
+    if pending.exists():
+        raise DomainError(
+            _("Decide the amendments before the motion: %(labels)s.")
+            % {"labels": ", ".join(a.label for a in pending)}
         )
-        motion.ballot = ballot
-        lifecycle.move(
-            _step(motion, "put_to_vote"),
-            motion,
-            actor,
-            update_fields=["final_text", "ballot"],
-            ballot=ballot.pk,
-            mode=mode,
-        )
-    return ballot
+    if motion.is_statute_amendment:
+        proposed_statutes(motion)
+    motion.final_text = final_text(motion)
+    motion.ballot = _open_vote(
+        actor=actor,
+        motion=motion,
+        title=f"{motion.reference} — {motion.title}",
+        question=motion.final_text,
+        mode=mode,
+        closes_at=closes_at,
+    )
+    return {"ballot": motion.ballot.pk, "mode": mode}
 
 
 def apply_count(*, actor, ballot: Ballot, decision: Decision) -> None:
