@@ -21,14 +21,13 @@ from rest_framework.views import APIView
 
 from elections import access, services
 from elections.models import Ballot, Candidate, PaperCount, Proxy
-from governance import lifecycle
 from governance.accounts import ratelimit
 from governance.api.kit import (
     BAD_INPUT,
     NOT_FOUND,
-    STEP_REFUSED,
     BodyCodeField,
     MembershipNumberField,
+    StepApi,
     enum_field,
     fields_renamed,
     not_allowed,
@@ -350,103 +349,16 @@ class BallotVoteApi(APIView):
 # ---------------------------------------------------------------------------
 
 
-class BallotStepApi(APIView):
-    """Base of the lifecycle views: the step of `services.BALLOT` named by `step` takes the
-    ballot one step, through `lifecycle.take` (a reason, when the step needs one, is read
-    after the role is checked)."""
+class BallotStepApi(StepApi):
+    """Officers take the ballot one step of `services.BALLOT` (open, close, count, publish,
+    cancel with a reason); routed once per step by `kit.step_routes`."""
 
-    permission_classes = WRITE_PERMISSIONS
-    step: str
+    table = services.BALLOT
+    output = BallotStatusChangeSerializer
 
     @extend_schema_serializer(component_name="BallotCancelInput")
-    class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(max_length=2000)
-
-    def post(self, request, pk: int):
-        ballot = get_object_or_404(
-            Ballot.objects.visible_to(request.user).select_related("body"), pk=pk
-        )
-        step = services.BALLOT.steps[self.step]
-        args = {}
-        if step.needs_reason:
-            lifecycle.ensure_role(step, ballot, request.user)  # the role before the input
-            serializer = self.InputSerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            args["reason"] = serializer.validated_data["reason"]
-        ballot = lifecycle.take(step, ballot, request.user, **args)
-        return Response(BallotStatusChangeSerializer(ballot).data)
-
-
-def step_schema(summary: str):
-    return extend_schema(
-        summary=summary,
-        request=None,
-        responses={
-            200: BallotStatusChangeSerializer,
-            400: STEP_REFUSED,
-            403: not_allowed("Only officers of the deciding body (or staff)."),
-            404: NOT_FOUND,
-        },
-    )
-
-
-class BallotOpenApi(BallotStepApi):
-    """Officers open a draft ballot; the electoral roll is frozen from the statutes in force."""
-
-    step = "open"
-
-    @step_schema("Open a draft ballot, freezing its electoral roll")
-    def post(self, request, pk: int):
-        return super().post(request, pk)
-
-
-class BallotCloseApi(BallotStepApi):
-    """Officers close an open ballot; votes already committed are in the count."""
-
-    step = "close"
-
-    @step_schema("Close an open ballot")
-    def post(self, request, pk: int):
-        return super().post(request, pk)
-
-
-class BallotCountApi(BallotStepApi):
-    """Officers count a closed ballot; the result is recorded as a decision."""
-
-    step = "count"
-
-    @step_schema("Count a closed ballot and record the decision")
-    def post(self, request, pk: int):
-        return super().post(request, pk)
-
-
-class BallotPublishApi(BallotStepApi):
-    """Officers publish a counted ballot: its result and list of papers become public."""
-
-    step = "publish"
-
-    @step_schema("Publish a counted ballot's result and its list of papers")
-    def post(self, request, pk: int):
-        return super().post(request, pk)
-
-
-class BallotCancelApi(BallotStepApi):
-    """Officers cancel a ballot before it is counted, giving the reason."""
-
-    step = "cancel"
-
-    @extend_schema(
-        summary="Cancel a ballot before it is counted",
-        request=BallotStepApi.InputSerializer,
-        responses={
-            200: BallotStatusChangeSerializer,
-            400: BAD_INPUT,
-            403: not_allowed(),
-            404: NOT_FOUND,
-        },
-    )
-    def post(self, request, pk: int):
-        return super().post(request, pk)
+    class ReasonSerializer(StepApi.ReasonSerializer):
+        pass
 
 
 # ---------------------------------------------------------------------------

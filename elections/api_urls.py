@@ -3,17 +3,14 @@
 from django.urls import path
 
 from elections import api
+from governance.api.kit import step_routes
 
 api_patterns = [
     path("ballots/", api.BallotListApi.as_view(), name="api_ballots"),
     path("ballots/create/", api.BallotCreateApi.as_view(), name="api_ballot_create"),
     path("ballots/<int:pk>/", api.BallotDetailApi.as_view(), name="api_ballot"),
     path("ballots/<int:pk>/vote/", api.BallotVoteApi.as_view(), name="api_ballot_vote"),
-    path("ballots/<int:pk>/open/", api.BallotOpenApi.as_view(), name="api_ballot_open"),
-    path("ballots/<int:pk>/close/", api.BallotCloseApi.as_view(), name="api_ballot_close"),
-    path("ballots/<int:pk>/count/", api.BallotCountApi.as_view(), name="api_ballot_count"),
-    path("ballots/<int:pk>/publish/", api.BallotPublishApi.as_view(), name="api_ballot_publish"),
-    path("ballots/<int:pk>/cancel/", api.BallotCancelApi.as_view(), name="api_ballot_cancel"),
+    *step_routes(api.BallotStepApi, "ballots"),
     path(
         "ballots/<int:pk>/candidates/",
         api.CandidateNominateApi.as_view(),

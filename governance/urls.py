@@ -9,6 +9,7 @@ from elections.api_urls import api_patterns as election_api_patterns
 from governance import probes, translation_views, views
 from governance.accounts import enrolment_views
 from governance.api import views as api
+from governance.api.kit import step_routes
 from governance.assemblies import api as assembly_api
 from governance.assemblies import views as assembly_views
 from governance.audit import api as audit_api
@@ -77,21 +78,7 @@ api_patterns = [
         assembly_api.AssemblyProxyRevokeApi.as_view(),
         name="api_assembly_proxy_revoke",
     ),
-    path(
-        "assemblies/<int:pk>/open/",
-        assembly_api.AssemblyOpenApi.as_view(),
-        name="api_assembly_open",
-    ),
-    path(
-        "assemblies/<int:pk>/close/",
-        assembly_api.AssemblyCloseApi.as_view(),
-        name="api_assembly_close",
-    ),
-    path(
-        "assemblies/<int:pk>/cancel/",
-        assembly_api.AssemblyCancelApi.as_view(),
-        name="api_assembly_cancel",
-    ),
+    *step_routes(assembly_api.AssemblyStepApi, "assemblies"),
     *election_api_patterns,
     *motion_api_patterns,
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),

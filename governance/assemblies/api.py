@@ -16,11 +16,10 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from governance import lifecycle
 from governance.access import may_oversee_body
 from governance.api.kit import (
-    STEP_REFUSED,
     MembershipNumberField,
+    StepApi,
     WritesOnPost,
     enum_field,
     fields_renamed,
@@ -299,71 +298,16 @@ class StatusChangeSerializer(serializers.Serializer):
     status = AssemblyStatusField()
 
 
-class AssemblyStepApi(APIView):
-    """Base of the session's steps: the step of `assemblies.ASSEMBLY` named by `step`, taken
-    through `lifecycle.take` (a reason, when the step needs one, is read after the role)."""
+class AssemblyStepApi(StepApi):
+    """Officers take the session one step of `assemblies.ASSEMBLY` (open, close, cancel with
+    a reason); routed once per step by `kit.step_routes`."""
 
-    permission_classes = WRITE_PERMISSIONS
-    step: str
+    table = assemblies.ASSEMBLY
+    output = StatusChangeSerializer
 
     @extend_schema_serializer(component_name="AssemblyCancelInput")
-    class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(max_length=2000)
-
-    def post(self, request, pk: int):
-        assembly = get_object_or_404(
-            Assembly.objects.visible_to(request.user).select_related("body"), pk=pk
-        )
-        step = assemblies.ASSEMBLY.steps[self.step]
-        args = {}
-        if step.needs_reason:
-            lifecycle.ensure_role(step, assembly, request.user)  # the role before the input
-            serializer = self.InputSerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            args["reason"] = serializer.validated_data["reason"]
-        assembly = lifecycle.take(step, assembly, request.user, **args)
-        return Response(StatusChangeSerializer(assembly).data)
-
-
-def step_schema(summary: str):
-    return extend_schema(
-        summary=summary,
-        request=None,
-        responses={
-            200: StatusChangeSerializer,
-            400: STEP_REFUSED,
-            403: FORBIDDEN,
-            404: NOT_FOUND,
-        },
-    )
-
-
-class AssemblyOpenApi(AssemblyStepApi):
-    step = "open"
-
-    @step_schema("Open the session (on the day of the meeting)")
-    def post(self, request, pk: int):
-        return super().post(request, pk)
-
-
-class AssemblyCloseApi(AssemblyStepApi):
-    step = "close"
-
-    @step_schema("Close the session; the number entitled to vote is frozen")
-    def post(self, request, pk: int):
-        return super().post(request, pk)
-
-
-class AssemblyCancelApi(AssemblyStepApi):
-    step = "cancel"
-
-    @extend_schema(
-        summary="Cancel a convened meeting, with the reason",
-        request=AssemblyStepApi.InputSerializer,
-        responses={200: StatusChangeSerializer, 400: BAD_INPUT, 403: FORBIDDEN, 404: NOT_FOUND},
-    )
-    def post(self, request, pk: int):
-        return super().post(request, pk)
+    class ReasonSerializer(StepApi.ReasonSerializer):
+        pass
 
 
 # ---------------------------------------------------------------------------
