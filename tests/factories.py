@@ -104,88 +104,77 @@ def statute_articles() -> list[ArticleSpec]:
 
     Tests cite them by number: 4 voting eligibility, 6 notice, 7/8 the General Assembly's
     quorum and majority, 9 proxies, 10/11 sponsorship (and the IC majority), 12 the Board's
-    terms, 13 candidates, 14 the Board's notice, quorum and majority, 15 statute amendments.
+    terms, 13 candidates, 14 the Board's notice, quorum and majority, 15 statute amendments;
+    5 and 16 (no rules) are amended and repealed. The texts are short on purpose: no test
+    reads them, and the demo's fuller statutes (governance/demo.py) are the demo's own.
     """
     A = ArticleSpec
     R = RuleSpec
+
+    def majority(kind: str, fraction: str, *, counts_everyone: bool = False) -> dict:
+        # `counts_everyone`: abstentions and blanks count among the votes (a majority of members).
+        return {
+            "kind": kind,
+            "fraction": fraction,
+            "count_abstentions": counts_everyone,
+            "count_blanks": counts_everyone,
+        }
+
+    def eligibility(min_months: int) -> dict:
+        return {"good_standing": True, "min_months": min_months, "min_age": 18, "body": None}
+
+    def notice(assembly_days: int, motion_days: int, amendment_days: int) -> dict:
+        return {
+            "assembly_days": assembly_days,
+            "motion_days": motion_days,
+            "amendment_days": amendment_days,
+        }
+
+    board_terms = {
+        "length_months": 24,
+        "max_consecutive": 2,
+        "reserved_seats": {"youth": 1},
+        "youth_max_age": 25,
+    }
     return [
-        A(
-            "1",
-            "Name and seat",
-            "The association is the national section of the movement. Its seat is in Rabat.",
-        ),
-        A(
-            "2",
-            "Purpose",
-            "The section works for every person to enjoy all the human rights set out in the Universal Declaration of Human Rights, independent of any government, political ideology, economic interest or religion.",
-        ),
-        A(
-            "3",
-            "Membership",
-            "Any person aged 18 or over who accepts the statutes and pays the yearly dues may be a member. Donors and supporters who do not pay dues are not members and do not vote.",
-        ),
+        A("1", "Name and seat", "The test section and where it sits."),
+        A("2", "Purpose", "What the test section works for."),
+        A("3", "Membership", "Who may join: adults who pay their dues."),
         A(
             "4",
             "Voting rights",
-            "A member votes when their dues for the current year are paid, they have been a member for at least three months, and they are aged 18 or over on the day of the vote.",
-            [
-                R(
-                    "eligibility",
-                    "ballot",
-                    {"good_standing": True, "min_months": 3, "min_age": 18, "body": None},
-                )
-            ],
+            "Paid up, a member for three months, and 18 on the day.",
+            [R("eligibility", "ballot", eligibility(3))],
         ),
-        A(
-            "5",
-            "Dues",
-            "The General Assembly sets the yearly dues. Dues are paid for the calendar year.",
-        ),
+        A("5", "Dues", "Dues are yearly."),
         A(
             "6",
             "The General Assembly",
-            "The General Assembly of members is the supreme body of the section. It meets once a year in ordinary session, convened by the Board at least thirty days ahead. Motions are submitted at least twenty-one days and amendments at least ten days before it meets.",
-            [
-                R(
-                    "notice",
-                    "assembly",
-                    {"assembly_days": 30, "motion_days": 21, "amendment_days": 10},
-                )
-            ],
+            "Convened 30 days ahead; motions 21 days, amendments 10 days before.",
+            [R("notice", "assembly", notice(30, 21, 10))],
         ),
         A(
             "7",
             "Quorum of the General Assembly",
-            "The General Assembly deliberates validly when a quarter of the members entitled to vote take part. Failing that, it is convened again and deliberates validly on second convocation whatever the number taking part.",
+            "A quarter on first convocation; anyone on the second.",
             [R("quorum", "assembly", {"first_convocation": "1/4", "second_convocation": None})],
         ),
         A(
             "8",
             "Majority of the General Assembly",
-            "Decisions of the General Assembly are taken by a simple majority of the votes cast. Abstentions and blank ballots are not votes cast.",
-            [
-                R(
-                    "majority",
-                    "assembly",
-                    {
-                        "kind": "simple",
-                        "fraction": "1/2",
-                        "count_abstentions": False,
-                        "count_blanks": False,
-                    },
-                )
-            ],
+            "A simple majority of the votes cast.",
+            [R("majority", "assembly", majority("simple", "1/2"))],
         ),
         A(
             "9",
             "Proxies",
-            "A member who cannot attend may give a proxy to another member entitled to vote. No member may carry more than two proxies.",
+            "At most two proxies each.",
             [R("proxies", "assembly", {"allowed": True, "max_carried": 2})],
         ),
         A(
             "10",
             "Motions",
-            "A motion to the General Assembly is tabled by a member and supported by at least five co-sponsors entitled to vote. An amendment to a motion needs at least two co-sponsors.",
+            "Five co-sponsors for a motion, two for an amendment.",
             [
                 R("sponsorship", "motion", {"min_cosponsors": 5}),
                 R("sponsorship", "amendment", {"min_cosponsors": 2}),
@@ -194,96 +183,48 @@ def statute_articles() -> list[ArticleSpec]:
         A(
             "11",
             "Motions to the International Council",
-            "The section submits motions to the International Council once adopted by the General Assembly. Such a motion needs at least ten co-sponsors.",
+            "Ten co-sponsors; a simple majority.",
             [
                 R("sponsorship", "ic_motion", {"min_cosponsors": 10}),
-                R(
-                    "majority",
-                    "ic_motion",
-                    {
-                        "kind": "simple",
-                        "fraction": "1/2",
-                        "count_abstentions": False,
-                        "count_blanks": False,
-                    },
-                ),
+                R("majority", "ic_motion", majority("simple", "1/2")),
             ],
         ),
         A(
             "12",
             "The Section Board",
-            "The Board has seven members elected by the General Assembly for two years, one seat being reserved for a member aged 25 or under. No one may serve more than two consecutive terms.",
-            [
-                R(
-                    "terms",
-                    "board",
-                    {
-                        "length_months": 24,
-                        "max_consecutive": 2,
-                        "reserved_seats": {"youth": 1},
-                        "youth_max_age": 25,
-                    },
-                )
-            ],
+            "Seven members for two years, one seat for 25 or under; two terms at most.",
+            [R("terms", "board", board_terms)],
         ),
         A(
             "13",
             "Candidates to the Board",
-            "Candidates to the Board must be members in good standing for at least twelve months.",
-            [
-                R(
-                    "eligibility",
-                    "election",
-                    {"good_standing": True, "min_months": 12, "min_age": 18, "body": None},
-                )
-            ],
+            "Twelve months a member in good standing.",
+            [R("eligibility", "election", eligibility(12))],
         ),
         A(
             "14",
             "Board meetings and decisions",
-            "The Board meets when convened by its chair at least seven days ahead. It deliberates validly when half its members are present and decides by an absolute majority of its members, by roll-call vote.",
+            "Seven days' notice, half present, an absolute majority of the members.",
             [
-                R("notice", "board", {"assembly_days": 7, "motion_days": 3, "amendment_days": 1}),
+                R("notice", "board", notice(7, 3, 1)),
                 R("quorum", "board", {"first_convocation": "1/2", "second_convocation": "1/2"}),
-                R(
-                    "majority",
-                    "board",
-                    {
-                        "kind": "absolute",
-                        "fraction": "1/2",
-                        "count_abstentions": True,
-                        "count_blanks": True,
-                    },
-                ),
+                R("majority", "board", majority("absolute", "1/2", counts_everyone=True)),
             ],
         ),
         A(
             "15",
             "Amending the statutes",
-            "The statutes are amended by the General Assembly by a two-thirds majority of the votes cast, when a third of the members entitled to vote take part on first convocation, or a fifth on second convocation.",
+            "Two thirds of the votes cast; a third take part, or a fifth on second convocation.",
             [
                 R(
                     "quorum",
                     "statute_amendment",
                     {"first_convocation": "1/3", "second_convocation": "1/5"},
                 ),
-                R(
-                    "majority",
-                    "statute_amendment",
-                    {
-                        "kind": "qualified",
-                        "fraction": "2/3",
-                        "count_abstentions": False,
-                        "count_blanks": False,
-                    },
-                ),
+                R("majority", "statute_amendment", majority("qualified", "2/3")),
             ],
         ),
-        A(
-            "16",
-            "Control Committee",
-            "A Control Committee of three members elected by the General Assembly reviews the accounts and the record of decisions and reports to the General Assembly.",
-        ),
+        A("16", "Control Committee", "Three members review the accounts."),
     ]
 
 
