@@ -3,23 +3,13 @@
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from governance import services
 from governance.exceptions import DomainError
+from governance.management.imports import staff_account
 from governance.models import Member
-
-
-def staff_account(email: str | None):
-    """The account named by --as, or None (the platform) when none is given."""
-    if not email:
-        return None
-    user = get_user_model().objects.filter(email__iexact=email).first()
-    if user is None:
-        raise CommandError(f"no account with the e-mail {email}")
-    return user
 
 
 def _amount(value: str) -> Decimal:
