@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from governance.audit.log import EVENT_FIELDS
 from governance.models import (
     Assembly,
     AuditEvent,
@@ -166,6 +167,40 @@ class RuleRecheck:
     problem: str = ""
 
 
+def _evaluate(
+    kind: str, parsed: Any, figure: Callable[..., int | None], article: str
+) -> rules.RuleOutcome:
+    """A quorum or majority rule evaluated on the figures; LookupError when one is missing,
+    ValueError when they are impossible."""
+    if kind == "quorum":
+        eligible, took_part = figure("eligible"), figure("took_part")
+        if eligible is None or took_part is None:
+            raise LookupError
+        convocation = figure("convocation", 1)
+        return rules.evaluate_quorum(
+            parsed,
+            eligible=eligible,
+            took_part=min(took_part, eligible),
+            convocation=convocation if convocation in (1, 2) else 1,
+            article=article,
+        )
+    yes, no = figure("yes"), figure("no")
+    if yes is None or no is None:
+        raise LookupError
+    abstain, blank = figure("abstain", 0), figure("blank", 0)
+    eligible = figure("eligible")
+    total = yes + no + abstain + blank
+    return rules.evaluate_majority(
+        parsed,
+        yes=yes,
+        no=no,
+        abstain=abstain,
+        blank=blank,
+        eligible=None if eligible is None else max(eligible, total),
+        article=article,
+    )
+
+
 def recheck_rules(figures: Mapping[str, Any], snapshot: Sequence[Any]) -> list[RuleRecheck]:
     """Evaluate each quorum and majority rule of a snapshot on the decision's figures.
 
@@ -190,72 +225,21 @@ def recheck_rules(figures: Mapping[str, Any], snapshot: Sequence[Any]) -> list[R
                     return value
             return default
 
+        outcome, problem = None, ""
         try:
             parsed = rules.parse_rule(kind, entry.get("params"))
         except rules.RuleError as error:
-            results.append(
-                RuleRecheck(
-                    kind,
-                    article,
-                    recorded,
-                    None,
-                    _("the snapshot of the rule is malformed (%(error)s)")
-                    % {"error": rule_error_in_words(error)},
-                )
-            )
-            continue
-        try:
-            if kind == "quorum":
-                eligible, took_part = figure("eligible"), figure("took_part")
-                if eligible is None or took_part is None:
-                    raise LookupError
-                convocation = figure("convocation", 1)
-                outcome = rules.evaluate_quorum(
-                    parsed,
-                    eligible=eligible,
-                    took_part=min(took_part, eligible),
-                    convocation=convocation if convocation in (1, 2) else 1,
-                    article=article,
-                )
-            else:
-                yes, no = figure("yes"), figure("no")
-                if yes is None or no is None:
-                    raise LookupError
-                abstain, blank = figure("abstain", 0), figure("blank", 0)
-                eligible = figure("eligible")
-                total = yes + no + abstain + blank
-                outcome = rules.evaluate_majority(
-                    parsed,
-                    yes=yes,
-                    no=no,
-                    abstain=abstain,
-                    blank=blank,
-                    eligible=None if eligible is None else max(eligible, total),
-                    article=article,
-                )
-        except LookupError:
-            results.append(
-                RuleRecheck(
-                    kind,
-                    article,
-                    recorded,
-                    None,
-                    _("the figures needed to re-check it are missing"),
-                )
-            )
-            continue
-        except ValueError as error:
-            results.append(
-                RuleRecheck(
-                    kind,
-                    article,
-                    recorded,
-                    None,
-                    _("its figures are impossible (%(error)s)") % {"error": error},
-                )
-            )
-            continue
-        results.append(RuleRecheck(kind, article, recorded, outcome))
+            problem = _("the snapshot of the rule is malformed (%(error)s)") % {
+                "error": rule_error_in_words(error)
+            }
+        else:
+            try:
+                outcome = _evaluate(kind, parsed, figure, article)
+            except LookupError:
+                problem = _("the figures needed to re-check it are missing")
+            except ValueError as error:
+                problem = _("its figures are impossible (%(error)s)") % {"error": error}
+        results.append(RuleRecheck(kind, article, recorded, outcome, problem))
     return results
 
 
@@ -675,18 +659,7 @@ def event_anomalies() -> list[Anomaly]:
         Q(action__in=officer_actions | STAFF_ACTIONS | SUPERUSER_ACTIONS)
         | Q(actor_id__in=[pk for pk in auditors_ever if pk is not None])
     )
-    rows = list(
-        interesting.order_by("sequence").values_list(
-            "sequence",
-            "occurred_at",
-            "actor_id",
-            "actor_label",
-            "action",
-            "object_type",
-            "object_id",
-            "object_label",
-        )
-    )
+    rows = list(interesting.order_by("sequence").values_list(*EVENT_FIELDS))
     wanted: dict[str, set[str]] = defaultdict(set)
     for row in rows:
         spec = officer.get(row[5])

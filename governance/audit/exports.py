@@ -26,14 +26,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from governance import csvsafe, pdf
 from governance.audit import checkpoints
-from governance.audit.log import GENESIS_HASH, canonical_json, jsonable, verify_chain
+from governance.audit.log import (
+    GENESIS_HASH,
+    canonical_json,
+    jsonable,
+    read_snapshot,
+    verify_chain,
+)
 from governance.models import AuditEvent, Body, Decision
 
 FORMATS = ("json", "csv", "pdf")
@@ -182,19 +188,6 @@ def digest_of(rows: Iterable[dict[str, Any]]) -> str:
 # ---------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def register_snapshot() -> Iterator[None]:
-    """One read-only snapshot for the rows and the head (see `governance.audit.log.verify_chain`)."""
-    outermost = not connection.in_atomic_block
-    with transaction.atomic():
-        # The isolation level can only be set as a transaction's first statement; inside a
-        # caller's transaction (a test, a command's own) that transaction's snapshot is used.
-        if outermost and connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        yield
-
-
 def _as_rows(values: Iterable[tuple]) -> Iterator[dict[str, Any]]:
     for record in values:
         yield {name: jsonable(value) for name, value in zip(FIELDS, record, strict=True)}
@@ -232,7 +225,7 @@ def export_register(out: IO, *, fmt: str, exported_at: dt.datetime | None = None
     exported_at = exported_at or timezone.now()
     if fmt == "pdf":
         return _write_pdf(out, exported_at)
-    with register_snapshot():
+    with read_snapshot():
         head = audit_head()
         writer = write_json if fmt == "json" else write_csv
         return writer(out, register_rows(), head=head, exported_at=exported_at)
@@ -327,7 +320,7 @@ def export_chunks(
     """
     chunker = {"json": json_chunks, "csv": csv_chunks}[fmt]
     exported_at = exported_at or timezone.now()
-    with register_snapshot():
+    with read_snapshot():
         pending: list[str] = []
         length = 0
         for chunk in chunker(register_rows(), head=audit_head(), exported_at=exported_at):
@@ -348,7 +341,7 @@ def _write_pdf(out: IO[bytes], exported_at: dt.datetime) -> Trailer:
     from the attachment and checks it against the trailer kept in the PDF's keywords.
     """
     with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as data:
-        with register_snapshot():
+        with read_snapshot():
             head = audit_head()
             trailer = write_json(data, register_rows(), head=head, exported_at=exported_at)
             bodies = dict(Body.objects.values_list("code", "name"))
@@ -753,7 +746,7 @@ def verify_export(path: Path) -> ExportCheck:
         else:
             stream = stack.enter_context(path.open(encoding="utf-8-sig", newline=""))
             reader = _JsonReader(stream) if fmt == "json" else _CsvReader(stream)
-        with register_snapshot():
+        with read_snapshot():
             return _verify(reader, fmt, pdf_trailer)
 
 

@@ -99,7 +99,8 @@ def event_hash(
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-EXPORT_FIELDS = (
+# Who did what to which object, and when: an event without its content and its chaining.
+EVENT_FIELDS = (
     "sequence",
     "occurred_at",
     "actor_id",
@@ -108,11 +109,8 @@ EXPORT_FIELDS = (
     "object_type",
     "object_id",
     "object_label",
-    "old",
-    "new",
-    "prev_hash",
-    "hash",
 )
+EXPORT_FIELDS = (*EVENT_FIELDS, "old", "new", "prev_hash", "hash")
 
 
 def export_lines(chunk_size: int = 2000) -> Iterator[str]:
