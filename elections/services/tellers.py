@@ -82,15 +82,22 @@ def enter_paper_count(
     return batch
 
 
+def _locked_for(actor, batch: PaperCount) -> PaperCount:
+    """In the caller's transaction: the batch re-read and locked, once the actor is shown to
+    act for the ballot's body."""
+    batch = (
+        PaperCount.objects.select_for_update(of=("self",))
+        .select_related("ballot__body")
+        .get(pk=batch.pk)
+    )
+    ensure_may_act_for_body(actor, batch.ballot.body)
+    return batch
+
+
 def confirm_paper_count(*, actor, batch: PaperCount) -> PaperCount:
     """A second teller confirms a batch entered by another; it is then merged into the count."""
     with transaction.atomic():
-        batch = (
-            PaperCount.objects.select_for_update(of=("self",))
-            .select_related("ballot__body")
-            .get(pk=batch.pk)
-        )
-        ensure_may_act_for_body(actor, batch.ballot.body)
+        batch = _locked_for(actor, batch)
         if batch.entered_by_id == actor.pk:
             raise NotAllowed(_("A second teller must confirm: not the one who entered the batch."))
         if batch.status != PaperCount.Status.PENDING:
@@ -121,12 +128,7 @@ def set_aside_paper_count(*, actor, batch: PaperCount, reason: str) -> PaperCoun
     if not reason:
         raise DomainError(_("Give the reason."), field="reason")
     with transaction.atomic():
-        batch = (
-            PaperCount.objects.select_for_update(of=("self",))
-            .select_related("ballot__body")
-            .get(pk=batch.pk)
-        )
-        ensure_may_act_for_body(actor, batch.ballot.body)
+        batch = _locked_for(actor, batch)
         if batch.status != PaperCount.Status.PENDING:
             raise DomainError(
                 _("This batch is %(status)s: only a batch awaiting confirmation can be set aside.")

@@ -24,15 +24,16 @@ def _target(item) -> dict:
     return {"motion": item} if isinstance(item, Motion) else {"amendment": item}
 
 
+def _locked(item: Motion | Amendment) -> Motion | Amendment:
+    """The motion or amendment, re-read and locked for the rest of the transaction."""
+    return workflow.lock_motion(item) if isinstance(item, Motion) else workflow.lock_amendment(item)
+
+
 def support(*, actor, item: Motion | Amendment) -> Support:
     """A member entitled to vote co-sponsors a draft motion or amendment (not their own)."""
     member = _member_of(actor)
     with transaction.atomic():
-        item = (
-            workflow.lock_motion(item)
-            if isinstance(item, Motion)
-            else workflow.lock_amendment(item)
-        )
+        item = _locked(item)
         if item.status != "draft":
             raise DomainError(_("Support is collected before submission; this one is submitted."))
         if item.proposer_id == member.pk:
@@ -60,11 +61,7 @@ def withdraw_support(*, actor, item: Motion | Amendment) -> None:
     """A co-sponsor withdraws their support, until the motion or amendment is submitted."""
     member = _member_of(actor)
     with transaction.atomic():
-        item = (
-            workflow.lock_motion(item)
-            if isinstance(item, Motion)
-            else workflow.lock_amendment(item)
-        )
+        item = _locked(item)
         if item.status != "draft":
             raise DomainError(_("Support can no longer be withdrawn: it has been submitted."))
         deleted, _counts = Support.objects.filter(member=member, **_target(item)).delete()

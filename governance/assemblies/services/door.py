@@ -53,6 +53,17 @@ def _revoke(actor, proxy: AssemblyProxy, reason: str) -> AssemblyProxy:
     return proxy
 
 
+def _at_the_door(assembly: Assembly, member: Member) -> tuple[Assembly, Attendance | None]:
+    """In the caller's transaction: the assembly locked, its door open, and the member's
+    attendance locked (None if they have not come yet)."""
+    assembly = _locked(assembly)
+    _ensure_door_open(assembly)
+    attendance = (
+        Attendance.objects.select_for_update().filter(assembly=assembly, member=member).first()
+    )
+    return assembly, attendance
+
+
 def check_in(*, actor, assembly: Assembly, member: Member) -> Attendance:
     """Staff or officers at the door check in a member entitled to vote, as present.
 
@@ -62,11 +73,7 @@ def check_in(*, actor, assembly: Assembly, member: Member) -> Attendance:
     """
     ensure_may_act_for_body(actor, assembly.body)
     with transaction.atomic():
-        assembly = _locked(assembly)
-        _ensure_door_open(assembly)
-        attendance = (
-            Attendance.objects.select_for_update().filter(assembly=assembly, member=member).first()
-        )
+        assembly, attendance = _at_the_door(assembly, member)
         if attendance is not None and attendance.present:
             raise DomainError(
                 _("%(name)s is already checked in (at %(time)s).")
@@ -116,11 +123,7 @@ def check_out(*, actor, assembly: Assembly, member: Member) -> Attendance:
     """
     ensure_may_act_for_body(actor, assembly.body)
     with transaction.atomic():
-        assembly = _locked(assembly)
-        _ensure_door_open(assembly)
-        attendance = (
-            Attendance.objects.select_for_update().filter(assembly=assembly, member=member).first()
-        )
+        assembly, attendance = _at_the_door(assembly, member)
         if attendance is None or not attendance.present:
             raise DomainError(
                 _("%(name)s is not checked in.") % {"name": member.full_name}, field="member"
