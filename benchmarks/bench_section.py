@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import sys
 from dataclasses import dataclass
 
@@ -20,6 +21,35 @@ class BenchSection:
     def chair(self):
         """The first account: the Board's chair, who runs the ballots."""
         return self.users[0]
+
+    @functools.cached_property
+    def majority_article(self):
+        """Article 8 of the statutes in force: the General Assembly's majority."""
+        from governance.models import StatuteVersion
+
+        return StatuteVersion.objects.get().articles.get(number="8")
+
+    def draft_question(self, title: str):
+        """A draft yes/no question to the General Assembly under article 8, drawn up by the
+        chair, open from now for a day."""
+        from django.utils import timezone
+
+        from elections import services
+        from elections.models import Ballot
+
+        now = timezone.now()
+        return services.create_ballot(
+            actor=self.chair,
+            body=self.assembly,
+            title=title,
+            question="Does the General Assembly adopt the report?",
+            kind=Ballot.Kind.QUESTION,
+            method=Ballot.Method.YESNO,
+            rule_scope="assembly",
+            article=self.majority_article,
+            opens_at=now,
+            closes_at=now + dt.timedelta(days=1),
+        )
 
 
 def section_with_members(

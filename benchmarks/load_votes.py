@@ -137,34 +137,18 @@ def set_up(members: int, labels: list[str]) -> dict:
     django.setup()
     from django.contrib.auth.hashers import make_password
     from django.db import connections
-    from django.utils import timezone
 
     from elections import services
-    from elections.models import Ballot
-    from governance.models import StatuteVersion
 
     # The production hasher, once: every member has the same password. One member more
     # than the voters: the first chairs the Board and runs the ballots.
     bench = section_with_members(
         members + 1, prefix="L", email="voter{n}@load.example", password=make_password(PASSWORD)
     )
-    assembly, people, officer, voters = bench.assembly, bench.members, bench.chair, bench.users[1:]
-    article = StatuteVersion.objects.get().articles.get(number="8")
-    now = timezone.now()
+    people, officer, voters = bench.members, bench.chair, bench.users[1:]
     ballots = {}
     for name in labels:
-        ballot = services.create_ballot(
-            actor=officer,
-            body=assembly,
-            title=f"Load test, {name} clients",
-            question="Does the General Assembly adopt the report?",
-            kind=Ballot.Kind.QUESTION,
-            method=Ballot.Method.YESNO,
-            rule_scope="assembly",
-            article=article,
-            opens_at=now,
-            closes_at=now + dt.timedelta(days=1),
-        )
+        ballot = bench.draft_question(f"Load test, {name} clients")
         ballots[name] = services.open_ballot(actor=officer, ballot=ballot).pk
     member_ids = [m.pk for m in people[1:]]
     # pgbench's script takes "the next member" as first_member + a sequence.

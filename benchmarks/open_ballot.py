@@ -17,7 +17,6 @@ the same roll for another draft, in a transaction of its own. Medians are printe
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import statistics
 import subprocess
@@ -50,30 +49,12 @@ def main() -> None:
     django.setup()
     from bench_section import section_with_members
     from django.db import connection, transaction
-    from django.utils import timezone
 
     from elections import services
-    from elections.models import Ballot
-    from governance.models import StatuteVersion
 
     bench = section_with_members(options.members, prefix="O", email="voter{n}@open.example")
     officer = bench.chair
-    article = StatuteVersion.objects.get().articles.get(number="8")
-
-    def draft(title: str) -> Ballot:
-        now = timezone.now()
-        return services.create_ballot(
-            actor=officer,
-            body=bench.assembly,
-            title=title,
-            question="Does the General Assembly adopt the report?",
-            kind=Ballot.Kind.QUESTION,
-            method=Ballot.Method.YESNO,
-            rule_scope="assembly",
-            article=article,
-            opens_at=now,
-            closes_at=now + dt.timedelta(days=1),
-        )
+    draft = bench.draft_question
 
     opening, floor = [], []
     for run in range(options.repeat):

@@ -24,7 +24,6 @@ dropped and created by the script).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import statistics
 import subprocess
@@ -64,34 +63,18 @@ def main() -> None:
     from django.middleware.csrf import _get_new_csrf_string
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from django.utils import timezone
 
     from elections import services
-    from elections.models import Ballot
     from governance.accounts import auth
-    from governance.models import StatuteVersion
 
     runs = options.runs * 2
     bench = section_with_members(
         options.voters * runs + 1, prefix="C", email="voter{n}@cpu.example"
     )
     officer, voters = bench.chair, bench.users[1:]
-    article = StatuteVersion.objects.get().articles.get(number="8")
-    now = timezone.now()
     ballots = []
     for run in range(runs):
-        ballot = services.create_ballot(
-            actor=officer,
-            body=bench.assembly,
-            title=f"CPU run {run}",
-            question="Does the General Assembly adopt the report?",
-            kind=Ballot.Kind.QUESTION,
-            method=Ballot.Method.YESNO,
-            rule_scope="assembly",
-            article=article,
-            opens_at=now,
-            closes_at=now + dt.timedelta(days=1),
-        )
+        ballot = bench.draft_question(f"CPU run {run}")
         ballots.append(services.open_ballot(actor=officer, ballot=ballot).pk)
 
     one_query = auth.session_users
