@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from governance.models import AuditEvent
-from tests.browser.test_foundation import log_in
+from tests.browser.test_foundation import console_errors_of, log_in
 from tests.governance.test_trail import counted_question
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,14 +24,7 @@ def test_auditor_reads_the_trail_the_record_as_of_a_date_and_the_anomalies(
     log_in(page, live_server, "auditor@example.org", code=True)
     # Listened to from the dashboard on: allauth's own sign-in layout has no favicon link,
     # so Chromium may ask for /favicon.ico there (a 404 that is not the auditors' pages').
-    console_errors = []
-    page.on(
-        "console",
-        lambda message: (
-            message.type == "error"
-            and console_errors.append(f"{message.text} {message.location.get('url')} on {page.url}")
-        ),
-    )
+    console_errors = console_errors_of(page)
 
     # The register, filtered by body and outcome (htmx swaps the results in).
     page.click(".site-nav >> text=Decisions")

@@ -19,6 +19,19 @@ def log_in(page, live_server, email: str, code: bool = False) -> None:
     page.wait_for_url(f"{live_server.url}/")
 
 
+def console_errors_of(page) -> list[str]:
+    """The errors the page's console reports from now on, each with its source and page."""
+    errors: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            message.type == "error"
+            and errors.append(f"{message.text} {message.location.get('url')} on {page.url}")
+        ),
+    )
+    return errors
+
+
 def test_member_dashboard_in_arabic_is_right_to_left(page, live_server, world, tmp_path):
     log_in(page, live_server, "member@example.org")
     page.select_option("#language-select-wide", "ar")

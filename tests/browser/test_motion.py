@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from elections import services as elections
 from motions.models import Motion
-from tests.browser.test_foundation import log_in
+from tests.browser.test_foundation import console_errors_of, log_in
 from tests.motions.conftest import gather_support, section  # noqa: F401 (the fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,14 +19,7 @@ def test_a_motion_goes_from_draft_to_adopted_decision_through_the_browser(
     live_server,
     section,  # noqa: F811
 ):
-    console_errors = []
-    page.on(
-        "console",
-        lambda message: (
-            message.type == "error"
-            and console_errors.append(f"{message.text} {message.location.get('url')}")
-        ),
-    )
+    console_errors = console_errors_of(page)
     # The proposer drafts, watching the preview number the paragraphs.
     log_in(page, live_server, section.proposer.email)
     page.goto(f"{live_server.url}/motions/new/")

@@ -4,7 +4,7 @@ import pytest
 
 from elections import services
 from elections.models import Ballot, BallotPaper, Participation
-from tests.browser.test_foundation import log_in
+from tests.browser.test_foundation import console_errors_of, log_in
 from tests.elections.boxes import decrypted_board
 from tests.elections.conftest import draft_election
 
@@ -15,14 +15,7 @@ def test_member_ranks_candidates_gets_a_receipt_and_finds_the_paper_after_public
     page, live_server, world
 ):
     election = services.open_ballot(actor=world.officer, ballot=draft_election(world))
-    console_errors = []
-    page.on(
-        "console",
-        lambda message: (
-            message.type == "error"
-            and console_errors.append(f"{message.text} {message.location.get('url')}")
-        ),
-    )
+    console_errors = console_errors_of(page)
     log_in(page, live_server, "member@example.org")
 
     page.goto(f"{live_server.url}/ballots/")

@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from elections import services
-from elections.models import Ballot, RollEntry
-from governance.models import StatuteVersion
+from elections.models import Ballot, BallotPaper, RollEntry
+from governance.models import Decision, StatuteVersion
 from tests.factories import DuesFactory, MemberFactory, UserFactory
 
 
@@ -67,6 +67,21 @@ def published(world, ballot: Ballot, choices) -> Ballot:
     services.close_ballot(actor=world.officer, ballot=ballot)
     services.count_ballot(actor=world.officer, ballot=ballot)
     return services.publish_results(actor=world.officer, ballot=ballot)
+
+
+def rewrite_one_no_as_yes(ballot: Ballot) -> dict:
+    """What a database administrator rewriting a published 1-1 ballot as 2-0 changes: the
+    "no" paper, the stored result and the decision's figures (returned); not the audit log."""
+    BallotPaper.objects.filter(ballot=ballot, content={"choice": "no"}).update(
+        content={"choice": "yes"}
+    )
+    result = ballot.result
+    result["count"].update(yes=2, no=0)
+    result["figures"].update(yes=2, no=0)
+    Ballot.objects.filter(pk=ballot.pk).update(result=result)
+    figures = dict(ballot.decision.figures, yes=2, no=0)
+    Decision.objects.filter(pk=ballot.decision.pk).update(figures=figures)
+    return figures
 
 
 def add_voters(world, count: int) -> list:

@@ -13,7 +13,7 @@ from elections import integrity, services
 from elections.models import Ballot, BallotPaper, BoardEntry, PaperCount, Participation
 from governance.exceptions import DomainError, NotAllowed
 from governance.models import AuditEvent, Decision
-from tests.elections.conftest import draft_ballot, enlarge_roll, published
+from tests.elections.conftest import draft_ballot, enlarge_roll, published, rewrite_one_no_as_yes
 from tests.factories import MandateFactory
 
 pytestmark = pytest.mark.django_db
@@ -197,15 +197,7 @@ def test_recount_published_names_papers_result_and_decision_rewritten_together(w
     ballot = services.open_ballot(actor=world.officer, ballot=draft_ballot(world))
     ballot = published(world, ballot, [(world.member, "yes"), (world.officer, "no")])
     # A database administrator makes the "no" a "yes" everywhere the database holds it.
-    BallotPaper.objects.filter(ballot=ballot, content={"choice": "no"}).update(
-        content={"choice": "yes"}
-    )
-    result = ballot.result
-    result["count"].update(yes=2, no=0)
-    result["figures"].update(yes=2, no=0)
-    Ballot.objects.filter(pk=ballot.pk).update(result=result)
-    figures = dict(ballot.decision.figures, yes=2, no=0)
-    Decision.objects.filter(pk=ballot.decision.pk).update(figures=figures)
+    rewrite_one_no_as_yes(ballot)
     out = StringIO()
     with pytest.raises(CommandError, match="1 of 1 published ballots recount differently"):
         call_command("recount_published", stdout=out)

@@ -154,20 +154,14 @@ def test_figures_missing_from_the_decision_are_read_from_the_snapshots_outcome()
 # (b) Mandates -------------------------------------------------------------------------------
 
 
+def _mandate(member, body, starts_on: dt.date, ends_on: dt.date):
+    return MandateFactory(member=member, body=body, starts_on=starts_on, ends_on=ends_on)
+
+
 def test_overlapping_mandates_of_one_member_on_one_body_are_reported(world):
     member = MemberFactory(unit=world.group)
-    MandateFactory(
-        member=member,
-        body=world.committee,
-        starts_on=dt.date(2025, 1, 1),
-        ends_on=dt.date(2025, 12, 31),
-    )
-    MandateFactory(
-        member=member,
-        body=world.committee,
-        starts_on=dt.date(2025, 6, 1),
-        ends_on=dt.date(2026, 5, 31),
-    )
+    _mandate(member, world.committee, dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    _mandate(member, world.committee, dt.date(2025, 6, 1), dt.date(2026, 5, 31))
     [found] = anomalies.report()
     assert found.kind == "mandate_overlap" and "overlaps" in found.message
     assert found.url == reverse("body_detail", args=["group-committee"])
@@ -175,24 +169,9 @@ def test_overlapping_mandates_of_one_member_on_one_body_are_reported(world):
 
 def test_mandates_on_different_bodies_or_back_to_back_do_not_overlap(world):
     member = MemberFactory(unit=world.group)
-    MandateFactory(
-        member=member,
-        body=world.committee,
-        starts_on=dt.date(2025, 1, 1),
-        ends_on=dt.date(2025, 12, 31),
-    )
-    MandateFactory(
-        member=member,
-        body=world.committee,
-        starts_on=dt.date(2026, 1, 1),
-        ends_on=dt.date(2026, 12, 31),
-    )
-    MandateFactory(
-        member=member,
-        body=world.board,
-        starts_on=dt.date(2025, 1, 1),
-        ends_on=dt.date(2025, 12, 31),
-    )
+    _mandate(member, world.committee, dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    _mandate(member, world.committee, dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    _mandate(member, world.board, dt.date(2025, 1, 1), dt.date(2025, 12, 31))
     assert anomalies.report() == []
 
 

@@ -19,13 +19,13 @@ from django.db import connection  # noqa: F401 (read by the skipif condition)
 from django.urls import reverse
 
 from elections import services as elections
-from elections.models import Ballot, BallotPaper, BoardEntry, Participation
+from elections.models import BoardEntry, Participation
 from governance import services
 from governance.audit import checkpoints, merkle
 from governance.audit import log as audit
-from governance.models import AuditEvent, AuditHead, Decision
+from governance.models import AuditEvent, AuditHead
 from governance.services import SYSTEM
-from tests.elections.conftest import draft_ballot, published
+from tests.elections.conftest import draft_ballot, published, rewrite_one_no_as_yes
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -149,15 +149,7 @@ def test_rewriting_a_published_ballots_papers_and_result_together_is_detected(wo
     ballot = published(world, ballot, [(world.member, "yes"), (world.officer, "no")])
     path = save_checkpoint(tmp_path)
     # The papers, the stored result, the decision and its audit event, all made "adopted 2-0".
-    BallotPaper.objects.filter(ballot=ballot, content={"choice": "no"}).update(
-        content={"choice": "yes"}
-    )
-    result = ballot.result
-    result["count"].update(yes=2, no=0)
-    result["figures"].update(yes=2, no=0)
-    Ballot.objects.filter(pk=ballot.pk).update(result=result)
-    figures = dict(ballot.decision.figures, yes=2, no=0)
-    Decision.objects.filter(pk=ballot.decision.pk).update(figures=figures)
+    figures = rewrite_one_no_as_yes(ballot)
     event = AuditEvent.objects.get(action="decision.recorded")
     AuditEvent.objects.filter(pk=event.pk).update(new=dict(event.new, figures=figures))
     rehash_from(event.sequence)

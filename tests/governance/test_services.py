@@ -121,16 +121,22 @@ def in_force() -> dt.date:
     return timezone.localdate() - dt.timedelta(days=900)
 
 
+def seat(world, **overrides):
+    """A mandate created through the service: by default a Board seat from `in_force()`."""
+    values = {
+        "actor": SYSTEM,
+        "body": world.board,
+        "role": "member",
+        "starts_on": in_force(),
+        "decision": None,
+    }
+    values.update(overrides)
+    return services.create_mandate(**values)
+
+
 def test_mandate_length_comes_from_the_terms_rule(world):
     member = MemberFactory(unit=world.group)
-    mandate = services.create_mandate(
-        actor=world.officer,
-        member=member,
-        body=world.board,
-        role="member",
-        starts_on=in_force().replace(day=1),
-        decision=None,
-    )
+    mandate = seat(world, actor=world.officer, member=member, starts_on=in_force().replace(day=1))
     assert mandate.ends_on == add_months(mandate.starts_on, 24) - dt.timedelta(days=1)
 
 
@@ -138,24 +144,10 @@ def test_third_consecutive_term_is_refused(world):
     member = MemberFactory(unit=world.group)
     start = in_force()
     for _ in range(2):
-        mandate = services.create_mandate(
-            actor=SYSTEM,
-            member=member,
-            body=world.board,
-            role="member",
-            starts_on=start,
-            decision=None,
-        )
+        mandate = seat(world, member=member, starts_on=start)
         start = mandate.ends_on + dt.timedelta(days=1)
     with pytest.raises(RuleViolation, match="consecutive"):
-        services.create_mandate(
-            actor=SYSTEM,
-            member=member,
-            body=world.board,
-            role="member",
-            starts_on=start,
-            decision=None,
-        )
+        seat(world, member=member, starts_on=start)
 
 
 def test_a_break_resets_the_consecutive_terms(world):
@@ -164,29 +156,14 @@ def test_a_break_resets_the_consecutive_terms(world):
     first = in_force()
     member = MemberFactory(unit=world.group)
     for starts_on in (first, add_months(first, 24), add_months(first, 51)):
-        services.create_mandate(
-            actor=SYSTEM,
-            member=member,
-            body=world.board,
-            role="member",
-            starts_on=starts_on,
-            decision=None,
-        )
+        seat(world, member=member, starts_on=starts_on)
     assert Mandate.objects.filter(member=member).count() == 3
 
 
 def test_youth_seat_is_refused_above_the_age_limit(world):
     older = MemberFactory(unit=world.group, birth_date=in_force() - dt.timedelta(days=36 * 365))
     with pytest.raises(RuleViolation, match="25"):
-        services.create_mandate(
-            actor=SYSTEM,
-            member=older,
-            body=world.board,
-            role="youth_representative",
-            starts_on=in_force(),
-            decision=None,
-            on_youth_seat=True,
-        )
+        seat(world, member=older, role="youth_representative", on_youth_seat=True)
 
 
 def test_only_as_many_youth_seats_as_reserved(world):
@@ -194,37 +171,14 @@ def test_only_as_many_youth_seats_as_reserved(world):
         MemberFactory(unit=world.group, birth_date=in_force() - dt.timedelta(days=22 * 365))
         for _ in range(2)
     ]
-    services.create_mandate(
-        actor=SYSTEM,
-        member=young[0],
-        body=world.board,
-        role="youth_representative",
-        starts_on=in_force(),
-        decision=None,
-        on_youth_seat=True,
-    )
+    seat(world, member=young[0], role="youth_representative", on_youth_seat=True)
     with pytest.raises(RuleViolation, match="youth seats"):
-        services.create_mandate(
-            actor=SYSTEM,
-            member=young[1],
-            body=world.board,
-            role="member",
-            starts_on=in_force(),
-            decision=None,
-            on_youth_seat=True,
-        )
+        seat(world, member=young[1], on_youth_seat=True)
 
 
 def test_overlapping_mandates_on_one_body_are_refused(world):
     with pytest.raises(DomainError, match="already holds"):
-        services.create_mandate(
-            actor=SYSTEM,
-            member=world.officer.member,
-            body=world.board,
-            role="member",
-            starts_on=timezone.localdate(),
-            decision=None,
-        )
+        seat(world, member=world.officer.member, starts_on=timezone.localdate())
 
 
 def test_ending_a_mandate_needs_a_reason_and_is_audited(world):
