@@ -17,7 +17,6 @@ sees.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 import pytest
@@ -34,6 +33,7 @@ from motions import services as motions
 from tests.elections.conftest import add_voters, draft_ballot, draft_election
 from tests.governance.assembly_support import convene
 from tests.governance.test_authorization_matrix import logged_in, send
+from tests.motions.conftest import convene as convene_ahead
 
 pytestmark = pytest.mark.django_db
 
@@ -133,16 +133,7 @@ def pairs(world) -> list[Pair]:
     meeting_proxy = assemblies.register_proxy(
         actor=world.officer, assembly=meeting, giver=holder.member, holder=world.member.member
     )
-    starts_at = timezone.now() + dt.timedelta(days=40)
-    future = governance.convene_assembly(
-        actor=SYSTEM,
-        body=world.assembly_body,
-        title="General Assembly",
-        starts_at=starts_at,
-        place="Rabat",
-        convocation=1,
-        convened_on=timezone.localdate(starts_at) - dt.timedelta(days=30),
-    )
+    future = convene_ahead(world, title="General Assembly")
     own_proxy = AssemblyProxy.objects.create(
         assembly=future,
         giver=world.member.member,

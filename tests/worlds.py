@@ -7,8 +7,6 @@ matrix, the auditor's read-only walk) fill their identifiers from it.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.utils import timezone
 
 from elections import services as elections
@@ -22,6 +20,7 @@ from tests.conftest import World, _with_totp
 from tests.elections.conftest import add_voters, draft_ballot, draft_election
 from tests.factories import MandateFactory
 from tests.governance.assembly_support import convene
+from tests.motions.conftest import convene as convene_ahead
 
 
 def every_object(world: World) -> dict[str, str]:
@@ -54,16 +53,7 @@ def every_object(world: World) -> dict[str, str]:
     )
     chair = _with_totp(add_voters(world, 1)[0])
     MandateFactory(member=chair.member, body=standing_orders, role="chair")
-    starts_at = timezone.now() + dt.timedelta(days=40)
-    future = governance.convene_assembly(
-        actor=SYSTEM,
-        body=world.assembly_body,
-        title="General Assembly",
-        starts_at=starts_at,
-        place="Rabat",
-        convocation=1,
-        convened_on=timezone.localdate(starts_at) - dt.timedelta(days=30),
-    )
+    future = convene_ahead(world, title="General Assembly")
     motion = motions.create_motion(
         actor=world.member,
         kind="resolution",

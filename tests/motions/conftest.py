@@ -36,14 +36,17 @@ class Section:
         return self.world.member
 
 
-def convene(world, *, days_ahead: int = 40, convocation: int = 1) -> Assembly:
+def convene(
+    world, *, days_ahead: int = 40, convocation: int = 1, title: str | None = None
+) -> Assembly:
+    """The General Assembly meeting `days_ahead` from now (by default titled with its year)."""
     starts_at = timezone.now() + dt.timedelta(days=days_ahead)
     # Convened with exactly the 30 days' notice of article 6, back-dated when it is near.
     return governance.convene_assembly(
         convened_on=timezone.localdate(starts_at) - dt.timedelta(days=30),
         actor=SYSTEM,
         body=world.assembly_body,
-        title=f"General Assembly {starts_at.year}",
+        title=f"General Assembly {starts_at.year}" if title is None else title,
         starts_at=starts_at,
         place="Rabat",
         convocation=convocation,
