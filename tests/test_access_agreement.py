@@ -27,13 +27,14 @@ from elections import services as elections
 from elections.models import Ballot
 from governance import services as governance
 from governance.assemblies import services as assemblies
-from governance.models import AssemblyProxy, AuditEvent, StatuteVersion
+from governance.models import AuditEvent, StatuteVersion
 from governance.services import SYSTEM
 from motions import services as motions
 from tests.elections.conftest import add_voters, draft_ballot, draft_election
 from tests.governance.assembly_support import convene
 from tests.governance.test_authorization_matrix import logged_in, send
 from tests.motions.conftest import convene as convene_ahead
+from tests.worlds import members_own_proxy
 
 pytestmark = pytest.mark.django_db
 
@@ -134,13 +135,7 @@ def pairs(world) -> list[Pair]:
         actor=world.officer, assembly=meeting, giver=holder.member, holder=world.member.member
     )
     future = convene_ahead(world, title="General Assembly")
-    own_proxy = AssemblyProxy.objects.create(
-        assembly=future,
-        giver=world.member.member,
-        holder=world.other_officer.member,
-        created_at=timezone.now(),
-        registered_by=world.member,
-    )
+    own_proxy = members_own_proxy(world, future)
 
     def motion(title: str, *, submitted: bool):
         item = motions.create_motion(

@@ -23,6 +23,17 @@ from tests.governance.assembly_support import convene
 from tests.motions.conftest import convene as convene_ahead
 
 
+def members_own_proxy(world: World, assembly) -> AssemblyProxy:
+    """The `world` member's proxy for the coming meeting, held by the other officer."""
+    return AssemblyProxy.objects.create(
+        assembly=assembly,
+        giver=world.member.member,
+        holder=world.other_officer.member,
+        created_at=timezone.now(),
+        registered_by=world.member,
+    )
+
+
 def every_object(world: World) -> dict[str, str]:
     """One object of each kind, by the kind's name: its identifier as routes take it.
 
@@ -69,13 +80,7 @@ def every_object(world: World) -> dict[str, str]:
         actor=world.member, motion=motion, kind="replace_text", text="A new text."
     )
     # The member's own proxy for the coming General Assembly, withdrawn before it starts.
-    own_proxy = AssemblyProxy.objects.create(
-        assembly=future,
-        giver=world.member.member,
-        holder=world.other_officer.member,
-        created_at=timezone.now(),
-        registered_by=world.member,
-    )
+    own_proxy = members_own_proxy(world, future)
     # A member on the list of speakers (the motion is not on the agenda yet).
     speaker = Speaker.objects.create(
         motion=motion,
