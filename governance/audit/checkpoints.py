@@ -134,7 +134,8 @@ def verifier_key(public: Ed25519PublicKey | None = None, origin: str | None = No
 def public_key_from_verifier(text: str) -> tuple[str, Ed25519PublicKey]:
     """The origin and public key of a verifier key (see `verifier_key`)."""
     try:
-        origin, _id, encoded = text.strip().rsplit("+", 2)
+        # The origin and the hex id hold no "+"; the base64 key may (a left split).
+        origin, _id, encoded = text.strip().split("+", 2)
         raw = base64.b64decode(encoded, validate=True)
     except ValueError:
         raise CheckpointError(_("this is not a verifier key")) from None

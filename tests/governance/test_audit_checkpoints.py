@@ -12,6 +12,7 @@ from io import StringIO
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -229,6 +230,14 @@ def test_the_verifier_key_checks_a_checkpoint_without_the_private_key(tmp_path):
     output = StringIO()
     call_command("verify_audit", "--checkpoint", str(path), "--verifier-key", key, stdout=output)
     assert "extends the checkpoint of 2 events" in output.getvalue()
+
+
+def test_a_verifier_key_whose_base64_holds_a_plus_is_read_back():
+    keys = (Ed25519PrivateKey.from_private_bytes(bytes([n]) * 32).public_key() for n in range(256))
+    public = next(key for key in keys if "+" in checkpoints.verifier_key(key).split("+", 2)[2])
+    origin, read = checkpoints.public_key_from_verifier(checkpoints.verifier_key(public))
+    assert origin == settings.AUDIT_LOG_ORIGIN
+    assert checkpoints.verifier_key(read) == checkpoints.verifier_key(public)
 
 
 def test_the_checkpoint_time_is_utc_to_the_second(tmp_path):
