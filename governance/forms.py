@@ -120,6 +120,34 @@ class StatuteDiffForm(forms.Form):
     )
 
 
+class InclusionProofForm(forms.Form):
+    """An event of the audit log, and the tree size to prove it in (the head's by default)."""
+
+    sequence = forms.IntegerField(
+        label=_("Event (sequence number)"),
+        min_value=1,
+        help_text=_("The event's number in the audit log, from 1."),
+    )
+    tree_size = forms.IntegerField(
+        label=_("Tree size"),
+        min_value=1,
+        required=False,
+        help_text=_("The number of events of the tree to prove it in; the log's now if empty."),
+    )
+
+
+class ConsistencyProofForm(forms.Form):
+    """Two tree sizes of the audit log: the earlier one and the later (the head's by default)."""
+
+    first = forms.IntegerField(label=_("Earlier tree size"), min_value=1)
+    second = forms.IntegerField(
+        label=_("Later tree size"),
+        min_value=1,
+        required=False,
+        help_text=_("The log's size now if empty."),
+    )
+
+
 class CheckpointForm(forms.Form):
     checkpoint = forms.CharField(
         label=_("Signed checkpoint"),

@@ -41,6 +41,16 @@ api_patterns = [
     path("audit-events/verify/", api.AuditVerification.as_view(), name="api_audit_verify"),
     path("audit/as-of/", audit_api.AsOfApi.as_view(), name="api_audit_as_of"),
     path("audit/anomalies/", audit_api.AnomalyReportApi.as_view(), name="api_audit_anomalies"),
+    path(
+        "audit/proofs/inclusion/",
+        audit_api.InclusionProofApi.as_view(),
+        name="api_audit_inclusion_proof",
+    ),
+    path(
+        "audit/proofs/consistency/",
+        audit_api.ConsistencyProofApi.as_view(),
+        name="api_audit_consistency_proof",
+    ),
     path("assemblies/", assembly_api.AssemblyListApi.as_view(), name="api_assemblies"),
     path("assemblies/<int:pk>/", assembly_api.AssemblyDetailApi.as_view(), name="api_assembly"),
     path(

@@ -2,10 +2,10 @@
 
 Every kind of object (a ballot in each status, draft and draft election included; the
 candidates, proxies and paper counts of a ballot; a motion submitted and a draft, a draft
-amendment; a meeting and its proxies; a decision; a member of the roll; the audit log) is
-asked for as every role, once through its page and once through the API, and the two answers
-must fall in the same class: seen, refused (403, or the login page for a visitor) or not found
-(404). The write actions both offer are sent the same way: an action may end in a form error
+amendment; a meeting and its proxies; a decision; a member of the roll; the audit log and
+its proofs) is asked for as every role, once through its page and once through the API, and
+the two answers must fall in the same class: seen, refused (403, or the login page for a
+visitor) or not found (404). The write actions both offer are sent the same way: an action may end in a form error
 or a refusal by the statutes (the input here is minimal), but a role refused or an object not
 found on one side is refused or not found on the other.
 
@@ -382,6 +382,11 @@ def pairs(world) -> list[Pair]:
             Call("api_member_dues", (member.membership_number,), "post"),
         ),
         Pair("the audit log", Call("audit_log"), Call("api_audit_events")),
+        Pair(
+            "an event's inclusion proof",
+            Call("audit_checkpoint_check", data={"sequence": 1}),
+            Call("api_audit_inclusion_proof", data={"sequence": 1}),
+        ),
     ]
     return found
 

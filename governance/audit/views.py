@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 
+from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -13,10 +14,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from governance import csvsafe
 from governance.access import may_read_audit
-from governance.audit import anomalies, checkpoints, exports
+from governance.audit import anomalies, checkpoints, exports, proofs
 from governance.audit import log as audit
 from governance.audit.asof import as_of
-from governance.forms import AsOfForm, CheckpointForm
+from governance.forms import AsOfForm, CheckpointForm, InclusionProofForm
 from governance.web import role_required
 
 auditor_reader = role_required(may_read_audit)
@@ -36,13 +37,33 @@ def audit_as_of(request):
     )
 
 
+def _signed_head(size: int, root: bytes) -> str:
+    """The current signed head: the tree of `size` events and its root, signed now."""
+    return checkpoints.sign(
+        checkpoints.Checkpoint(
+            origin=settings.AUDIT_LOG_ORIGIN,
+            size=size,
+            root=root,
+            time=timezone.now().replace(microsecond=0),
+        )
+    )
+
+
 @auditor_reader
 @require_http_methods(["GET", "POST"])
 def audit_checkpoint_check(request):
     """Paste a checkpoint (from an e-mail, the minutes, an export): is it the platform's, and
-    does the log still extend it? A read: it changes nothing, so auditors may post it."""
+    does the log still extend it? A read: it changes nothing, so auditors may post it.
+
+    Once it holds, the consistency proof from its size to the current signed head is shown;
+    ``?sequence=N`` shows event N's inclusion proof against the current head, so an auditor
+    can check both with any RFC 9162 verifier.
+    """
     form = CheckpointForm(request.POST if request.method == "POST" else None)
-    result = checkpoint = None
+    inclusion_form = InclusionProofForm(
+        request.GET if request.method == "GET" and "sequence" in request.GET else None
+    )
+    result = checkpoint = consistency = inclusion = head = None
     status = 200
     if form.is_bound:
         if form.is_valid():
@@ -52,13 +73,34 @@ def audit_checkpoint_check(request):
                 form.add_error("checkpoint", str(error))
             else:
                 result = audit.verify_chain([checkpoint])
+                if result.ok and result.checkpoints[0].ok and checkpoint.size:
+                    try:
+                        consistency = proofs.consistency(checkpoint.size)
+                    except proofs.ProofError:
+                        consistency = None  # the log moved meanwhile: the check above stands
+                    else:
+                        head = _signed_head(consistency.second, consistency.second_root)
         if not form.is_valid():
             status = 400
+    if inclusion_form.is_bound and inclusion_form.is_valid():
+        data = inclusion_form.cleaned_data
+        try:
+            inclusion = proofs.inclusion(data["sequence"], data["tree_size"])
+        except proofs.ProofError as error:
+            inclusion_form.add_error(error.field, error.message)
+        else:
+            head = _signed_head(inclusion.tree_size, inclusion.root)
+    if inclusion_form.is_bound and not inclusion_form.is_valid():
+        status = 400
     context = {
         "form": form,
+        "inclusion_form": inclusion_form,
         "checkpoint": checkpoint,
         "result": result,
         "check": result.checkpoints[0] if result else None,
+        "consistency": consistency,
+        "inclusion": inclusion,
+        "signed_head": head,
         "verifier_key": checkpoints.verifier_key(),
     }
     return render(request, "governance/audit_checkpoint.html", context, status=status)

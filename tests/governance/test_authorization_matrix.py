@@ -283,6 +283,8 @@ RULES: dict[str, dict[str, str]] = {
     "api_audit_verify": API_AUDIT,
     "api_audit_anomalies": API_AUDIT,
     "api_audit_as_of": {"get": "403 403 403 403 400 400"},  # no ?date=
+    "api_audit_inclusion_proof": {"get": "403 403 403 403 400 400"},  # no ?sequence=
+    "api_audit_consistency_proof": {"get": "403 403 403 403 400 400"},  # no ?first=
     # The API's meeting tools: the Board's chair and staff; the role before the input.
     "api_assembly_attendance": {"get": "403 403 403 200 200 200"},
     "api_assembly_check_in": {"post": "403 403 403 400 403 400"},
