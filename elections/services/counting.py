@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -172,22 +173,51 @@ def _counted(ballot: Ballot, actor) -> None:
     signals.ballot_counted.send(sender=Ballot, ballot=ballot, decision=ballot.decision, actor=actor)
 
 
+def _reserved_seat_criteria(terms, on: dt.date) -> dict:
+    """Each reserved-seat kind the terms rule defines, with who may take such a seat.
+
+    The statutes' rules (governance.statutes.rules.TermsRule) define one criterion, the age
+    of a youth seat (`youth_max_age`); a kind named in `reserved_seats` without a criterion
+    in the rules cannot be allocated and is left out.
+    """
+    criteria = {}
+    if terms is not None and terms.youth_max_age is not None:
+        age = terms.youth_max_age
+        criteria["youth"] = lambda member: (
+            member.birth_date is not None and rules.age_on(member.birth_date, on) <= age
+        )
+    return criteria
+
+
 def seat_the_elected(
     *, ballot: Ballot, decision, elected: Sequence[str], on: dt.date
 ) -> list[Mandate]:
     """The decision of an election seats those it elected, in its transaction (count_ballot).
 
     The body's ordinary mandates current that day are ended the day before (they are the
-    seats the election fills; a chair or other office stays); each elected candidate, in the
-    order of election, gets a mandate from the decision's date for the terms rule's length,
-    on a reserved youth seat while the body has one free and the member is young enough
-    under that rule. A candidate who holds another current office on the body keeps it.
-    Written by the platform (the audit events name the decision); statute refusals (term
-    limits) roll the whole count back.
+    seats the election fills; a chair or other office stays, unless its holder is elected).
+    Each elected candidate, in the order of election, gets a mandate from the decision's date
+    for the terms rule's length. A reserved seat of each kind the terms rule defines (its
+    number: the rule's `reserved_seats`, within the body's own reserved seats) goes to the
+    first elected who qualify, less the reserved seats that mandates staying on the body
+    already take for the new term. An elected candidate who holds another office on the body
+    has it ended the day before, for the decision, and takes the new term instead; a mandate
+    on another body is kept beside the new one, the statutes' rules having no incompatibility
+    between bodies. Written by the platform (the audit events name the decision); statute
+    refusals (term limits) roll the whole count back.
     """
     body = ballot.elects_body
     reason = _("Replaced by the election %(reference)s") % {"reference": decision.reference}
-    replaced = Mandate.objects.current(on).filter(body=body, role=Mandate.Role.MEMBER)
+    members = {
+        c.code: c.member
+        for c in ballot.candidates.select_related("member").filter(code__in=list(elected))
+    }
+    elected_ids = {member.pk for member in members.values() if member is not None}
+    replaced = (
+        Mandate.objects.current(on)
+        .filter(body=body)
+        .filter(Q(role=Mandate.Role.MEMBER) | Q(member_id__in=elected_ids))
+    )
     for mandate in replaced:
         governance.end_mandate(
             actor=governance.SYSTEM,
@@ -195,25 +225,21 @@ def seat_the_elected(
             ends_on=max(mandate.starts_on, on - dt.timedelta(days=1)),
             reason=reason,
         )
-    terms = rule_for("terms", body=body, on=on)
-    youth_age = terms.parsed().youth_max_age if terms else None
-    youth_free = body.reserved_youth_seats
-    members = {
-        c.code: c.member
-        for c in ballot.candidates.select_related("member").filter(code__in=list(elected))
-    }
-    holding = set(Mandate.objects.current(on).filter(body=body).values_list("member_id", flat=True))
+    terms_rule = rule_for("terms", body=body, on=on)
+    terms = terms_rule.parsed() if terms_rule else None
+    criteria = _reserved_seat_criteria(terms, on)
+    staying = Mandate.objects.filter(body=body, ends_on__gte=on)
+    free = {}
+    for kind in criteria:
+        # Only the youth seat has a column of its own on the body and the mandate.
+        reserved = min((terms.reserved_seats or {}).get(kind, 0), body.reserved_youth_seats)
+        free[kind] = max(0, reserved - staying.filter(on_youth_seat=True).count())
     seated = []
     for code in elected:
         member = members.get(code)
-        if member is None or member.pk in holding:
+        if member is None:
             continue
-        young = (
-            youth_free > 0
-            and youth_age is not None
-            and member.birth_date is not None
-            and rules.age_on(member.birth_date, on) <= youth_age
-        )
+        seat = next((k for k, ok in criteria.items() if free[k] > 0 and ok(member)), None)
         seated.append(
             governance.create_mandate(
                 actor=governance.SYSTEM,
@@ -222,10 +248,11 @@ def seat_the_elected(
                 role=Mandate.Role.MEMBER,
                 starts_on=on,
                 decision=decision,
-                on_youth_seat=young,
+                on_youth_seat=seat == "youth",
             )
         )
-        youth_free -= young
+        if seat is not None:
+            free[seat] -= 1
     return seated
 
 
