@@ -73,6 +73,7 @@ def pages_for(role: str) -> dict[str, str]:
             "audit": reverse("audit_log"),
             "as-of": reverse("audit_as_of"),
             "anomalies": reverse("audit_anomalies"),
+            "proofs": reverse("audit_checkpoint_check") + "?sequence=3#inclusion",
             "roll": reverse("member_roll"),
             "results": reverse("ballot_results", args=[published.pk]),
         }
