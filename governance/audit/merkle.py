@@ -126,16 +126,15 @@ def inclusion_proof(index: int, leaves: Sequence[bytes]) -> list[bytes]:
     return path(index, 0, len(leaves))
 
 
-def verify_inclusion(
-    index: int, size: int, leaf: bytes, proof: Sequence[bytes], expected_root: bytes
-) -> bool:
-    """The RFC 9162 2.1.3.2 algorithm: does `proof` put `leaf` at `index` under the root?"""
+def inclusion_root(index: int, size: int, leaf: bytes, proof: Sequence[bytes]) -> bytes | None:
+    """The root the audit path leads to from `leaf` at `index` (RFC 9162 2.1.3.2), or None
+    when the path does not fit a tree of `size` leaves."""
     if index >= size:
-        return False
+        return None
     fn, sn, r = index, size - 1, leaf
     for p in proof:
         if sn == 0:
-            return False
+            return None
         if fn & 1 or fn == sn:
             r = node_hash(p, r)
             if not fn & 1:
@@ -146,7 +145,14 @@ def verify_inclusion(
             r = node_hash(r, p)
         fn >>= 1
         sn >>= 1
-    return sn == 0 and r == expected_root
+    return r if sn == 0 else None
+
+
+def verify_inclusion(
+    index: int, size: int, leaf: bytes, proof: Sequence[bytes], expected_root: bytes
+) -> bool:
+    """The RFC 9162 2.1.3.2 algorithm: does `proof` put `leaf` at `index` under the root?"""
+    return inclusion_root(index, size, leaf, proof) == expected_root
 
 
 def consistency_proof(old_size: int, leaves: Sequence[bytes]) -> list[bytes]:
@@ -167,16 +173,18 @@ def consistency_proof(old_size: int, leaves: Sequence[bytes]) -> list[bytes]:
     return subproof(old_size, 0, n, True)
 
 
-def verify_consistency(
-    old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]
-) -> bool:
-    """The RFC 9162 2.1.4.2 algorithm: is the tree of `old_root` a prefix of `new_root`'s?"""
-    if old_size == new_size:
-        return not proof and old_root == new_root
+def consistency_roots(
+    old_size: int, new_size: int, old_root: bytes | None, proof: Sequence[bytes]
+) -> tuple[bytes, bytes] | None:
+    """The old and new roots the proof leads to (RFC 9162 2.1.4.2), or None when it does not
+    fit the sizes. `old_root` is needed only when `old_size` is a power of two (the proof then
+    starts from it); otherwise both roots follow from the proof alone."""
     if not 0 < old_size < new_size or not proof:
-        return False
+        return None
     proof = list(proof)
     if old_size & (old_size - 1) == 0:  # a power of two: the old root is the first node
+        if old_root is None:
+            return None
         proof.insert(0, old_root)
     fn, sn = old_size - 1, new_size - 1
     while fn & 1:
@@ -185,7 +193,7 @@ def verify_consistency(
     fr = sr = proof[0]
     for c in proof[1:]:
         if sn == 0:
-            return False
+            return None
         if fn & 1 or fn == sn:
             fr = node_hash(c, fr)
             sr = node_hash(c, sr)
@@ -197,4 +205,13 @@ def verify_consistency(
             sr = node_hash(sr, c)
         fn >>= 1
         sn >>= 1
-    return fr == old_root and sr == new_root and sn == 0
+    return (fr, sr) if sn == 0 else None
+
+
+def verify_consistency(
+    old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]
+) -> bool:
+    """The RFC 9162 2.1.4.2 algorithm: is the tree of `old_root` a prefix of `new_root`'s?"""
+    if old_size == new_size:
+        return not proof and old_root == new_root
+    return consistency_roots(old_size, new_size, old_root, proof) == (old_root, new_root)

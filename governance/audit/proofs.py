@@ -8,7 +8,8 @@ one, so a checkpoint signed earlier is still extended by the log now. Both are t
 
 Each proof costs two queries in one read-only snapshot: the head's size, then the stored
 hashes (one column, no models) of the first events up to the larger size asked for. The tree
-is not stored, so the hashing is linear in that size (docs/benchmarks.md).
+is not stored, so the hashing is linear in that size: each subtree beside the path is hashed
+once, and the roots follow from the proof.
 """
 
 from __future__ import annotations
@@ -100,14 +101,16 @@ def inclusion(sequence: int, tree_size: int | None = None) -> InclusionProof:
             )
         hashes = _hashes(size)
     leaves = [merkle.leaf_hash(h) for h in hashes]
+    path = merkle.inclusion_proof(sequence - 1, leaves)
     return InclusionProof(
         sequence=sequence,
         leaf_index=sequence - 1,
         tree_size=size,
         event_hash=hashes[sequence - 1],
         leaf_hash=leaves[sequence - 1],
-        audit_path=tuple(merkle.inclusion_proof(sequence - 1, leaves)),
-        root=merkle.root(leaves),
+        audit_path=tuple(path),
+        # The path's nodes are the tree's other subtrees: the root follows from them.
+        root=merkle.inclusion_root(sequence - 1, size, leaves[sequence - 1], path),
     )
 
 
@@ -125,10 +128,19 @@ def consistency(first: int, second: int | None = None) -> ConsistencyProof:
                 field="first",
             )
         leaves = [merkle.leaf_hash(h) for h in _hashes(second)]
+    proof = merkle.consistency_proof(first, leaves) if first < second else []
+    if first == second:
+        first_root = second_root = merkle.root(leaves)
+    else:
+        # Both roots follow from the proof (and, for a power of two, the first tree's root).
+        power = first & (first - 1) == 0
+        first_root, second_root = merkle.consistency_roots(
+            first, second, merkle.root(leaves[:first]) if power else None, proof
+        )
     return ConsistencyProof(
         first=first,
         second=second,
-        first_root=merkle.root(leaves[:first]),
-        second_root=merkle.root(leaves),
-        proof=tuple(merkle.consistency_proof(first, leaves)),
+        first_root=first_root,
+        second_root=second_root,
+        proof=tuple(proof),
     )
