@@ -38,6 +38,12 @@ def may_oversee_body(user, body) -> bool:
     return roles_for(user).auditor or may_act_for_body(user, body)
 
 
+def may_run_meeting(user, assembly) -> bool:
+    """Officers acting for the meeting's body (its own or its unit's board) and staff run the
+    meeting: its door, its proxies, its steps."""
+    return may_act_for_body(user, assembly.body)
+
+
 def may_read_audit(user) -> bool:
     roles = roles_for(user)
     return roles.auditor or roles.staff
@@ -70,6 +76,12 @@ def roll_visibility(user) -> Q:
     return Q() if may_read_roll(user) else NOTHING
 
 
+def door_visibility(user, assembly) -> Q:
+    """The members one may look up at a meeting's door: any member may arrive, so the whole
+    roll for those who run the meeting; nobody for anyone else."""
+    return Q() if may_run_meeting(user, assembly) else NOTHING
+
+
 def audit_visibility(user) -> Q:
     return Q() if may_read_audit(user) else NOTHING
 
@@ -88,3 +100,25 @@ def assembly_proxy_visibility(user) -> Q:
     if not run.query.is_empty():
         seen |= Q(assembly__body__in=run.values("pk"))
     return seen
+
+
+# ---------------------------------------------------------------------------
+# Commands that act for an account (`--as EMAIL`)
+# ---------------------------------------------------------------------------
+
+
+def command_account(email: str | None, may=None):
+    """The account a command acts for (`--as EMAIL`), or None (the platform, an operator's
+    command) when none is given; with `may` (one of the checks above), the account must
+    pass it, as on the page. Raises `CommandError` naming the e-mail otherwise."""
+    from django.contrib.auth import get_user_model
+    from django.core.management.base import CommandError
+
+    if not email:
+        return None
+    user = get_user_model().objects.filter(email__iexact=email).first()
+    if user is None:
+        raise CommandError(f"no account with the e-mail {email}")
+    if may is not None and not may(user):
+        raise CommandError(f"the account {email} may not do this ({may.__name__} refuses it)")
+    return user

@@ -31,6 +31,12 @@ class MemberQuerySet(models.QuerySet):
 
         return self.filter(access.roll_visibility(user))
 
+    def visible_at_door(self, user, assembly):
+        """The members `user` may look up at `assembly`'s door (governance/access.py)."""
+        from governance import access
+
+        return self.filter(access.door_visibility(user, assembly))
+
     def with_standing(self, year: int | None = None):
         """Annotate `paid_current_year` (dues paid for `year`, this year by default)."""
         DuesPayment = apps.get_model("governance", "DuesPayment")

@@ -28,7 +28,7 @@ from governance.api.kit import (
 )
 from governance.api.permissions import WRITE_PERMISSIONS
 from governance.assemblies import services as assemblies
-from governance.models import Assembly, AssemblyProxy, Attendance
+from governance.models import Assembly, AssemblyProxy, Attendance, Member
 from governance.permissions import ensure_may_act_for_body, roles_for
 
 AssemblyStatusField = enum_field(Assembly.Status, "AssemblyStatus")
@@ -188,6 +188,8 @@ class DoorStepApi(APIView):
         )
         ensure_may_act_for_body(request.user, assembly.body)  # the role before the input
         serializer = MemberInputSerializer(data=request.data)
+        members = Member.objects.visible_at_door(request.user, assembly)
+        serializer.fields["membership_number"].queryset = members  # the access layer's door
         serializer.is_valid(raise_exception=True)
         with fields_renamed({"member": "membership_number"}):
             attendance = getattr(assemblies, self.step)(

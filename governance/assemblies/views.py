@@ -25,7 +25,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from governance import services
-from governance.access import may_act_for_some_body, may_oversee_body, may_take_part
+from governance.access import (
+    may_act_for_some_body,
+    may_oversee_body,
+    may_run_meeting,
+    may_take_part,
+)
 from governance.assemblies import services as assemblies
 from governance.assemblies.forms import (
     CancelAssemblyForm,
@@ -37,7 +42,7 @@ from governance.assemblies.forms import (
 )
 from governance.assemblies.minutes import render_minutes
 from governance.models import Assembly, AssemblyProxy, Attendance, Decision, Member
-from governance.permissions import bodies_acted_for, may_act_for_body, roles_for
+from governance.permissions import bodies_acted_for, roles_for
 from governance.views import governance_reader
 from governance.web import refused, role_required, take_step
 
@@ -49,9 +54,7 @@ S = Assembly.Status
 assembly_writer = role_required(may_take_part)
 
 
-def may_run(user, assembly: Assembly) -> bool:
-    """Officers acting for the body (its own or its unit's board) and staff run the meeting."""
-    return may_act_for_body(user, assembly.body)
+may_run = may_run_meeting
 
 
 def _assembly(request, pk: int) -> Assembly:
@@ -381,7 +384,7 @@ def _door_context(request, assembly: Assembly, *, proxy_form=None) -> dict:
         "assembly": assembly,
         "form": form,
         "query": query,
-        "results": assemblies.door_search(assembly, query),
+        "results": assemblies.door_search(assembly, query, viewer=request.user),
         "door_open": assemblies.door_is_open(assembly),
         "proxy_form": proxy_form or ProxyRegistrationForm(),
         "proxies": AssemblyProxy.objects.filter(assembly=assembly).live().with_members(),
@@ -413,12 +416,11 @@ def assembly_door(request, pk: int):
 
 def _door_row(request, assembly: Assembly, member_pk: int, *, error: str = ""):
     """The one search result a check-in or check-out changed (for htmx), with any refusal."""
-    member = Member.objects.filter(pk=member_pk).first()
+    member = Member.objects.visible_at_door(request.user, assembly).filter(pk=member_pk).first()
     if member is None:
         raise Http404(_("No such member."))
-    (row,) = [
-        m for m in assemblies.door_search(assembly, member.membership_number) if m.pk == member.pk
-    ] or [None]
+    found = assemblies.door_search(assembly, member.membership_number, viewer=request.user)
+    (row,) = [m for m in found if m.pk == member.pk] or [None]
     if row is None:
         raise Http404(_("No such member."))
     context = {
@@ -436,7 +438,9 @@ def _door_step(request, pk: int, step, done):
     assembly = _run(request, pk)
     raw = request.POST.get("member", "")
     # Only digits reach the query: "abc" would make the database raise, not find nothing.
-    member = get_object_or_404(Member, pk=int(raw) if raw.isdigit() else 0)
+    member = get_object_or_404(
+        Member.objects.visible_at_door(request.user, assembly), pk=int(raw) if raw.isdigit() else 0
+    )
     with refused() as refusal:
         step(actor=request.user, assembly=assembly, member=member)
     error = refusal.message

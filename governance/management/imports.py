@@ -3,20 +3,16 @@ import run all or nothing with its bad lines named (import_members, import_dues)
 
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from governance import access
 from governance.exceptions import DomainError
 
 
 def staff_account(email: str | None):
-    """The account named by --as, or None (the platform) when none is given."""
-    if not email:
-        return None
-    user = get_user_model().objects.filter(email__iexact=email).first()
-    if user is None:
-        raise CommandError(f"no account with the e-mail {email}")
-    return user
+    """The account named by --as, who must manage the roll as on its pages
+    (`access.may_manage_roll`), or None (the platform) when none is given."""
+    return access.command_account(email, access.may_manage_roll)
 
 
 class CsvImportCommand(BaseCommand):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from governance.assemblies import services as assemblies
 from governance.audit import log as audit
 from governance.exceptions import DomainError, NotAllowed, RuleViolation
-from governance.models import Assembly, AssemblyProxy, Attendance, AuditEvent
+from governance.models import Assembly, AssemblyProxy, Attendance, AuditEvent, Member
 from tests.factories import DuesFactory, MandateFactory, MemberFactory
 from tests.governance.assembly_support import convene, unpaid_member, voters
 
@@ -453,15 +453,28 @@ def test_door_search_finds_by_number_and_says_who_may_vote(
         actor=world.officer, assembly=ga, giver=giver, holder=world.member.member
     )
     assemblies.check_in(actor=world.officer, assembly=ga, member=world.member.member)
-    with django_assert_max_num_queries(4):
-        (found,) = assemblies.door_search(ga, unpaid.membership_number)
+    # Four for the search, two for the access layer's door (the viewer's mandates).
+    with django_assert_max_num_queries(6):
+        (found,) = assemblies.door_search(ga, unpaid.membership_number, viewer=world.officer)
     assert found == unpaid and not found.entitlement.entitled
     assert "dues" in found.entitlement.reasons
-    with django_assert_max_num_queries(4):
-        results = {m.pk: m for m in assemblies.door_search(ga, "Amina")}
+    with django_assert_max_num_queries(6):
+        results = {m.pk: m for m in assemblies.door_search(ga, "Amina", viewer=world.officer)}
     me = results[world.member.member.pk]
     assert me.present and me.carried_count == 1 and me.entitlement.entitled
     assert results[giver.pk].gave_proxy and not results[giver.pk].present
+
+
+def test_the_door_looks_members_up_through_the_access_layer(world, ga):
+    """Those who run the meeting find every member at its door; a member or an auditor, who
+    does not run it, finds nobody, whatever they type."""
+    number = world.member.member.membership_number
+    assert [m.pk for m in assemblies.door_search(ga, number, viewer=world.officer)] == [
+        world.member.member.pk
+    ]
+    for viewer in (world.member, world.auditor):
+        assert assemblies.door_search(ga, number, viewer=viewer) == []
+        assert not Member.objects.visible_at_door(viewer, ga).exists()
 
 
 def _decisions_of(world, ga, count: int) -> None:

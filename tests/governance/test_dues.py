@@ -355,6 +355,23 @@ def test_the_command_records_one_payment(world, payer, today, capsys):
     assert "recorded" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("role", ["member", "auditor", "officer"])
+def test_the_commands_act_only_for_an_account_the_access_layer_lets_manage_the_roll(
+    world, payer, today, tmp_path, role
+):
+    """`--as` names an account, checked by `access.may_manage_roll` as the roll's pages are."""
+    email = getattr(world, role).email
+    with pytest.raises(CommandError, match=f"the account {email} may not do this"):
+        call_command("record_dues", "MA-1", str(today.year), "100.00", "--as", email)
+    path = tmp_path / "dues.csv"
+    path.write_bytes(good_file(today))
+    with pytest.raises(CommandError, match="may_manage_roll refuses it"):
+        call_command("import_dues", str(path), "--as", email)
+    with pytest.raises(CommandError, match="may_manage_roll refuses it"):
+        call_command("import_members", str(path), "--as", email)
+    assert not payer.dues_payments.exists()
+
+
 def test_the_command_refuses_an_unknown_member(world):
     with pytest.raises(CommandError, match="no member has the number MA-9"):
         call_command("record_dues", "MA-9", "2026", "100")

@@ -140,8 +140,10 @@ def check_out(*, actor, assembly: Assembly, member: Member) -> Attendance:
     return attendance
 
 
-def door_search(assembly: Assembly, text: str, *, limit: int = 20) -> list[Member]:
-    """Members matching a name or a membership number, with what the door needs to know.
+def door_search(assembly: Assembly, text: str, *, viewer, limit: int = 20) -> list[Member]:
+    """Members matching a name or a membership number, with what the door needs to know;
+    only those `viewer` may look up at this door (`access.door_visibility`: those who run
+    the meeting).
 
     Each member carries the `Member.objects.at_door` annotations and an `entitlement`
     (`governance.statutes.eligibility.Entitlement`). A constant number of queries.
@@ -150,7 +152,8 @@ def door_search(assembly: Assembly, text: str, *, limit: int = 20) -> list[Membe
     if not text:
         return []
     members = list(
-        Member.objects.search(text)
+        Member.objects.visible_at_door(viewer, assembly)
+        .search(text)
         .at_door(assembly)
         .select_related("unit")
         .order_by("last_name", "first_name", "membership_number")[:limit]

@@ -39,12 +39,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, membership_number, year, amount, paid_on, actor, **options):
-        member = Member.objects.filter(membership_number=membership_number).first()
+        user = staff_account(actor)
+        members = Member.objects.all() if user is None else Member.objects.visible_to(user)
+        member = members.filter(membership_number=membership_number).first()
         if member is None:
             raise CommandError(f"no member has the number {membership_number}")
         try:
             services.record_dues_payment(
-                actor=staff_account(actor),
+                actor=user,
                 member=member,
                 year=year,
                 amount=amount,
