@@ -693,6 +693,33 @@ class SpeakerListApi(APIView):
         return Response(SpeakerSerializer(speaker).data, status=status.HTTP_201_CREATED)
 
 
+class FloorApi(APIView):
+    """A member present at the meeting asks for the floor on a motion (POST), or withdraws
+    the request (DELETE): `services.ask_for_the_floor`, `services.withdraw_my_request`."""
+
+    permission_classes = WRITE_PERMISSIONS
+
+    @extend_schema(
+        operation_id="motions_floor_ask",
+        summary="Ask for the floor on a motion of the meeting you are checked in at",
+        request=None,
+        responses={201: SpeakerSerializer, 400: BAD_INPUT, 403: not_allowed(), 404: NOT_FOUND},
+    )
+    def post(self, request, pk: int):
+        speaker = services.ask_for_the_floor(actor=request.user, motion=_motion(request, pk))
+        return Response(SpeakerSerializer(speaker).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        operation_id="motions_floor_withdraw",
+        summary="Withdraw your request for the floor on a motion",
+        request=None,
+        responses={200: SpeakerSerializer, 400: BAD_INPUT, 403: not_allowed(), 404: NOT_FOUND},
+    )
+    def delete(self, request, pk: int):
+        speaker = services.withdraw_my_request(actor=request.user, motion=_motion(request, pk))
+        return Response(SpeakerSerializer(speaker).data)
+
+
 SPEAKER_API_STEPS = {
     "floor": services.give_floor,
     "done": services.end_speech,

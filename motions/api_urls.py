@@ -28,6 +28,7 @@ api_patterns = [
         name="api_amendment_step",
     ),
     path("motions/<int:pk>/speakers/", api.SpeakerListApi.as_view(), name="api_motion_speakers"),
+    path("motions/<int:pk>/floor/", api.FloorApi.as_view(), name="api_motion_floor"),
     path(
         "speakers/<int:pk>/steps/<str:step>/", api.SpeakerStepApi.as_view(), name="api_speaker_step"
     ),

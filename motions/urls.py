@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/ic-outcome/", views.motion_ic_outcome, name="motion_ic_outcome"),
     path("<int:pk>/follow-ups/", views.motion_follow_up, name="motion_follow_up"),
     path("<int:pk>/speakers/", views.motion_speakers, name="motion_speakers"),
+    path("<int:pk>/floor/<str:action>/", views.motion_floor, name="motion_floor"),
     # Last of the /<pk>/ pages: submit, support, withdraw support and the simple steps.
     path("<int:pk>/<str:action>/", views.motion_action, name="motion_action"),
     path("amendments/<int:pk>/<str:action>/", views.amendment_action, name="amendment_action"),

@@ -370,6 +370,28 @@ def speaker_action(request, pk: int, action: str):
     return redirect("motion_speakers", speaker.motion_id)
 
 
+FLOOR_STEPS = {
+    "ask": (services.ask_for_the_floor, gettext_lazy("You are on the list of speakers.")),
+    "withdraw": (services.withdraw_my_request, gettext_lazy("You are off the list of speakers.")),
+}
+
+
+@writer
+@require_POST
+def motion_floor(request, pk: int, action: str):
+    """A member present at the meeting asks for the floor on a motion, or withdraws the
+    request (`services.ask_for_the_floor`, `services.withdraw_my_request`)."""
+    if action not in FLOOR_STEPS:
+        raise Http404(_("Unknown step."))
+    motion = _motion_for(request, pk)
+    step, done = FLOOR_STEPS[action]
+    with refused(request=request) as refusal:
+        step(actor=request.user, motion=motion)
+    if not refusal:
+        messages.success(request, done)
+    return redirect("motion_detail", motion.pk)
+
+
 # ---------------------------------------------------------------------------
 # The motion page
 # ---------------------------------------------------------------------------
@@ -470,6 +492,7 @@ def _detail_context(request, motion: Motion) -> dict:
         "may_vote": "put_to_vote" in step_names,
         "may_forward": "forward" in step_names,
         "may_record_ic": bool(step_names & {"ic_adopted", "ic_rejected", "ic_withdrawn"}),
+        "floor": services.floor_request(request.user, motion),
         "may_manage_speakers": motion.agenda_position is not None
         and motion.status in services.DEBATED
         and services.may_take(request.user, motion, "speakers"),

@@ -40,7 +40,17 @@ from motions.services.ic import (  # noqa: F401
     propose_voting_mandate,
     record_ic_outcome,
 )
-from motions.services.speakers import DEBATED, add_speaker, end_speech, give_floor, withdraw_speaker  # noqa: F401
+from motions.services.speakers import (  # noqa: F401
+    DEBATED,
+    FloorRequest,
+    add_speaker,
+    ask_for_the_floor,
+    end_speech,
+    floor_request,
+    give_floor,
+    withdraw_my_request,
+    withdraw_speaker,
+)
 from motions.services.sponsors import support, withdraw_support  # noqa: F401
 from motions.services.statute_rules import Deadline, deadline_for, sponsorship_scope, vote_scope  # noqa: F401
 from motions.services.submission import refer_motion, schedule_motion, submit_motion, take_step  # noqa: F401

@@ -173,6 +173,9 @@ RULES: dict[str, dict[str, str]] = {
     # not on the agenda, so giving the floor is refused with a message (302) or a 400.
     "motion_speakers": {"get": "login 403 403 200 403 200", "post": "login 403 403 400 403 400"},
     "speaker_action": form("login 403 403 302 403 302"),
+    # A member asks for the floor only while the meeting is in session (the world's is not:
+    # a message and back to the motion); staff and auditors are no members of it.
+    "motion_floor": form("login 302 302 302 403 403"),
     "motion_action": form("login 302 403 403 403 403"),  # withdraw: the proposer only
     # The amendment is the member's draft: to other roles it is not found (motions/access.py).
     "amendment_action": form("login 302 404 404 403 404"),
@@ -331,6 +334,8 @@ RULES: dict[str, dict[str, str]] = {
     "api_amendment_step": {"post": "403 200 404 404 403 404"},  # as amendment_action
     "api_motion_speakers": {"get": "403 403 403 200 403 200", "post": "403 403 403 400 403 400"},
     "api_speaker_step": {"post": "403 403 403 400 403 400"},
+    # The world's speaker waiting on the list is the other officer: they withdraw their own.
+    "api_motion_floor": {"post": "403 400 400 400 403 403", "delete": "403 400 200 400 403 403"},
 }
 
 
@@ -383,6 +388,7 @@ ROUTE_VALUES = {
     "assembly_confirm": {"action": "close"},
     "assembly_own_proxy_withdraw": {"pk": "own_proxy"},
     "speaker_action": {"action": "floor"},
+    "motion_floor": {"action": "ask"},
     "api_speaker_step": {"step": "floor"},
     "api_assembly_own_proxy_withdraw": {"pk": "own_proxy"},
     "ballot_confirm": {"action": "close"},

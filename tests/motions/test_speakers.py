@@ -4,12 +4,15 @@ membership number, given the floor one at a time, done or taken off, each step a
 from __future__ import annotations
 
 import pytest
+import time_machine
 from django.urls import reverse
 
+from governance.assemblies import services as assemblies
 from governance.exceptions import DomainError, NotAllowed
 from governance.models import AuditEvent
 from motions import services
-from motions.models import Speaker
+from motions.models import Motion, Speaker
+from tests.factories import DuesFactory
 from tests.motions.conftest import draft, scheduled
 
 pytestmark = pytest.mark.django_db
@@ -165,3 +168,115 @@ def test_the_api_refuses_a_member_before_the_input(client, section, item):
         reverse("api_motion_speakers", args=[item.pk]), {}, content_type="application/json"
     )
     assert response.status_code == 403
+
+
+# --- members asking for the floor themselves ----------------------------------------------
+
+
+@pytest.fixture
+def in_session(section, item):
+    """On the meeting's day, in session, with three supporters checked in at the door."""
+    with time_machine.travel(section.assembly.starts_at, tick=True):
+        present = section.supporters[:3]
+        for user in present:
+            DuesFactory(member=user.member)  # for the meeting's year
+            assemblies.check_in(actor=section.chair, assembly=section.assembly, member=user.member)
+        assemblies.open_session(actor=section.chair, assembly=section.assembly)
+        yield present
+
+
+def test_a_member_present_asks_for_the_floor_and_goes_to_the_end_of_the_list(
+    section, item, in_session
+):
+    first, second = in_session[:2]
+    services.add_speaker(actor=section.chair, motion=item, member=first.member)
+    asked = services.ask_for_the_floor(actor=second, motion=item)
+    assert (asked.member_id, asked.position, asked.status) == (second.member.pk, 2, "waiting")
+    event = AuditEvent.objects.latest("sequence")
+    assert (event.action, event.object_id) == ("speaker.asked", str(asked.pk))
+    with pytest.raises(DomainError, match="already on the list"):
+        services.ask_for_the_floor(actor=second, motion=item)
+    assert services.floor_request(second, Motion.objects.get(pk=item.pk)).ahead == 1
+
+
+def test_a_member_not_checked_in_may_not_ask_and_nothing_is_written(section, item, in_session):
+    absent = section.supporters[5]
+    events = AuditEvent.objects.count()
+    with pytest.raises(NotAllowed, match="checked in at the door"):
+        services.ask_for_the_floor(actor=absent, motion=item)
+    assert services.floor_request(absent, Motion.objects.get(pk=item.pk)) is None
+    assert not item.speakers.exists()
+    assert AuditEvent.objects.count() == events
+
+
+def test_the_floor_is_asked_for_only_while_the_meeting_is_in_session(section, item):
+    user = section.supporters[0]
+    with time_machine.travel(section.assembly.starts_at, tick=True):
+        DuesFactory(member=user.member)
+        assemblies.check_in(actor=section.chair, assembly=section.assembly, member=user.member)
+        with pytest.raises(DomainError, match="in session"):
+            services.ask_for_the_floor(actor=user, motion=item)
+        assert services.floor_request(user, Motion.objects.get(pk=item.pk)) is None
+
+
+def test_a_member_withdraws_their_own_request_and_only_theirs(section, item, in_session):
+    first, second = in_session[:2]
+    mine = services.ask_for_the_floor(actor=first, motion=item)
+    with pytest.raises(DomainError, match="not waiting"):
+        services.withdraw_my_request(actor=second, motion=item)
+    services.withdraw_my_request(actor=first, motion=item)
+    assert Speaker.objects.get(pk=mine.pk).status == "withdrawn"
+    assert AuditEvent.objects.filter(action="speaker.withdrawn", object_id=str(mine.pk)).exists()
+    with pytest.raises(DomainError, match="not waiting"):
+        services.withdraw_my_request(actor=first, motion=item)
+
+
+def test_a_member_asks_for_the_floor_from_the_motion_page_in_constant_queries(
+    client, section, item, in_session, django_assert_max_num_queries
+):
+    user = in_session[0]
+    for other in in_session[1:]:
+        services.ask_for_the_floor(actor=other, motion=item)
+    client.force_login(user)
+    with django_assert_max_num_queries(40):
+        page = client.get(reverse("motion_detail", args=[item.pk])).text
+    assert "Ask for the floor" in page
+    response = client.post(reverse("motion_floor", args=[item.pk, "ask"]), follow=True)
+    assert "You are on the list of speakers." in response.text
+    assert "2 speakers are before you" in response.text
+    assert "Withdraw my request" in response.text
+    speaker = item.speakers.get(member=user.member)
+    services.give_floor(actor=section.chair, speaker=speaker)
+    assert "You have the floor" in client.get(reverse("motion_detail", args=[item.pk])).text
+
+
+def test_a_member_absent_sees_no_button_and_a_post_changes_nothing(
+    client, section, item, in_session
+):
+    absent = section.supporters[5]
+    client.force_login(absent)
+    assert "Ask for the floor" not in client.get(reverse("motion_detail", args=[item.pk])).text
+    response = client.post(reverse("motion_floor", args=[item.pk, "ask"]))
+    assert response.status_code == 403
+    assert not item.speakers.exists()
+
+
+def test_the_api_asks_for_the_floor_and_withdraws(client, section, item, in_session):
+    user = in_session[0]
+    client.force_login(user)
+    url = reverse("api_motion_floor", args=[item.pk])
+    created = client.post(url)
+    assert created.status_code == 201
+    assert created.json()["status"] == "waiting"
+    again = client.post(url)
+    assert again.status_code == 400
+    assert "already on the list" in json_text(again)
+    withdrawn = client.delete(url)
+    assert (withdrawn.status_code, withdrawn.json()["status"]) == (200, "withdrawn")
+    assert client.delete(url).status_code == 400
+
+
+def json_text(response) -> str:
+    import json
+
+    return json.dumps(response.json(), ensure_ascii=False)
