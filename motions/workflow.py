@@ -3,7 +3,8 @@
 `MOTION` and `AMENDMENT` are `governance.lifecycle` tables: `motions.services` takes every
 step a person takes through `lifecycle.take` (a step whose work needs other rows names its
 work, and its own lock when the rows must be locked together; the count's steps are moved
-by `lifecycle.move` inside `count_ballot`'s transaction), which checks the step here, so the tables below are the whole truth about what may
+by `lifecycle.move` inside `count_ballot`'s transaction), which checks the step here, so
+the tables below are the whole truth about what may
 happen to a motion and who may make it happen; the pages and the API list a user's next
 steps from them too.
 
@@ -124,6 +125,14 @@ def lock_amendment(amendment: Amendment) -> Amendment:
     )
 
 
+def lock_with_motion(amendment: Amendment) -> Amendment:
+    """The amendment, then its motion, locked: submitting numbers the motion's amendments,
+    putting to the vote needs the motion to stay on the agenda meanwhile."""
+    amendment = lock_amendment(amendment)
+    amendment.motion = lock_motion(amendment.motion)
+    return amendment
+
+
 def ensure_no_amendment_in_vote(motion: Motion, actor=None, **args) -> None:
     """A motion leaves the agenda (withdrawn, referred) only when none of its amendments is
     being voted on: that vote would decide an amendment to a text no longer before the
@@ -164,6 +173,9 @@ _MOTION_STEPS: dict[str, Step] = {
             M.SUBMITTED,
             [PROPOSER],
             service="motions.services.submit_motion",
+            work="motions.services.submission.check_submission",
+            fields=("reference", "submitted_at"),
+            does="before the notice deadline, with the co-sponsors required; gives the reference",
         ),
         _step(
             "withdraw",
@@ -201,6 +213,9 @@ _MOTION_STEPS: dict[str, Step] = {
             [BOARD, CHAIR],
             service="motions.services.schedule_motion",
             inputs=("assembly",),
+            work="motions.services.submission.place_on_agenda",
+            fields=("assembly", "agenda_position"),
+            does="after the items already on that meeting's agenda",
         ),
         _step(
             "refer",
@@ -211,6 +226,9 @@ _MOTION_STEPS: dict[str, Step] = {
             needs_reason=True,
             service="motions.services.refer_motion",
             inputs=("body", "reason"),
+            work="motions.services.submission.check_referral",
+            fields=("referred_to", "agenda_position"),
+            does="to another body, no amendment in the vote; it leaves the agenda",
         ),
         _step(
             "put_to_vote",
@@ -298,6 +316,10 @@ _AMENDMENT_STEPS: dict[str, Step] = {
             A.SUBMITTED,
             [PROPOSER],
             service="motions.services.submit_amendment",
+            lock=lock_with_motion,
+            work="motions.services.amendments.check_submission",
+            fields=("number", "submitted_at"),
+            does="before the amendment deadline, the motion still amendable; gives its number",
         ),
         _step(
             "withdraw",
@@ -332,7 +354,7 @@ _AMENDMENT_STEPS: dict[str, Step] = {
             [CHAIR],
             service="motions.services.put_amendment_to_vote",
             inputs=("mode", "closes_at"),
-            lock="motions.services.voting.lock_with_motion",
+            lock=lock_with_motion,
             work="motions.services.voting.open_amendment_vote",
             does="opens its ballot, the motion on the agenda and earlier amendments decided",
             fields=("ballot",),

@@ -74,29 +74,23 @@ def create_amendment(
 def submit_amendment(*, actor, amendment: Amendment) -> Amendment:
     """The proposer tables an amendment: before the amendment deadline, with its co-sponsors."""
     ensure_may_write(actor)
+    return lifecycle.take(_step(amendment, "submit"), amendment, actor)
+
+
+def check_submission(amendment: Amendment, actor) -> dict:
+    """The motion still amendable, the deadline and co-sponsors checked; the number given."""
     today = timezone.localdate()
-    with transaction.atomic():
-        amendment = workflow.lock_amendment(amendment)
-        motion = workflow.lock_motion(amendment.motion)
-        lifecycle.check(_step(amendment, "submit"), amendment, actor)
-        if motion.status not in AMENDABLE:
-            raise DomainError(_("This motion can no longer be amended."))
-        checks = _check_deadline(motion, "amendment", today)
-        checks.update(
-            _check_sponsorship("amendment", _eligible_supporters(amendment, today), required=False)
-        )
-        last = motion.amendments.aggregate(Max("number"))["number__max"] or 0
-        amendment.number = last + 1
-        amendment.submitted_at = timezone.now()
-        lifecycle.move(
-            _step(amendment, "submit"),
-            amendment,
-            actor,
-            update_fields=["number", "submitted_at"],
-            number=amendment.number,
-            **checks,
-        )
-    return amendment
+    motion = amendment.motion
+    if motion.status not in AMENDABLE:
+        raise DomainError(_("This motion can no longer be amended."))
+    checks = _check_deadline(motion, "amendment", today)
+    checks.update(
+        _check_sponsorship("amendment", _eligible_supporters(amendment, today), required=False)
+    )
+    last = motion.amendments.aggregate(Max("number"))["number__max"] or 0
+    amendment.number = last + 1
+    amendment.submitted_at = timezone.now()
+    return {"number": amendment.number, **checks}
 
 
 def take_amendment_step(*, actor, amendment: Amendment, step: str, reason: str = "") -> Amendment:

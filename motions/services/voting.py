@@ -82,13 +82,6 @@ def put_amendment_to_vote(
     return lifecycle.take(step, amendment, actor, mode=mode, closes_at=closes_at).ballot
 
 
-def lock_with_motion(amendment: Amendment) -> Amendment:
-    """The amendment, then its motion, locked (the motion waits on the agenda meanwhile)."""
-    amendment = workflow.lock_amendment(amendment)
-    amendment.motion = workflow.lock_motion(amendment.motion)
-    return amendment
-
-
 def open_amendment_vote(amendment: Amendment, actor, *, mode: str, closes_at) -> dict:
     """Opens the amendment's ballot, its motion on the agenda and the earlier amendments decided."""
     motion = amendment.motion
