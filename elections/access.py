@@ -65,3 +65,14 @@ def results_visible(user, ballot) -> bool:
     if ballot.status == PUBLISHED:
         return True
     return ballot.status == COUNTED and may_oversee_ballot(user, ballot)
+
+
+def trusteeship_visibility(user) -> Q:
+    """The trusteeships `user` holds: a trustee's page and files are their own member's.
+
+    Demonstration trustees (whose files the platform keeps) are nobody's to act for. Staff
+    and officers see who the trustees are on the ballot's console, not here."""
+    member = getattr(user, "member", None) if getattr(user, "is_authenticated", False) else None
+    if member is None or not may_read_record(user):
+        return Q(pk__in=[])
+    return Q(member=member, is_demo=False)

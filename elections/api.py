@@ -19,8 +19,8 @@ from rest_framework.exceptions import NotFound, Throttled
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from elections import access, services
-from elections.models import Ballot, Candidate, PaperCount, Proxy
+from elections import access, ballot_box, services
+from elections.models import Ballot, Candidate, PaperCount, Proxy, Trustee
 from governance.accounts import ratelimit
 from governance.api.kit import (
     BAD_INPUT,
@@ -705,3 +705,126 @@ class ReceiptCheckApi(APIView):
         if paper is None:
             raise NotFound(_("No paper has this receipt."))
         return Response(self.OutputSerializer(paper).data)
+
+
+# ---------------------------------------------------------------------------
+# Trustees: what each is asked now, and the one upload
+# ---------------------------------------------------------------------------
+
+
+def trusteeships_shown_to(user):
+    """The trusteeships `user` holds (elections/access.py), with every trustee of each box
+    prefetched so that what each is asked costs no query a row."""
+    return (
+        Trustee.objects.visible_to(user)
+        .with_context()
+        .prefetch_related("box__trustees")
+        .order_by("-box__ballot__closes_at", "pk")
+    )
+
+
+@extend_schema_serializer(component_name="Trusteeship")
+class TrusteeshipSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    ballot = serializers.IntegerField(source="box.ballot_id")
+    title = serializers.CharField(source="box.ballot.title")
+    ballot_status = serializers.CharField(source="box.ballot.status")
+    index = serializers.IntegerField(help_text="This trustee's number, for the tool's --index.")
+    threshold = serializers.IntegerField(source="box.threshold")
+    trustees = serializers.SerializerMethodField()
+    asked = serializers.SerializerMethodField(
+        help_text="What is asked now: transport, dealing, share_key or decrypt (an upload), "
+        "or a wait (wait_transport, wait_dealings, wait_mix), key_ready, done, not_needed, "
+        "cancelled."
+    )
+    ceremony = serializers.SerializerMethodField(
+        help_text="The ceremony file for the tool's keygen and confirm (public keys, dealings)."
+    )
+
+    def get_trustees(self, trustee) -> int:
+        return len(trustee.box.trustees.all())
+
+    def get_asked(self, trustee) -> str:
+        return ballot_box.trustee_task(trustee, list(trustee.box.trustees.all()))
+
+    def get_ceremony(self, trustee) -> dict | None:
+        if self.get_asked(trustee) not in (ballot_box.DEALING, ballot_box.SHARE_KEY):
+            return None
+        return ballot_box.ceremony_state(trustee.box)
+
+
+class TrusteeshipListApi(generics.ListAPIView):
+    """The ballots the caller is a trustee of, and what each asks of them now."""
+
+    serializer_class = TrusteeshipSerializer
+
+    def get_queryset(self):
+        return trusteeships_shown_to(self.request.user)
+
+
+class TrusteeshipApi(APIView):
+    @extend_schema(
+        summary="One trusteeship and what it asks now",
+        responses={200: TrusteeshipSerializer, 404: NOT_FOUND},
+    )
+    def get(self, request, pk: int):
+        trustee = get_object_or_404(trusteeships_shown_to(request.user), pk=pk)
+        return Response(TrusteeshipSerializer(trustee).data)
+
+
+class TrusteeshipBundleApi(APIView):
+    @extend_schema(
+        summary="After the close, the ballot's public bundle for the tool's decrypt",
+        responses={200: serializers.JSONField(), 404: NOT_FOUND},
+    )
+    def get(self, request, pk: int):
+        trustee = get_object_or_404(trusteeships_shown_to(request.user), pk=pk)
+        if trustee.box.tally is None:
+            raise NotFound(_("There is nothing to decrypt yet: the ballot is not closed."))
+        return Response(ballot_box.export_bundle(trustee.box.ballot))
+
+
+class TrusteeshipUploadApi(APIView):
+    """A trustee uploads the public file the step asked now wrote (JSON under `file`)."""
+
+    permission_classes = WRITE_PERMISSIONS
+
+    @extend_schema_serializer(component_name="TrusteeUploadInput")
+    class InputSerializer(serializers.Serializer):
+        file = serializers.JSONField(
+            help_text="The content of the public file written by python -m elections.trustee "
+            "(transport.json, dealing.json, share-key.json or shares.json)."
+        )
+
+        def validate_file(self, value):
+            if not isinstance(value, dict):
+                raise serializers.ValidationError(
+                    _("This is not a file written by the trustees' tool.")
+                )
+            if "secret" in value or "transport" in value:
+                raise serializers.ValidationError(
+                    _(
+                        "This is your private file: keep it on your own machine and upload "
+                        "the public file the step wrote."
+                    )
+                )
+            return value
+
+    @extend_schema(
+        summary="Upload a trustee's public file for the step asked now",
+        request=InputSerializer,
+        responses={
+            200: TrusteeshipSerializer,
+            400: BAD_INPUT,
+            403: not_allowed("Only this trustee."),
+            404: NOT_FOUND,
+        },
+    )
+    def post(self, request, pk: int):
+        trustee = get_object_or_404(trusteeships_shown_to(request.user), pk=pk)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ballot_box.upload_trustee_file(
+            actor=request.user, trustee=trustee, data=serializer.validated_data["file"]
+        )
+        return Response(TrusteeshipSerializer(trusteeships_shown_to(request.user).get(pk=pk)).data)

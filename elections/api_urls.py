@@ -45,5 +45,17 @@ api_patterns = [
     ),
     path("ballots/<int:pk>/results/", api.BallotResultsApi.as_view(), name="api_ballot_results"),
     path("ballots/<int:pk>/papers/", api.BallotPapersApi.as_view(), name="api_ballot_papers"),
+    path("trusteeships/", api.TrusteeshipListApi.as_view(), name="api_trusteeships"),
+    path("trusteeships/<int:pk>/", api.TrusteeshipApi.as_view(), name="api_trusteeship"),
+    path(
+        "trusteeships/<int:pk>/bundle/",
+        api.TrusteeshipBundleApi.as_view(),
+        name="api_trusteeship_bundle",
+    ),
+    path(
+        "trusteeships/<int:pk>/upload/",
+        api.TrusteeshipUploadApi.as_view(),
+        name="api_trusteeship_upload",
+    ),
     path("receipts/check/", api.ReceiptCheckApi.as_view(), name="api_receipt_check"),
 ]

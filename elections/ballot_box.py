@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from elections.counting import papers as paper_format
 from elections.counting.papers import YES_NO_OPTIONS
@@ -278,6 +279,128 @@ def publish_share_key(*, actor, trustee: Trustee, data: dict) -> Trustee:
             new={"index": trustee.index, "joint_key": box.public_key or None},
         )
     return trustee
+
+
+# ---------------------------------------------------------------------------
+# What a trustee is asked now, and the one upload that does it
+# ---------------------------------------------------------------------------
+
+#: The steps a trustee takes with `python -m elections.trustee`, in order, each one file
+#: uploaded; the others are waits (for the other trustees, the close, the mix) or the end.
+TRANSPORT, DEALING, SHARE_KEY, DECRYPT = "transport", "dealing", "share_key", "decrypt"
+UPLOADS = (TRANSPORT, DEALING, SHARE_KEY, DECRYPT)
+WAIT_TRANSPORT, WAIT_DEALINGS, WAIT_CLOSE, WAIT_MIX = (
+    "wait_transport",
+    "wait_dealings",
+    "wait_close",
+    "wait_mix",
+)
+KEY_READY, DONE, NOT_NEEDED, CANCELLED = "key_ready", "done", "not_needed", "cancelled"
+
+
+def trustee_task(trustee: Trustee, others: Sequence[Trustee]) -> str:
+    """What `trustee` is asked now (one of the names above); `others` is every trustee of the
+    box, the trustee included (prefetched by the pages, so a list costs no query a row)."""
+    box, ballot = trustee.box, trustee.box.ballot
+    if ballot.status == Ballot.Status.CANCELLED:
+        return CANCELLED
+    if trustee.transport_key is None:
+        return TRANSPORT
+    if trustee.dealing is None:
+        return DEALING if all(t.transport_key for t in others) else WAIT_TRANSPORT
+    if trustee.share_key is None:
+        return SHARE_KEY if all(t.dealing for t in others) else WAIT_DEALINGS
+    if trustee.decryption is not None:
+        return DONE
+    if ballot.status in (Ballot.Status.DRAFT, Ballot.Status.OPEN):
+        return KEY_READY if box.public_key else WAIT_DEALINGS
+    if ballot.status != Ballot.Status.CLOSED:
+        return NOT_NEEDED  # counted with the shares of k others
+    return DECRYPT if box.tally is not None else WAIT_MIX
+
+
+def upload_trustee_file(*, actor, trustee: Trustee, data: Any) -> tuple[str, Trustee]:
+    """A trustee uploads the public file `python -m elections.trustee` wrote for the step they
+    are asked now; the step's own service checks it (proofs included), writes it and its
+    audit event in one transaction. A file for another step, another trustee or another
+    ballot, or one altered, is refused with the reason and changes nothing.
+
+    Returns the step done and the trustee as saved."""
+    trustee = Trustee.objects.select_related("box__ballot").get(pk=trustee.pk)
+    member = getattr(actor, "member", None)
+    if trustee.is_demo or member is None or trustee.member_id != member.pk:
+        raise NotAllowed(_("Only this trustee may publish for this trustee."))
+    step = trustee_task(trustee, list(trustee.box.trustees.all()))
+    if step not in UPLOADS:
+        raise DomainError(_("Nothing is asked of this trustee now."), field="file")
+    if not isinstance(data, dict):
+        raise DomainError(_("This is not a file written by the trustees' tool."), field="file")
+    try:
+        publish = {
+            TRANSPORT: publish_transport_key,
+            DEALING: publish_dealing,
+            SHARE_KEY: publish_share_key,
+            DECRYPT: publish_decryption,
+        }[step]
+        saved = publish(actor=actor, trustee=trustee, data=data)
+    except NotAllowed:
+        raise
+    except DomainError as error:
+        raise DomainError(
+            _("This file is not the one this trustee owes now (%(reason)s): nothing was changed.")
+            % {"reason": error.message},
+            field="file",
+        ) from None
+    return step, saved
+
+
+def trustees_progress(box: BallotBox, trustees: Sequence[Trustee]) -> dict[str, Any]:
+    """The officers' view of the ceremony and of the decryption: who has acted, how many
+    of the k still decrypt, and what the count waits for (from prefetched `trustees`)."""
+    ballot = box.ballot
+    n, k = len(trustees), box.threshold
+    keyed = [t for t in trustees if t.share_key is not None]
+    decrypted = [t for t in trustees if t.decryption is not None or t.is_demo]
+    missing: list[str] = []
+    if not box.public_key and not box.demo_secret:
+        missing.append(
+            ngettext(
+                "%(missing)s of %(n)s trustee has not published their key material yet.",
+                "%(missing)s of %(n)s trustees have not published their key material yet.",
+                n,
+            )
+            % {"missing": n - len(keyed), "n": n}
+        )
+    closed = ballot.status == Ballot.Status.CLOSED
+    needed = 0 if box.demo_secret else max(k - len(decrypted), 0)
+    if closed and box.tally is None:
+        missing.append(_("The papers are not ready for the trustees yet (the mix)."))
+    elif closed and needed:
+        missing.append(
+            ngettext(
+                "%(needed)s more trustee must upload their decryption shares.",
+                "%(needed)s more trustees must upload their decryption shares.",
+                needed,
+            )
+            % {"needed": needed}
+        )
+    return {
+        "rows": [
+            {
+                "trustee": t,
+                "key": t.share_key is not None,
+                "decrypted": t.decryption is not None,
+            }
+            for t in trustees
+        ],
+        "n": n,
+        "k": k,
+        "keyed": len(keyed),
+        "decrypted": len([t for t in trustees if t.decryption is not None]),
+        "needed": needed,
+        "after_close": ballot.status not in (Ballot.Status.DRAFT, Ballot.Status.OPEN),
+        "missing": missing,
+    }
 
 
 def prepare_for_opening(ballot: Ballot, codes: Sequence[str]) -> BallotBox:

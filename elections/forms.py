@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -378,3 +380,51 @@ class ReceiptCheckForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "dir": "ltr"}),
     )
+
+
+# ---------------------------------------------------------------------------
+# Trustees
+# ---------------------------------------------------------------------------
+
+#: A trustee's file is JSON: transport key, dealing, share key or decryption shares. The
+#: shares of a large mixed election are the largest (a factor and a proof per ciphertext).
+TRUSTEE_FILE_LIMIT = 64 * 1024 * 1024
+
+
+def parse_trustee_file(raw: bytes):
+    """The JSON object in an uploaded trustee's file, or a form error naming what is wrong."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise forms.ValidationError(
+            _("This file is not JSON: upload the file the trustees' tool wrote.")
+        ) from None
+    if not isinstance(data, dict):
+        raise forms.ValidationError(_("This is not a file written by the trustees' tool."))
+    return data
+
+
+class TrusteeUploadForm(forms.Form):
+    """One public file written by `python -m elections.trustee` (never the private one)."""
+
+    file = forms.FileField(
+        label=gettext_lazy("File written by the trustees' tool"),
+        help_text=gettext_lazy(
+            "Upload only the public file the step wrote, never your private file."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/json,.json"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > TRUSTEE_FILE_LIMIT:
+            raise forms.ValidationError(_("This file is too large for a trustee's file."))
+        data = parse_trustee_file(upload.read())
+        if "secret" in data or "transport" in data:
+            # ME.json: the private file. Refused before anything reads it further.
+            raise forms.ValidationError(
+                _(
+                    "This is your private file: keep it on your own machine and upload the public file the step wrote."
+                )
+            )
+        return data

@@ -21,6 +21,7 @@ from elections.querysets import (
     PaperCountQuerySet,
     ParticipationManager,
     ProxyQuerySet,
+    TrusteeQuerySet,
 )
 from governance.models import Article, Assembly, Body, Decision, Member
 
@@ -532,6 +533,8 @@ class Trustee(models.Model):
     share_key = models.JSONField(_("share key"), null=True, blank=True)
     decryption = models.JSONField(_("decryption shares"), null=True, blank=True)
     demo_private = models.JSONField(_("demonstration private file"), null=True, blank=True)
+
+    objects = TrusteeQuerySet.as_manager()
 
     class Meta:
         ordering = ["box", "index"]

@@ -124,3 +124,12 @@ class PaperCountQuerySet(models.QuerySet):
     def live(self):
         """Batches that count or may still count (not withdrawn, not rejected)."""
         return self.filter(status__in=["pending", "confirmed"])
+
+
+class TrusteeQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The trusteeships `user` holds (elections/access.py)."""
+        return self.filter(access.trusteeship_visibility(user))
+
+    def with_context(self):
+        return self.select_related("box", "box__ballot", "box__ballot__body")

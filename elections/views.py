@@ -32,6 +32,7 @@ from elections.forms import (
     ProxyForm,
     ReceiptCheckForm,
     SetAsideForm,
+    TrusteeUploadForm,
     vote_form_class,
 )
 from elections.models import (
@@ -42,6 +43,7 @@ from elections.models import (
     Participation,
     Proxy,
     RollEntry,
+    Trustee,
 )
 from governance.access import may_act_for_some_body, may_read_record, may_take_part
 from governance.accounts import ratelimit
@@ -121,6 +123,7 @@ def ballot_list(request):
             .exclude(status=Candidate.Status.WITHDRAWN)
             .select_related("ballot", "ballot__body")
         )
+        context["trustee"] = Trustee.objects.visible_to(request.user).exists()
     if may_act_for_some_body(request.user):
         context["run_ballots"] = Ballot.objects.for_bodies(
             bodies_acted_for(request.user).values("pk")
@@ -689,8 +692,15 @@ def _render_console(request, ballot: Ballot, *, paper_form=None, cancel_form=Non
     codes = ballot.candidates.filter(status=Candidate.Status.STANDING)
     if paper_form is None and counting_by_hand:
         paper_form = PaperCountForm(ballot=ballot, codes=[])
+    box = BallotBox.objects.filter(ballot=ballot).first() if ballot.secret else None
     context = {
         **turnout,
+        "trustees": (
+            ballot_box.trustees_progress(box, list(box.trustees.select_related("member")))
+            if box is not None and not box.demo_secret
+            else None
+        ),
+        "box": box,
         "batches": ballot.paper_counts.select_related("entered_by", "confirmed_by", "set_aside_by"),
         "codes": codes,
         "next_step": _next_step(ballot),
@@ -908,3 +918,108 @@ def proxy_revoke(request, pk: int):
     if not refusal:
         messages.success(request, _("Your proxy is revoked: you may vote yourself."))
     return _back_to_ballot(request, proxy.ballot)
+
+
+# ---------------------------------------------------------------------------
+# Trustees: what each is asked now, the public files to download, the one upload
+# ---------------------------------------------------------------------------
+
+#: The tool's command for each step a trustee takes (the files are named as the page says).
+TRUSTEE_COMMANDS = {
+    ballot_box.TRANSPORT: "python -m elections.trustee init --index {index} --private me-{box}.json --public transport.json",
+    ballot_box.DEALING: "python -m elections.trustee keygen --private me-{box}.json --ceremony ceremony.json --output dealing.json",
+    ballot_box.SHARE_KEY: "python -m elections.trustee confirm --private me-{box}.json --ceremony ceremony.json --output share-key.json",
+    ballot_box.DECRYPT: "python -m elections.trustee decrypt --private me-{box}.json --bundle bundle.json --output shares.json",
+}
+
+
+def _trusteeships(user):
+    return (
+        Trustee.objects.visible_to(user)
+        .with_context()
+        .prefetch_related("box__trustees")
+        .order_by("-box__ballot__closes_at", "pk")
+    )
+
+
+def _trustee_rows(trustees, *, form_for=None, form=None) -> list[dict]:
+    rows = []
+    for trustee in trustees:
+        task = ballot_box.trustee_task(trustee, list(trustee.box.trustees.all()))
+        command = TRUSTEE_COMMANDS.get(task, "")
+        rows.append(
+            {
+                "trustee": trustee,
+                "ballot": trustee.box.ballot,
+                "task": task,
+                "uploads": task in ballot_box.UPLOADS,
+                "command": command.format(index=trustee.index, box=trustee.box.ballot_id),
+                "form": form if form_for == trustee.pk else TrusteeUploadForm(),
+                "n": len(trustee.box.trustees.all()),
+            }
+        )
+    return rows
+
+
+@ballot_reader
+@require_GET
+def trustee_home(request):
+    """A trustee's ballots and what each asks of them now, with the upload form."""
+    rows = _trustee_rows(_trusteeships(request.user))
+    return render(request, "elections/trustee_home.html", {"rows": rows})
+
+
+def _trusteeship(request, pk: int) -> Trustee:
+    return get_object_or_404(Trustee.objects.visible_to(request.user).with_context(), pk=pk)
+
+
+@ballot_reader
+@require_GET
+def trustee_ceremony(request, pk: int):
+    """The ceremony file for the tool's keygen and confirm: public keys and dealings only."""
+    trustee = _trusteeship(request, pk)
+    text = json.dumps(ballot_box.ceremony_state(trustee.box), sort_keys=True)
+    response = _attachment(text, "application/json; charset=utf-8", "ceremony.json")
+    add_never_cache_headers(response)
+    return response
+
+
+@ballot_reader
+@require_GET
+def trustee_bundle(request, pk: int):
+    """After the close, the ballot's public bundle the tool's decrypt verifies and reads."""
+    trustee = _trusteeship(request, pk)
+    if trustee.box.tally is None:
+        raise Http404(_("There is nothing to decrypt yet: the ballot is not closed."))
+    text = json.dumps(ballot_box.export_bundle(trustee.box.ballot), sort_keys=True)
+    response = _attachment(text, "application/json; charset=utf-8", "bundle.json")
+    add_never_cache_headers(response)
+    return response
+
+
+@ballot_writer
+@require_POST
+def trustee_upload(request, pk: int):
+    """The public file of the step asked now; a bad, foreign or altered one is a form error."""
+    trustee = _trusteeship(request, pk)
+    form = TrusteeUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        with refused(form=form) as refusal:
+            step, _saved = ballot_box.upload_trustee_file(
+                actor=request.user, trustee=trustee, data=form.cleaned_data["file"]
+            )
+        if not refusal:
+            messages.success(request, TRUSTEE_DONE[step])
+            return redirect("trustee_home")
+    rows = _trustee_rows(_trusteeships(request.user), form_for=trustee.pk, form=form)
+    return render(request, "elections/trustee_home.html", {"rows": rows}, status=400)
+
+
+TRUSTEE_DONE = {
+    ballot_box.TRANSPORT: gettext_lazy("Your transport key is published."),
+    ballot_box.DEALING: gettext_lazy("Your dealing is published and its proof checked."),
+    ballot_box.SHARE_KEY: gettext_lazy("Your share key is published and its proof checked."),
+    ballot_box.DECRYPT: gettext_lazy(
+        "Your decryption shares are published and their proofs checked."
+    ),
+}

@@ -23,6 +23,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from elections import ballot_box
 from elections import services as elections
 from elections.models import Ballot
 from governance import services as governance
@@ -167,6 +168,13 @@ def pairs(world) -> list[Pair]:
         decided_on=today,
     )
     member = world.member.member
+    # A secret draft whose one trustee is the member (the trusteeship is theirs alone).
+    trusteeship = ballot_box.appoint_trustees(
+        actor=world.officer,
+        ballot=draft_ballot(world, title="A secret question"),
+        members=[member],
+        threshold_k=1,
+    ).trustees.get()
     assert AuditEvent.objects.exists()
 
     found = []
@@ -262,6 +270,22 @@ def pairs(world) -> list[Pair]:
             "set a batch of papers aside",
             Call("paper_count_set_aside", (batch.pk,), "post", {"reason": "Miscounted"}),
             Call("api_paper_count_set_aside", (batch.pk,), "post", {"reason": "Miscounted"}),
+        ),
+        # Trustees: the page's ceremony file and the API's trusteeship, then the upload.
+        Pair(
+            "a trusteeship",
+            Call("trustee_ceremony", (trusteeship.pk,)),
+            Call("api_trusteeship", (trusteeship.pk,)),
+        ),
+        Pair(
+            "a trusteeship's bundle (draft)",
+            Call("trustee_bundle", (trusteeship.pk,)),
+            Call("api_trusteeship_bundle", (trusteeship.pk,)),
+        ),
+        Pair(
+            "upload a trustee's file",
+            Call("trustee_upload", (trusteeship.pk,), "post"),
+            Call("api_trusteeship_upload", (trusteeship.pk,), "post"),
         ),
         Pair(
             "drafting a ballot",
@@ -417,4 +441,8 @@ def test_the_pages_and_the_api_agree_for_every_object_and_role(world, pairs):
     assert seen_by["a draft motion"]["member"] == SEEN  # its proposer
     assert seen_by["a draft motion"]["officer"] == NOT_FOUND
     assert seen_by["a member"]["member"] == REFUSED and seen_by["a member"]["auditor"] == SEEN
+    # A trusteeship is its member's own: every other role finds none, staff included.
+    assert seen_by["a trusteeship"] == {"anonymous": REFUSED, "member": SEEN} | dict.fromkeys(
+        ROLES[2:], NOT_FOUND
+    )
     assert len(pairs) * len(ROLES) > 500

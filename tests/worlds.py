@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from elections import ballot_box
 from elections import services as elections
 from governance import services as governance
 from governance.assemblies import services as assemblies
@@ -89,6 +90,13 @@ def every_object(world: World) -> dict[str, str]:
         added_at=timezone.now(),
         added_by=world.officer,
     )
+    # A secret ballot whose trustee is the member, still to publish their transport key.
+    trustee = ballot_box.appoint_trustees(
+        actor=world.officer,
+        ballot=draft_ballot(world, title="A secret question"),
+        members=[world.member.member],
+        threshold_k=1,
+    ).trustees.get()
     version = StatuteVersion.objects.get(number=1)
     decision = governance.record_decision(
         actor=SYSTEM,
@@ -118,4 +126,5 @@ def every_object(world: World) -> dict[str, str]:
         "membership_number": world.member.member.membership_number,
         "own_proxy": str(own_proxy.pk),
         "speaker": str(speaker.pk),
+        "trustee": str(trustee.pk),
     }

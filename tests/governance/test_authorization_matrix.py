@@ -136,6 +136,13 @@ RULES: dict[str, dict[str, str]] = {
     # but have no vote of their own.
     "ballot_create": {"get": "login 403 200 200 403 200", "post": "login 403 200 200 403 200"},
     "ballot_console": {"get": "login 403 403 200 403 200", "post": POST_ONLY},
+    # A trustee's page: every account has one (a list, empty for most); the trusteeship is
+    # the member's own, not found by anyone else; its upload takes a file (none: a 400).
+    "trustee_home": PAGE,
+    "trustee_ceremony": {"get": "login 200 404 404 404 404", "post": "login 405 405 405 405 405"},
+    # Nothing to decrypt before the close: not found, for the trustee too.
+    "trustee_bundle": {"get": "login 404 404 404 404 404", "post": "login 405 405 405 405 405"},
+    "trustee_upload": form("login 400 404 404 403 404"),
     "ballot_vote": form("login 400 400 400 403 400"),
     "ballot_vote_review": form("login 400 400 400 403 400"),
     # The page before closing, counting or publishing: those who run the ballot.
@@ -276,6 +283,9 @@ RULES: dict[str, dict[str, str]] = {
     "api_schema": API_READ,
     "api_docs": API_READ,
     "api_ballot_results": {"get": "403 404 404 404 404 404"},
+    "api_trusteeships": API_READ,
+    "api_trusteeship": {"get": "403 200 404 404 404 404"},
+    "api_trusteeship_bundle": {"get": "403 404 404 404 404 404"},
     "api_ballot_papers": {"get": "403 404 404 404 404 404"},
     "api_motion_diff": {"get": "403 400 400 400 400 400"},  # no ?from= and ?to=
     "api_members": API_AUDIT,
@@ -318,6 +328,8 @@ RULES: dict[str, dict[str, str]] = {
     "api_paper_count_confirm": {"post": "403 403 403 403 403 200"},
     "api_paper_count_set_aside": {"post": "403 403 403 400 403 400"},
     "api_receipt_check": {"post": "403 400 400 400 400 400"},  # a read, auditors too
+    # Trusteeships: the member's own (see trustee_home); the others find none.
+    "api_trusteeship_upload": {"post": "403 400 404 404 403 404"},
     # The API's motions: the member proposed the motion and its amendment.
     "api_motion_versions": {"post": "403 400 403 403 403 403"},  # the proposer's draft
     "api_motion_support": {"post": "403 400 400 400 403 403", "delete": "403 400 400 400 403 403"},
@@ -377,6 +389,8 @@ SEGMENT_OBJECTS = {
     "ballots/proxies": "proxy",
     "api/proxies": "proxy",
     "paper-counts": "batch",
+    "trustees": "trustee",
+    "trusteeships": "trustee",
     "motions": "motion",
     "amendments": "amendment",
     "members": "member",
