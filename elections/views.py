@@ -692,7 +692,10 @@ def _render_console(request, ballot: Ballot, *, paper_form=None, cancel_form=Non
     codes = ballot.candidates.filter(status=Candidate.Status.STANDING)
     if paper_form is None and counting_by_hand:
         paper_form = PaperCountForm(ballot=ballot, codes=[])
-    box = BallotBox.objects.filter(ballot=ballot).first() if ballot.secret else None
+    try:
+        box = ballot.box  # joined by with_context: no query
+    except BallotBox.DoesNotExist:
+        box = None
     context = {
         **turnout,
         "trustees": (
