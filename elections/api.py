@@ -13,6 +13,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound, Throttled
@@ -775,7 +776,7 @@ class TrusteeshipApi(APIView):
 class TrusteeshipBundleApi(APIView):
     @extend_schema(
         summary="After the close, the ballot's public bundle for the tool's decrypt",
-        responses={200: serializers.JSONField(), 404: NOT_FOUND},
+        responses={200: OpenApiTypes.OBJECT, 404: NOT_FOUND},
     )
     def get(self, request, pk: int):
         trustee = get_object_or_404(trusteeships_shown_to(request.user), pk=pk)
