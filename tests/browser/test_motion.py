@@ -74,9 +74,13 @@ def test_a_motion_goes_from_draft_to_adopted_decision_through_the_browser(
 
     # The chair closes and counts from the console, confirming each step on its own page.
     page.reload()
+    # Each step waits for its page by URL: the console's turnout refresh may be in flight
+    # when the link is clicked, and a loaded machine answers slowly.
     for step in ("close", "count"):
         page.locator(f"a[href$='/ballots/{ballot.pk}/{step}/confirm/']").click()
-        page.locator(f"form[action$='/ballots/{ballot.pk}/{step}/'] button").click()
+        page.wait_for_url(f"**/ballots/{ballot.pk}/{step}/confirm/")
+        with page.expect_navigation():
+            page.locator(f"form[action$='/ballots/{ballot.pk}/{step}/'] button").click()
     page.wait_for_selector(f"a[href$='/ballots/{ballot.pk}/publish/confirm/']")
     page.goto(f"{live_server.url}/motions/{motion.pk}/")
     page.wait_for_selector(".badge.status-adopted")
