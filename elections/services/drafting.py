@@ -165,7 +165,7 @@ def _check_candidate_eligibility(ballot: Ballot, member: Member) -> None:
                     )
                     % {
                         "name": member.full_name,
-                        "body": body.name,
+                        "body": body.translated("name"),
                         "article": terms.article.number,
                     },
                     field="member",

@@ -68,6 +68,16 @@ def translated(obj, field: str) -> str:
     return getattr(obj, field, "")
 
 
+@register.filter
+def bdi(value) -> str:
+    """User text isolated for a translated sentence: ``{% blocktranslate with x=v|bdi %}``.
+
+    The value is escaped, then wrapped, so a Latin title keeps its order in an Arabic
+    sentence and an Arabic one in a French sentence.
+    """
+    return format_html('<bdi class="user-text">{}</bdi>', value)
+
+
 @register.inclusion_tag("governance/_translate_link.html", takes_context=True)
 def translate_link(context, obj, kind: str):
     """A link to translate ``obj``'s names, for the officers who may (a query or two)."""

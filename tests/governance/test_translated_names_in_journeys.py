@@ -8,12 +8,15 @@ import pytest
 from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import translation
 
 from elections import services as elections
 from governance import services
+from governance.assemblies import services as assemblies
+from governance.exceptions import RuleViolation
 from governance.models import Mandate
 from tests.elections.conftest import draft_ballot
-from tests.governance.assembly_support import convene
+from tests.governance.assembly_support import convene, voters
 
 pytestmark = pytest.mark.django_db
 
@@ -77,3 +80,17 @@ def test_the_invitation_names_the_body_in_the_sections_language(
         elections.open_ballot(actor=world.officer, ballot=draft_ballot(world, body=world.board))
     assert mail.outbox
     assert BOARD_AR in mail.outbox[0].body
+
+
+def test_the_doors_title_isolates_the_translated_meeting_title(world, client_for, translated):
+    page = arabic(client_for("officer")).get(reverse("assembly_door", args=[translated.pk])).text
+    assert f'<bdi class="user-text">{GA_AR}</bdi>' in page
+
+
+def test_the_doors_refusal_names_the_body_in_the_readers_language(world, translated):
+    board_meeting = convene(world.board, title="Board meeting")
+    outsider = voters(world, 1)[0]
+    with translation.override("ar"), pytest.raises(RuleViolation) as refused:
+        assemblies.check_in(actor=world.officer, assembly=board_meeting, member=outsider)
+    assert BOARD_AR in str(refused.value)
+    assert world.board.name not in str(refused.value)

@@ -31,7 +31,7 @@ def _ensure_entitled(assembly: Assembly, member: Member, field_name: str) -> Non
             "%(name)s holds no current seat on %(body)s and cannot vote at this meeting."
         ) % {
             "name": member.full_name,
-            "body": assembly.body.name,
+            "body": assembly.body.translated("name"),
         }
     raise RuleViolation(message, field=field_name)
 
