@@ -526,7 +526,7 @@ def _yes_no_chart(count: dict, decision) -> dict:
         ("yes", "for"),
         ("no", "against"),
         ("abstain", "abstain"),
-        ("blank", "abstain"),
+        ("blank", "blank"),
     ):
         value = int(count.get(key, 0) or 0)
         parts.append(
