@@ -99,6 +99,16 @@ def main() -> None:
         f"# {args.rows:,} rows ({len(first) / 1e6:.1f} MB) on {connection.vendor}, "
         f"Python {platform.python_version()}, {os.cpu_count()} CPUs, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
     )
+    if args.command:
+        elapsed, peak = run_command(None)
+        print(
+            f"{'floor: start-up':>17}: {elapsed:6.2f} s  peak {peak:.0f} MB  (manage.py import_members --help)"
+        )
+    if connection.vendor == "postgresql":
+        elapsed = copy_floor(first, dict(OrganisationUnit.objects.values_list("code", "id")))
+        print(
+            f"{'floor: COPY':>17}: {elapsed:6.2f} s  (the same members and as many events, COPY only)"
+        )
     for label, data in (
         ("create", first),
         ("same file again", first),
@@ -127,12 +137,51 @@ def main() -> None:
     )
 
 
-def run_command(data: bytes) -> tuple[float, float]:
-    """`manage.py import_members FILE` as its own process: wall seconds, peak RSS in MB."""
+def copy_floor(data: bytes, units: dict[str, int]) -> float:
+    """The floor of the write: the file's members and one event each, COPY'd into copies of
+    their tables (rolled back), the values already prepared (no checks, no hashes, no JSON)."""
+    import csv
+    import io
+
+    from django.db import connection, transaction
+
+    rows = list(csv.reader(io.StringIO(data.decode())))[1:]
+    members = [
+        (i, n, f, la, e, b, j, units[u], k, "active")
+        for i, (n, f, la, e, b, j, u, k) in enumerate(rows, 1)
+    ]
+    new = '{"birth_date":"1990-01-01","email":"p@bench.example","first_name":"F","joined_on":"2020-01-01","kind":"member","last_name":"L","membership_number":"B-0000000","unit_id":1}'
+    now = dt.datetime.now(dt.UTC)
+    events = [
+        (i, now, None, "system: import", "member.imported", "governance.member", str(i), r[0],
+         None, new, "0" * 64, f"{i:064x}")
+        for i, r in enumerate(rows, 1)
+    ]  # fmt: skip
+    member_columns = "id, membership_number, first_name, last_name, email, birth_date, joined_on, unit_id, kind, status"
+    event_columns = "sequence, occurred_at, actor_id, actor_label, action, object_type, object_id, object_label, old, new, prev_hash, hash"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE floor_member (LIKE governance_member INCLUDING ALL)")
+        cursor.execute("CREATE TEMP TABLE floor_event (LIKE governance_auditevent INCLUDING ALL)")
+        started = time.perf_counter()
+        for table, columns, values in (
+            ("floor_member", member_columns, members),
+            ("floor_event", event_columns, events),
+        ):
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+        elapsed = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return elapsed
+
+
+def run_command(data: bytes | None) -> tuple[float, float]:
+    """`manage.py import_members FILE` as its own process: wall seconds, peak RSS in MB.
+    Without data, `manage.py import_members --help`: the process's start-up alone."""
     import subprocess
 
     with tempfile.NamedTemporaryFile(suffix=".csv") as csv, tempfile.NamedTemporaryFile("r") as rss:
-        csv.write(data)
+        csv.write(data or b"")
         csv.flush()
         started = time.perf_counter()
         subprocess.run(
@@ -145,11 +194,10 @@ def run_command(data: bytes) -> tuple[float, float]:
                 sys.executable,
                 "manage.py",
                 "import_members",
-                csv.name,
-                "--verbosity",
-                "0",
+                *([csv.name, "--verbosity", "0"] if data is not None else ["--help"]),
             ],
             check=True,
+            stdout=subprocess.DEVNULL if data is None else None,
             cwd=Path(__file__).resolve().parent.parent,
             # Production settings: with DEBUG on, Django keeps the last 9,000 statements.
             env={**os.environ, "DEBUG": "false", "SECRET_KEY": "benchmark-" + "x" * 50},

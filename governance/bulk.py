@@ -79,11 +79,32 @@ def _stored_as_is(field: models.Field) -> bool:
 
 def _draw_pks(model: type[models.Model], objs: Sequence[models.Model]) -> None:
     """Primary keys from the table's sequence (identity column), as an `INSERT` would take."""
+    for obj, pk in zip(objs, draw_pks(model, len(objs)), strict=True):
+        obj.pk = pk
+
+
+def copy_rows(table: str, columns: Sequence[str], rows) -> None:
+    """`COPY table (columns) FROM STDIN` of plain rows (PostgreSQL only), no model built:
+    for callers whose values are already what the columns store (text, numbers, dates,
+    JSON as its text)."""
+    quote = connection.ops.quote_name
+    sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        cursor.cursor.copy(sql) as copy,
+    ):
+        write = copy.write_row
+        for row in rows:
+            write(row)
+
+
+def draw_pks(model: type[models.Model], count: int) -> list[int]:
+    """`count` primary keys from the table's sequence (PostgreSQL), as `INSERT`s would take."""
     meta = model._meta
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, len(objs)],
+            [meta.db_table, meta.pk.column, count],
         )
-        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
-            obj.pk = pk
+        return [pk for (pk,) in cursor.fetchall()]

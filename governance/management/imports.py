@@ -25,17 +25,24 @@ class CsvImportCommand(BaseCommand):
         parser.add_argument("file", type=Path)
         parser.add_argument("--as", dest="actor", metavar="EMAIL", help=self.actor_help)
 
+    #: Hand `run_import` the open file (read a line at a time) rather than its bytes.
+    streamed = False
+
     def handle(self, *args, file: Path, actor: str | None, **options):
         try:
-            data = file.read_bytes()
+            stream = file.open("rb")
         except OSError as error:
             raise CommandError(f"cannot read {file}: {error.strerror}") from None
         user = staff_account(actor)
-        try:
-            summary = self.run_import(actor=user, data=data, system=user is None, **options)
-        except DomainError as error:
-            details = "\n".join(f"  {file}: {detail}" for detail in error.details)
-            raise CommandError(f"{error.message}\n{details}".rstrip()) from None
+        with stream:
+            try:
+                data = stream if self.streamed else stream.read()
+                summary = self.run_import(actor=user, data=data, system=user is None, **options)
+            except OSError as error:
+                raise CommandError(f"cannot read {file}: {error.strerror}") from None
+            except DomainError as error:
+                details = "\n".join(f"  {file}: {detail}" for detail in error.details)
+                raise CommandError(f"{error.message}\n{details}".rstrip()) from None
         self.stdout.write(self.style.SUCCESS(summary))
 
     def run_import(self, *, actor, data: bytes, system: bool, **options) -> str:

@@ -1,18 +1,20 @@
-"""Membership roll import: validate a whole CSV file first, then write it in one transaction."""
+"""Membership roll import: read and check a whole CSV file first, then write it in one transaction."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
-import itertools
+import os
+import pickle
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from governance import bulk
@@ -53,19 +55,6 @@ class LineError:
         return _("line %(line)s: %(message)s") % {"line": self.line, "message": self.message}
 
 
-@dataclass(frozen=True)
-class MemberRow:
-    line: int
-    membership_number: str
-    first_name: str
-    last_name: str
-    email: str
-    birth_date: dt.date | None
-    joined_on: dt.date
-    unit_code: str
-    kind: str
-
-
 @dataclass
 class ImportReport:
     created: int = 0
@@ -82,16 +71,36 @@ class ImportRejected(DomainError):
     """The file has errors; nothing was written. `details` lists every bad line."""
 
 
-def _decode(data: bytes) -> str:
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise ImportRejected(
-            _("The file is not UTF-8 text."),
-            details=[LineError(line, _("this line is not valid UTF-8 (save the file as UTF-8)"))],
-        ) from None
-    return text.removeprefix("\ufeff")
+def _lines(source, read: list[int] | None = None) -> Iterator[str]:
+    """The file's lines decoded one at a time (bytes or a binary file); `read[0]` counts the
+    bytes taken. A line that is not UTF-8 rejects the file, naming it."""
+    stream = io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
+    for number, raw in enumerate(stream, start=1):
+        if read is not None:
+            read[0] += len(raw)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ImportRejected(
+                _("The file is not UTF-8 text."),
+                details=[
+                    LineError(number, _("this line is not valid UTF-8 (save the file as UTF-8)"))
+                ],
+            ) from None
+        yield text.removeprefix("\ufeff") if number == 1 else text
+
+
+def _size(source) -> int:
+    """The file's size in bytes (what the reading phase counts up to)."""
+    if isinstance(source, bytes | bytearray):
+        return len(source)
+    size = getattr(source, "size", None)  # an upload
+    if size is None:
+        try:
+            size = os.fstat(source.fileno()).st_size
+        except (AttributeError, OSError, io.UnsupportedOperation):
+            size = 0
+    return size
 
 
 def _parse_date(
@@ -115,17 +124,10 @@ def _parse_date(
         return None
 
 
-def _reader(data: bytes, required: tuple[str, ...], optional: tuple[str, ...] = ()):
-    """A CSV reader over the decoded file, its header checked (ImportRejected names line 1)."""
-    text = _decode(data)
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    try:
-        fieldnames = reader.fieldnames or []
-    except csv.Error as error:  # a field over the csv module's limit, a stray quote
-        raise ImportRejected(
-            _("The header row is wrong."), field="file", details=[LineError(1, str(error))]
-        ) from None
-    header = [name.strip() for name in fieldnames]
+def _check_header(
+    fieldnames: list[str] | None, required: tuple[str, ...], optional: tuple[str, ...]
+) -> list[str]:
+    header = [name.strip() for name in fieldnames or []]
     missing = [c for c in required if c not in header]
     unknown = [c for c in header if c not in required + optional]
     if missing or unknown:
@@ -137,7 +139,24 @@ def _reader(data: bytes, required: tuple[str, ...], optional: tuple[str, ...] = 
         raise ImportRejected(
             _("The header row is wrong."), field="file", details=[LineError(1, "; ".join(problems))]
         )
-    reader.fieldnames = header
+    return header
+
+
+def _header_error(error: csv.Error) -> ImportRejected:
+    # A field over the csv module's limit, a stray quote.
+    return ImportRejected(
+        _("The header row is wrong."), field="file", details=[LineError(1, str(error))]
+    )
+
+
+def _reader(data, required: tuple[str, ...], optional: tuple[str, ...] = ()):
+    """A CSV reader over the decoded file, its header checked (ImportRejected names line 1)."""
+    reader = csv.DictReader(_lines(data))
+    try:
+        fieldnames = reader.fieldnames or []
+    except csv.Error as error:
+        raise _header_error(error) from None
+    reader.fieldnames = _check_header(fieldnames, required, optional)
     return reader
 
 
@@ -169,14 +188,6 @@ def _field_errors(values: dict[str, str], line: int) -> list[LineError]:
     return errors
 
 
-def parse_members_csv(data: bytes, *, unit_codes: set[str], today: dt.date) -> list[MemberRow]:
-    """Check every line of the file; raise ImportRejected naming each bad line, or return the rows."""
-    errors: list[LineError] = []
-    rows = list(_member_rows(data, unit_codes=unit_codes, today=today, errors=errors))
-    _reject_if_bad(errors, found=bool(rows))
-    return rows
-
-
 def _reject_if_bad(errors: list[LineError], *, found: bool) -> None:
     if errors:
         raise ImportRejected(
@@ -200,214 +211,338 @@ def _records(reader, errors: list[LineError]) -> Iterator[dict]:
         errors.append(LineError(reader.line_num + 1, str(error)))
 
 
-def _member_rows(
-    data: bytes,
-    *,
-    unit_codes: set[str],
-    today: dt.date,
-    errors: list[LineError],
-    tick: Callable[[int], None] | None = None,
-) -> Iterator[MemberRow]:
-    """Each good line as a `MemberRow`, as the file is read; each bad line's errors appended.
+#: Lines a batch: spooled to a temporary file after reading, then checked against the roll
+#: and written (members and their audit events) a batch at a time.
+BATCH = 5000
 
-    Holds one line at a time, and each membership number with its line (for repeats).
-    """
-    reader = _reader(data, REQUIRED_COLUMNS, OPTIONAL_COLUMNS)
-    seen: dict[str, int] = {}
-    read = 1
-    for record in _records(reader, errors):
-        if tick is not None and reader.line_num - read >= 1000:
-            tick(reader.line_num - read)
-            read = reader.line_num
-        line = reader.line_num
-        if None in record:
-            errors.append(LineError(line, _("this line has more fields than the header")))
-            continue
-        values = {k: (v or "").strip() for k, v in record.items()}
-        if not any(values.values()):
-            continue
-        line_errors = _field_errors(values, line)
-        if line_errors:
-            # A NUL byte or an oversized field: the other checks would only repeat it.
-            errors.extend(line_errors)
-            continue
-        number = values["membership_number"]
-        for column in ("membership_number", "first_name", "last_name", "unit"):
-            if not values[column]:
-                line_errors.append(
-                    LineError(line, _("%(column)s is required") % {"column": column})
-                )
-        if number in seen:
-            line_errors.append(
-                LineError(
-                    line,
-                    _("membership number %(number)s repeats line %(other)s")
-                    % {"number": number, "other": seen[number]},
-                )
-            )
-        elif number:
-            seen[number] = line
-        if values["email"]:
-            try:
-                validate_email(values["email"])
-            except ValidationError:
-                line_errors.append(
-                    LineError(
-                        line, _("%(value)r is not an e-mail address") % {"value": values["email"]}
-                    )
-                )
-        birth = _parse_date(values["birth_date"], "birth_date", line, line_errors, required=False)
-        joined = _parse_date(values["joined_on"], "joined_on", line, line_errors, required=True)
-        if birth and birth > today:
-            line_errors.append(LineError(line, _("birth_date is in the future")))
-        if joined and joined > today:
-            line_errors.append(LineError(line, _("joined_on is in the future")))
-        if values["unit"] and values["unit"] not in unit_codes:
-            line_errors.append(
-                LineError(line, _("unknown unit code %(code)r") % {"code": values["unit"]})
-            )
-        kind = values.get("kind") or Member.Kind.MEMBER
-        if kind not in Member.Kind.values:
-            line_errors.append(
-                LineError(
-                    line, _("kind must be member or supporter, not %(value)r") % {"value": kind}
-                )
-            )
-        if line_errors:
-            errors.extend(line_errors)
-            continue
-        yield MemberRow(
-            line=line,
-            membership_number=number,
-            first_name=values["first_name"],
-            last_name=values["last_name"],
-            email=values["email"].lower(),
-            birth_date=birth,
-            joined_on=joined,
-            unit_code=values["unit"],
-            kind=kind,
-        )
-    if tick is not None:
-        tick(reader.line_num - read)
-
-
-#: Lines written a batch: the members read, created or updated, and their audit events.
-BATCH = 2000
+#: A member as read: (line, number, first_name, last_name, email, birth_date, joined_on,
+#: unit_id, kind); `row[2:]` is in the order of UPDATABLE_FIELDS.
+_Row = tuple
 
 
 def import_members(
     *,
     actor,
-    data: bytes,
+    data,
     today: dt.date,
     progress: Callable[[str, int, int], None] | None = None,
     system: bool = False,
 ) -> ImportReport:
     """Staff import the membership roll: new members are added, known numbers updated.
 
-    Idempotent by membership number: importing the same file twice changes nothing the
-    second time. All or nothing: any bad line rejects the whole file, naming every bad
-    line, before anything is written; then the lines are written in batches, each with
-    its members' audit events (old and new values), all in one transaction.
+    `data` is the file's bytes or a binary file (read once, a line at a time). Idempotent by
+    membership number: importing the same file twice changes nothing the second time. All
+    or nothing: any bad line rejects the whole file, naming every bad line, before anything
+    is written; then the members are written in batches, each with its audit events (old
+    and new values), all in one transaction.
 
-    The file is read twice, one line at a time, so memory does not grow with its rows
-    beyond the file itself and its membership numbers. `progress(phase, done, total)`
-    is told "checking" (every line read and checked) then "writing", in lines.
+    Three phases, each told to `progress(phase, done, total)`:
+    - "reading": every line read and checked on its own (columns, dates, units, repeats),
+      in bytes of the file; the good lines go to a temporary file, not to memory;
+    - "checking": each line against the roll (new, changed or unchanged), in lines;
+    - "writing": the members and their audit events written, in lines.
+    Memory holds one batch, and each membership number with its line (to name repeats).
     """
     if not system:
         ensure_staff(actor)
     units = dict(OrganisationUnit.objects.values_list("code", "id"))
-    total = max(data.count(b"\n") + (0 if data.endswith(b"\n") else 1) - 1, 1)
-    done = {"checking": 0, "writing": 0}
-
-    def ticker(phase: str) -> Callable[[int], None] | None:
-        if progress is None:
-            return None
-
-        def tick(lines: int) -> None:
-            done[phase] += lines
-            progress(phase, min(done[phase], total), total)
-
-        return tick
-
-    errors: list[LineError] = []
-    found = False
-    for _row in _member_rows(
-        data, unit_codes=set(units), today=today, errors=errors, tick=ticker("checking")
-    ):
-        found = True
-    _reject_if_bad(errors, found=found)
-
+    tell = progress or (lambda phase, done, total: None)
     report = ImportReport()
-    written = ticker("writing")
-    rows = _member_rows(data, unit_codes=set(units), today=today, errors=errors)
-    with transaction.atomic():
-        while batch := list(itertools.islice(rows, BATCH)):
-            _write_batch(actor, batch, units, report)
-            if written is not None:
-                written(batch[-1].line - done["writing"] - 1)
-        if written is not None:
-            written(total - done["writing"])
+    with tempfile.TemporaryFile() as lines, tempfile.TemporaryFile() as plan:
+        count = _read_members(data, units=units, today=today, spool=lines, tell=tell)
+        try:
+            with transaction.atomic():
+                _check_against_roll(lines, plan, count, report, tell)
+                _write_members(actor, plan, count, report, tell)
+        except IntegrityError:
+            raise ImportRejected(
+                _(
+                    "Members with these numbers were added meanwhile; nothing was imported. Try again."
+                ),
+                field="file",
+            ) from None
     return report
 
 
-def _write_batch(actor, rows: list[MemberRow], units: dict[str, int], report: ImportReport):
-    existing = Member.objects.in_bulk(
-        [r.membership_number for r in rows], field_name="membership_number"
+def _spooled(spool) -> Iterator:
+    spool.seek(0)
+    while True:
+        try:
+            yield pickle.load(spool)
+        except EOFError:
+            return
+
+
+def _read_members(source, *, units: dict[str, int], today: dt.date, spool, tell) -> int:
+    """Read and check every line once; spool the good ones; raise naming every bad line."""
+    read = [0]
+    total = _size(source)
+    reader = csv.reader(_lines(source, read))
+    try:
+        first = next(reader, None)
+    except csv.Error as error:
+        raise _header_error(error) from None
+    header = _check_header(first, REQUIRED_COLUMNS, OPTIONAL_COLUMNS)
+    width = len(header)
+    at = {name: index for index, name in enumerate(header)}
+    i_number, i_first, i_last, i_email = (at[c] for c in REQUIRED_COLUMNS[:4])
+    i_birth, i_joined, i_unit = (at[c] for c in REQUIRED_COLUMNS[4:])
+    i_kind = at.get("kind")
+    limits = [(at[column], limit) for column, limit in FIELD_LENGTHS.items()]
+    required = [(at[c], c) for c in ("membership_number", "first_name", "last_name", "unit")]
+    kinds = set(Member.Kind.values)
+    errors: list[LineError] = []
+    seen: dict[str, int] = {}
+    batch: list[_Row] = []
+    count, told = 0, 0
+    dump = pickle.dump
+    try:
+        for record in reader:
+            line = reader.line_num
+            if line - told >= 1000:
+                tell("reading", read[0], total)
+                told = line
+            if len(record) > width:
+                errors.append(LineError(line, _("this line has more fields than the header")))
+                continue
+            values = [v.strip() for v in record]
+            if len(values) < width:
+                values += [""] * (width - len(values))
+            if not any(values):
+                continue
+            if any(len(values[i]) > limit for i, limit in limits) or any(
+                "\x00" in v for v in values
+            ):
+                # A NUL byte or an oversized field: the other checks would only repeat it.
+                errors.extend(_field_errors(dict(zip(header, values, strict=True)), line))
+                continue
+            line_errors = [
+                LineError(line, _("%(column)s is required") % {"column": column})
+                for i, column in required
+                if not values[i]
+            ]
+            number = values[i_number]
+            if number in seen:
+                line_errors.append(
+                    LineError(
+                        line,
+                        _("membership number %(number)s repeats line %(other)s")
+                        % {"number": number, "other": seen[number]},
+                    )
+                )
+            elif number:
+                seen[number] = line
+            email = values[i_email]
+            if email:
+                try:
+                    validate_email(email)
+                except ValidationError:
+                    line_errors.append(
+                        LineError(line, _("%(value)r is not an e-mail address") % {"value": email})
+                    )
+            birth = _parse_date(values[i_birth], "birth_date", line, line_errors, required=False)
+            joined = _parse_date(values[i_joined], "joined_on", line, line_errors, required=True)
+            if birth and birth > today:
+                line_errors.append(LineError(line, _("birth_date is in the future")))
+            if joined and joined > today:
+                line_errors.append(LineError(line, _("joined_on is in the future")))
+            unit = values[i_unit]
+            if unit and unit not in units:
+                line_errors.append(
+                    LineError(line, _("unknown unit code %(code)r") % {"code": unit})
+                )
+            kind = (values[i_kind] if i_kind is not None else "") or Member.Kind.MEMBER.value
+            if kind not in kinds:
+                line_errors.append(
+                    LineError(
+                        line, _("kind must be member or supporter, not %(value)r") % {"value": kind}
+                    )
+                )
+            if line_errors:
+                errors.extend(line_errors)
+                continue
+            count += 1
+            if errors:
+                continue  # the file is refused: nothing more to keep
+            batch.append(
+                (line, number, values[i_first], values[i_last], email.lower(), birth, joined,
+                 units[unit], kind)
+            )  # fmt: skip
+            if len(batch) >= BATCH:
+                dump(batch, spool)
+                batch = []
+    except csv.Error as error:  # a line the csv module cannot read ends the file
+        errors.append(LineError(reader.line_num, str(error)))  # the line it stopped in
+    _reject_if_bad(errors, found=bool(count))
+    if batch:
+        dump(batch, spool)
+    tell("reading", total, total)
+    return count
+
+
+def _check_against_roll(spool, plan, total: int, report: ImportReport, tell) -> None:
+    """Each spooled line against the roll: new, changed (with its old values) or unchanged.
+
+    Writes the plan a batch at a time: (new rows, changes, unchanged count).
+    """
+    done = 0
+    tell("checking", 0, total)
+    for batch in _spooled(spool):
+        existing = {
+            number: (pk, tuple(current))
+            for number, pk, *current in _members_numbered([row[1] for row in batch])
+        }
+        new, changes, unchanged = [], [], 0
+        for row in batch:
+            found = existing.get(row[1])
+            if found is None:
+                new.append(row)
+                continue
+            pk, current = found
+            values = row[2:]
+            if current == values:
+                unchanged += 1
+                continue
+            changed = [i for i, value in enumerate(values) if current[i] != value]
+            old = {UPDATABLE_FIELDS[i]: current[i] for i in changed}
+            changes.append((pk, row, old, {UPDATABLE_FIELDS[i]: values[i] for i in changed}))
+        pickle.dump((new, changes, unchanged), plan)
+        report.unchanged += unchanged
+        done += len(batch)
+        tell("checking", done, total)
+
+
+def _members_numbered(numbers: list[str]):
+    """(number, pk, *UPDATABLE_FIELDS) of the members with these numbers, as plain values."""
+    if connection.vendor != "postgresql":
+        return (
+            Member.objects.filter(membership_number__in=numbers)
+            .order_by()
+            .values_list("membership_number", "pk", *UPDATABLE_FIELDS)
+        )
+    # One array parameter, not one a number: the query is built in no time.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT membership_number, id, {', '.join(UPDATABLE_FIELDS)} "
+            f"FROM {Member._meta.db_table} WHERE membership_number = ANY(%s)",
+            [numbers],
+        )
+        return cursor.fetchall()
+
+
+_MEMBER_COLUMNS = (
+    "id",
+    "membership_number",
+    *(name for name in UPDATABLE_FIELDS),
+    "status",
+)
+
+
+def _write_members(actor, plan, total: int, report: ImportReport, tell) -> None:
+    done = 0
+    tell("writing", 0, total)
+    on_postgresql = connection.vendor == "postgresql"
+    with audit.appending(actor, actor_label="" if actor else "system: import") as append:
+        for new, changes, unchanged in _spooled(plan):
+            if changes:
+                (_update_postgresql if on_postgresql else _update_by_orm)(changes)
+                append(
+                    (
+                        "member.updated",
+                        "governance.member",
+                        str(pk),
+                        f"{row[2]} {row[3]} ({row[1]})",
+                        audit.jsonable(old),
+                        audit.jsonable(values),
+                    )
+                    for pk, row, old, values in changes
+                )
+            if new:
+                pks = _insert(new, on_postgresql)
+                append(
+                    (
+                        "member.imported",
+                        "governance.member",
+                        str(pk),
+                        number,
+                        None,
+                        {
+                            "membership_number": number,
+                            "first_name": first,
+                            "last_name": last,
+                            "email": email,
+                            "birth_date": None if birth is None else birth.isoformat(),
+                            "joined_on": joined.isoformat(),
+                            "unit_id": unit_id,
+                            "kind": kind,
+                        },
+                    )
+                    for pk, (
+                        _line,
+                        number,
+                        first,
+                        last,
+                        email,
+                        birth,
+                        joined,
+                        unit_id,
+                        kind,
+                    ) in zip(pks, new, strict=True)
+                )
+            report.created += len(new)
+            report.updated += len(changes)
+            done += len(new) + len(changes) + unchanged
+            tell("writing", done, total)
+
+
+def _insert(rows: list[_Row], on_postgresql: bool) -> list[int]:
+    """Insert new members (by COPY on PostgreSQL, no model built); their primary keys."""
+    active = Member.Status.ACTIVE.value
+    if on_postgresql:
+        pks = bulk.draw_pks(Member, len(rows))
+        bulk.copy_rows(
+            Member._meta.db_table,
+            _MEMBER_COLUMNS,
+            ((pk, *row[1:], active) for pk, row in zip(pks, rows, strict=True)),
+        )
+        return pks
+    members = [
+        Member(**dict(zip(_MEMBER_COLUMNS[1:], (*row[1:], active), strict=True))) for row in rows
+    ]
+    Member.objects.bulk_create(members, batch_size=1000)
+    return [member.pk for member in members]
+
+
+def _update_postgresql(changes) -> None:
+    """Changed members: their new values COPY'd into a temporary table, then one UPDATE."""
+    columns = ", ".join(f"{name} = c.{name}" for name in UPDATABLE_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS member_import_changes (id bigint PRIMARY KEY, "
+            "first_name text, last_name text, email text, birth_date date, joined_on date, "
+            "unit_id bigint, kind text) ON COMMIT DROP"
+        )
+        cursor.execute("TRUNCATE member_import_changes")
+    bulk.copy_rows(
+        "member_import_changes",
+        ("id", *UPDATABLE_FIELDS),
+        ((pk, *row[2:]) for pk, row, _old, _new in changes),
     )
-    to_create: list[Member] = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Member._meta.db_table} AS m SET {columns} "
+            "FROM member_import_changes AS c WHERE m.id = c.id"
+        )
+
+
+def _update_by_orm(changes) -> None:
     # Grouped by the columns that changed: bulk_update's cost grows with the columns it sets.
-    to_update: dict[tuple[str, ...], list[Member]] = {}
-    changes: list[Change] = []
-    for row in rows:
-        values = {
-            "first_name": row.first_name,
-            "last_name": row.last_name,
-            "email": row.email,
-            "birth_date": row.birth_date,
-            "joined_on": row.joined_on,
-            "unit_id": units[row.unit_code],
-            "kind": row.kind,
-        }
-        member = existing.get(row.membership_number)
-        if member is None:
-            to_create.append(Member(membership_number=row.membership_number, **values))
-            continue
-        old = {
-            name: getattr(member, name)
-            for name in UPDATABLE_FIELDS
-            if getattr(member, name) != values[name]
-        }
-        if not old:
-            report.unchanged += 1
-            continue
-        for name in old:
-            setattr(member, name, values[name])
-        to_update.setdefault(tuple(sorted(old)), []).append(member)
-        changes.append(
-            Change(
-                action="member.updated",
-                obj=member,
-                old=old,
-                new={name: values[name] for name in old},
-            )
-        )
-    bulk.insert(Member, to_create, with_pks=True)
-    for fields, members in to_update.items():
+    groups: dict[tuple[str, ...], list[Member]] = {}
+    for pk, row, old, _new in changes:
+        member = Member(pk=pk, **dict(zip(UPDATABLE_FIELDS, row[2:], strict=True)))
+        groups.setdefault(tuple(sorted(old)), []).append(member)
+    for fields, members in groups.items():
         Member.objects.bulk_update(members, fields, batch_size=500)
-    changes.extend(
-        Change(
-            action="member.imported",
-            object_type="governance.member",
-            object_id=str(member.pk),
-            object_label=member.membership_number,
-            new={name: getattr(member, name) for name in ("membership_number", *UPDATABLE_FIELDS)},
-        )
-        for member in to_create
-    )
-    audit.record_many(actor, changes, actor_label="" if actor else "system: import")
-    report.created += len(to_create)
-    report.updated += sum(map(len, to_update.values()))
 
 
 # ---------------------------------------------------------------------------

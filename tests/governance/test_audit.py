@@ -141,3 +141,33 @@ def test_head_follows_the_last_event():
     head = AuditHead.objects.get()
     assert head.sequence == 2
     assert head.hash == AuditEvent.objects.get(sequence=2).hash
+
+
+def test_canonical_json_of_plain_values_is_the_standard_librarys_for_every_code_point():
+    # The fast path (orjson) must write exactly the definition's text, or hashes drift.
+    text = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    for start in range(0, len(text), 4096):
+        data = {"z": text[start : start + 4096], "a": [1, None, True, {"b": -(2**63)}]}
+        assert audit.canonical_json(data, plain=True) == audit.canonical_json(data)
+    for beyond in ({"n": 2**70}, {"s": "\ud800"}):  # past orjson: the standard library writes it
+        assert audit.canonical_json(beyond, plain=True) == audit.canonical_json(beyond)
+
+
+def test_events_appended_in_batches_chain_on_and_verify(world):
+    before = AuditEvent.objects.count()
+    with transaction.atomic():
+        record_one_first = audit.record(None, "test.first", new={"x": 1})
+        with audit.appending(world.staff) as append:
+            append(
+                ("test.batch", "t.o", str(i), f"o{i}", None, {"i": i, "é": '\t\\"'})
+                for i in range(3)
+            )
+            append([("test.batch", "t.o", "9", "o9", {"d": "2026-01-01"}, {"d": None})])
+        audit.record(None, "test.after")
+    assert AuditEvent.objects.count() == before + 6
+    events = list(AuditEvent.objects.filter(sequence__gt=record_one_first.sequence))
+    assert [e.prev_hash for e in events[1:]] == [e.hash for e in events[:-1]]
+    assert events[0].prev_hash == record_one_first.hash
+    assert events[3].old == {"d": "2026-01-01"} and events[3].new == {"d": None}
+    assert events[0].actor_id == world.staff.pk and events[0].actor_label == world.staff.email
+    assert audit.verify_chain().ok

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
+from governance.audit import log as audit
 from governance.exceptions import DomainError, NotAllowed
 from governance.models import AuditEvent, Member
 from governance.roll import importing
@@ -230,18 +231,24 @@ def test_command_names_the_line_and_field_of_an_oversized_or_nul_value(
     assert not Member.objects.filter(membership_number__in=["MA-8", "MA-9"]).exists()
 
 
-def test_progress_checks_every_line_before_writing_any(world):
+def test_progress_reads_then_checks_then_writes(world):
     calls = []
     importing.import_members(
         actor=world.staff, data=GOOD, today=TODAY, progress=lambda *call: calls.append(call)
     )
+    order = {"reading": 0, "checking": 1, "writing": 2}
     phases = [phase for phase, _done, _total in calls]
-    assert phases == sorted(phases) and set(phases) == {"checking", "writing"}
-    assert calls[-1] == ("writing", 3, 3)
+    assert phases == sorted(phases, key=order.get) and set(phases) == set(order)
+    # Reading counts the file's bytes; checking and writing its members.
+    assert ("reading", len(GOOD), len(GOOD)) in calls
     assert ("checking", 3, 3) in calls
+    assert calls[-1] == ("writing", 3, 3)
+    for phase in order:
+        done = [d for p, d, _t in calls if p == phase]
+        assert done == sorted(done), phase
 
 
-def test_a_rejected_file_shows_no_writing_phase(world):
+def test_a_rejected_file_shows_no_checking_or_writing_phase(world):
     calls = []
     with pytest.raises(importing.ImportRejected):
         importing.import_members(
@@ -250,7 +257,83 @@ def test_a_rejected_file_shows_no_writing_phase(world):
             today=TODAY,
             progress=lambda *call: calls.append(call),
         )
-    assert {phase for phase, _done, _total in calls} == {"checking"}
+    assert {phase for phase, _done, _total in calls} <= {"reading"}
+
+
+def many_lines(count: int, *, last: str | None = None) -> bytes:
+    lines = [
+        f"MB-{index:05d},Name{index},Family{index},p{index}@example.org,1990-01-01,"
+        f"2020-01-01,{'rabat' if index % 2 else 'section'},member"
+        for index in range(count)
+    ]
+    if last is not None:
+        lines[-1] = last
+    return csv_bytes(*lines)
+
+
+def test_a_bad_last_line_of_thousands_rejects_the_whole_file(world, monkeypatch, tmp_path):
+    monkeypatch.setattr(importing, "BATCH", 500)  # several batches spooled before the bad line
+    data = many_lines(3000, last="MB-99999,Bad,Line,,1990-01-01,2020-01-01,nowhere,member")
+    events = AuditEvent.objects.count()
+    with pytest.raises(importing.ImportRejected) as caught:
+        run(world, data)
+    assert [str(d) for d in caught.value.details] == ["line 3001: unknown unit code 'nowhere'"]
+    assert not Member.objects.filter(membership_number__startswith="MB-").exists()
+    assert AuditEvent.objects.count() == events
+    path = tmp_path / "roll.csv"
+    path.write_bytes(data)
+    with pytest.raises(CommandError, match="line 3001: unknown unit code"):
+        call_command("import_members", str(path), verbosity=0)
+    assert not Member.objects.filter(membership_number__startswith="MB-").exists()
+
+
+def test_a_repeat_at_the_end_of_thousands_names_both_lines(world):
+    data = many_lines(3000, last="MB-00007,Again,Seven,,1990-01-01,2020-01-01,rabat,member")
+    with pytest.raises(importing.ImportRejected) as caught:
+        run(world, data)
+    assert [str(d) for d in caught.value.details] == [
+        "line 3001: membership number MB-00007 repeats line 9"
+    ]
+    assert not Member.objects.filter(membership_number__startswith="MB-").exists()
+
+
+def test_thousands_of_lines_in_batches_leave_a_chain_verify_audit_accepts(
+    world, monkeypatch, tmp_path
+):
+    monkeypatch.setattr(importing, "BATCH", 700)
+    report = run(world, many_lines(3000))
+    assert report.created == 3000
+    changed = many_lines(3000).replace(b",member", b",supporter")
+    assert run(world, changed).updated == 3000
+    assert (
+        Member.objects.filter(membership_number__startswith="MB-", kind="supporter").count() == 3000
+    )
+    event = AuditEvent.objects.filter(
+        action="member.updated", object_label__contains="MB-00002"
+    ).get()
+    assert (event.old, event.new) == ({"kind": "member"}, {"kind": "supporter"})
+    imported = AuditEvent.objects.filter(action="member.imported", object_label="MB-00002").get()
+    member = Member.objects.get(membership_number="MB-00002")
+    assert imported.object_id == str(member.pk)
+    assert imported.new == {
+        "membership_number": "MB-00002",
+        "first_name": "Name2",
+        "last_name": "Family2",
+        "email": "p2@example.org",
+        "birth_date": "1990-01-01",
+        "joined_on": "2020-01-01",
+        "unit_id": world.section.pk,
+        "kind": "member",
+    }
+    assert audit.verify_chain().ok
+    call_command("verify_audit", verbosity=0)  # exits non-zero on a broken chain
+
+
+def test_the_command_reads_the_file_as_a_stream(world, tmp_path, capsys):
+    path = tmp_path / "roll.csv"
+    path.write_bytes(many_lines(1200))
+    call_command("import_members", str(path), verbosity=0)
+    assert "1200 created" in capsys.readouterr().out
 
 
 def test_a_file_larger_than_a_batch_is_written_whole(world, monkeypatch):

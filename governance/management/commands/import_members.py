@@ -6,6 +6,9 @@ from tqdm import tqdm
 from governance.management.imports import CsvImportCommand
 from governance.roll import importing
 
+#: What each phase counts (see `importing.import_members`).
+UNITS = {"reading": ("B", True), "checking": ("line", False), "writing": ("line", False)}
+
 
 class Command(CsvImportCommand):
     help = (
@@ -13,20 +16,23 @@ class Command(CsvImportCommand):
         "last_name, email, birth_date, joined_on, unit and optionally kind."
     )
     actor_help = "the staff account the import is recorded under"
+    streamed = True
 
-    def run_import(self, *, actor, data: bytes, system: bool, verbosity: int, **options) -> str:
+    def run_import(self, *, actor, data, system: bool, verbosity: int, **options) -> str:
         bars: dict[str, tqdm] = {}
 
         def progress(phase: str, done: int, total: int) -> None:
-            # One bar a phase: every line checked first, then written (nothing before).
+            # One bar a phase: reading the file (bytes), checking against the roll, writing.
             bar = bars.get(phase)
             if bar is None:
                 for other in bars.values():
                     other.close()
+                unit, scale = UNITS[phase]
                 bar = bars[phase] = tqdm(
                     total=total,
                     desc=phase,
-                    unit="line",
+                    unit=unit,
+                    unit_scale=scale,
                     disable=verbosity < 1,
                     file=self.stderr._out,
                 )
