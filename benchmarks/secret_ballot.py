@@ -3,31 +3,233 @@
 Run from the project root:
 
     .venv/bin/python benchmarks/secret_ballot.py                     # 10,000 voters, 10 candidates
-    .venv/bin/python benchmarks/secret_ballot.py --voters 1000 --trustees 3 --threshold 2
+    .venv/bin/python benchmarks/secret_ballot.py --voters 1000 --workers 2
 
 Pure `elections.crypto` (no database): each voter's ranking is encrypted with its proofs as
-`cast_vote` does (CPU time a vote, measured with `time.process_time`); the board's rows are
-mixed once with the Terelius-Wikström proof; k trustees each compute their decryption
-shares with proofs; then the whole bundle's cryptography is verified as `verify_ballot`
-does (every paper's proofs, the shuffle proof, every share's proofs, the decryption).
+`cast_vote` does (CPU time a vote); the board's rows are mixed once with the
+Terelius-Wikström proof and one trustee computes their decryption shares with proofs (a
+mixer's work); the bundle is then written to JSON and read back, and its cryptography
+verified from the JSON as `verify_ballot` does (the key ceremony, every paper decoded and
+its proofs checked, the mix decoded and its proof checked, every share decoded and its
+proofs checked, the decryption). Wall and CPU times are given (CPU includes the workers').
+
+The floor beside each figure: the libsodium calls the step makes, counted by running it
+once on a small ballot with every call counted, priced at the cost of each call measured in
+this same run, divided by the workers: what the step costs if Python cost nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
+import json
+import os
 import platform
 import random
+import resource
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from nacl import bindings as sodium
 from nacl.public import PrivateKey
 
-from elections.crypto import bundle, papers, shuffle, threshold
-from elections.crypto.elgamal import DiscreteLogTable
+from elections.crypto import bundle, group, papers, parallel, shuffle, threshold
 from elections.crypto.papers import PaperSpec
+
+CALLS = (
+    "crypto_scalarmult_ed25519_noclamp",
+    "crypto_scalarmult_ed25519_base_noclamp",
+    "crypto_core_ed25519_is_valid_point",
+    "crypto_core_ed25519_add",
+    "crypto_core_ed25519_sub",
+    "crypto_core_ed25519_from_uniform",
+)
+
+
+POOL: parallel.Pool | None = None
+
+
+def cpu() -> float:
+    """CPU seconds of this process and of the pool's live worker processes (Linux /proc)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    total = own.ru_utime + own.ru_stime
+    executor = POOL._executor if POOL is not None else None
+    for pid in list(executor._processes) if executor is not None else []:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def unit_costs() -> dict[str, float]:
+    """Seconds of one call of each libsodium function, measured now."""
+    scalars = [group.Scalar.random().data for _ in range(2000)]
+    points = [sodium.crypto_scalarmult_ed25519_base_noclamp(s) for s in scalars]
+    cases = {
+        "crypto_scalarmult_ed25519_noclamp": lambda: [
+            sodium.crypto_scalarmult_ed25519_noclamp(s, p)
+            for s, p in zip(scalars, points, strict=True)
+        ],
+        "crypto_scalarmult_ed25519_base_noclamp": lambda: [
+            sodium.crypto_scalarmult_ed25519_base_noclamp(s) for s in scalars
+        ],
+        "crypto_core_ed25519_is_valid_point": lambda: [
+            sodium.crypto_core_ed25519_is_valid_point(p) for p in points
+        ],
+        "crypto_core_ed25519_add": lambda: [
+            sodium.crypto_core_ed25519_add(p, q) for p, q in itertools.pairwise(points)
+        ],
+        "crypto_core_ed25519_sub": lambda: [
+            sodium.crypto_core_ed25519_sub(p, q) for p, q in itertools.pairwise(points)
+        ],
+        "crypto_core_ed25519_from_uniform": lambda: [
+            sodium.crypto_core_ed25519_from_uniform(p) for p in points
+        ],
+    }
+    out = {}
+    for name, case in cases.items():
+        start = time.process_time()
+        case()
+        out[name] = (time.process_time() - start) / len(scalars)
+    return out
+
+
+class Counting:
+    """Counts the libsodium calls elections.crypto makes in this process."""
+
+    def __init__(self):
+        self.counts: Counter = Counter()
+        self._saved = {}
+
+    def __enter__(self):
+        for name in CALLS:
+            function = getattr(sodium, name)
+            self._saved[name] = function
+
+            def counted(*args, _function=function, _name=name):
+                self.counts[_name] += 1
+                return _function(*args)
+
+            setattr(group.sodium, name, counted)
+        return self
+
+    def __exit__(self, *exc):
+        for name, function in self._saved.items():
+            setattr(group.sodium, name, function)
+
+
+def setup(voters: int, candidates: int, trustees: int, k: int, rng: random.Random):
+    context = ["gov-ballot", "benchmark"]
+    keys = [PrivateKey.generate() for _ in range(trustees)]
+    public_keys = [threshold.TransportKey(i + 1, bytes(x.public_key)) for i, x in enumerate(keys)]
+    dealings = [threshold.deal(i + 1, k, public_keys, context) for i in range(trustees)]
+    joint = threshold.joint_key(dealings, k, context)
+    received = [
+        threshold.receive_shares(i + 1, keys[i], dealings, k, context) for i in range(trustees)
+    ]
+    spec = PaperSpec(papers.RANKING, candidates)
+    rankings = [
+        rng.sample(range(1, candidates + 1), rng.randint(1, candidates)) for _ in range(voters)
+    ]
+    return context, dealings, joint, received, spec, rankings
+
+
+def run(args, pool: parallel.Pool, probe=None) -> dict:
+    """Each step timed; ``probe(step, True|False)`` is called at its start and end."""
+    probe = probe or (lambda step, starting: None)
+    rng = random.Random(15)
+    context, dealings, joint, received, spec, rankings = setup(
+        args.voters, args.candidates, args.trustees, args.threshold, rng
+    )
+    paper_context = [context, "paper"]
+    figures: dict = {}
+
+    probe("cast", True)
+    start = time.process_time()
+    board = [papers.encrypt_ranking(joint.public, spec, r, paper_context) for r in rankings]
+    figures["cast"] = (time.process_time() - start, None)
+    probe("cast", False)
+
+    rows = [p.ciphertexts for p in board]
+    probe("mix", True)
+    wall, used = time.perf_counter(), cpu()
+    mixed, proof = shuffle.shuffle(joint.public, rows, (paper_context, "mix", 1), pool)
+    figures["mix"] = (cpu() - used, time.perf_counter() - wall)
+    probe("mix", False)
+    alphas = [c.alpha for row in mixed for c in row]
+    decrypt_context = bundle.decryption_context(paper_context)
+    probe("share", True)
+    wall, used = time.perf_counter(), cpu()
+    shares = [threshold.decryption_share(1, received[0][0], alphas, decrypt_context, pool)]
+    figures["share"] = (cpu() - used, time.perf_counter() - wall)
+    probe("share", False)
+    shares += [
+        threshold.decryption_share(i + 1, received[i][0], alphas, decrypt_context, pool)
+        for i in range(1, args.threshold)
+    ]
+
+    head, entries = bundle.GENESIS, []
+    for position, paper in enumerate(board):
+        head = bundle.chain(head, position, paper.tracker)
+        entries.append(
+            {
+                "position": position,
+                "tracker": paper.tracker,
+                "digest": head,
+                "paper": paper.to_json(),
+            }
+        )
+    data = json.loads(
+        json.dumps(
+            {
+                "format": bundle.FORMAT,
+                "box": {
+                    "public_key": joint.public.hex(),
+                    "threshold": args.threshold,
+                    "spec": spec.to_json() | {"options": [f"c{n}" for n in range(spec.width)]},
+                    "context": paper_context,
+                    "length": len(board),
+                    "head": head,
+                },
+                "ceremony": {
+                    "context": context,
+                    "trustees": [
+                        {"dealing": d.to_json(), "share_key": r[1].to_json()}
+                        for d, r in zip(dealings, received, strict=True)
+                    ],
+                },
+                "board": entries,
+                "participations_weight": len(board),
+                "tally": {
+                    "kind": "mix",
+                    "mixes": [
+                        {
+                            "rows": [[c.to_json() for c in r] for r in mixed],
+                            "proof": proof.to_json(),
+                        }
+                    ],
+                    "ciphertexts": [c.to_json() for row in mixed for c in row],
+                },
+                "decryptions": [s.to_json() for s in shares],
+            }
+        )
+    )
+    probe("verify", True)
+    wall, used = time.perf_counter(), cpu()
+    verified_joint = bundle.joint_key_of(data)
+    verified_rows = bundle.check_board(data, verified_joint, pool)
+    ciphertexts = bundle.check_tally(data, verified_joint, verified_rows, pool)
+    plain = bundle.decrypt(data, verified_joint, ciphertexts, pool)
+    figures["verify"] = (cpu() - used, time.perf_counter() - wall)
+    probe("verify", False)
+    assert sorted(v for v in plain if v) == sorted(c for r in rankings for c in r)
+    return figures
 
 
 def main() -> None:
@@ -36,66 +238,80 @@ def main() -> None:
     parser.add_argument("--candidates", type=int, default=10)
     parser.add_argument("--trustees", type=int, default=3)
     parser.add_argument("--threshold", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=parallel.available_cpus())
     args = parser.parse_args()
-    rng = random.Random(15)
-    context = ("gov-ballot", "benchmark")
 
-    keys = [PrivateKey.generate() for _ in range(args.trustees)]
-    public_keys = [threshold.TransportKey(i + 1, bytes(k.public_key)) for i, k in enumerate(keys)]
-    dealings = [
-        threshold.deal(i + 1, args.threshold, public_keys, context) for i in range(args.trustees)
-    ]
-    joint = threshold.joint_key(dealings, args.threshold, context)
-    secrets = [
-        threshold.receive_shares(i + 1, keys[i], dealings, args.threshold, context)[0]
-        for i in range(args.threshold)
-    ]
-    spec = PaperSpec(papers.RANKING, args.candidates)
+    # Count each step's libsodium calls on a small ballot (serially, all in this process).
+    small = argparse.Namespace(**(vars(args) | {"voters": 50}))
+    counting, started, per_ciphertext = Counting(), {}, {}
 
-    cast = time.process_time()
-    board = []
-    for _ in range(args.voters):
-        ranking = rng.sample(range(1, args.candidates + 1), rng.randint(1, args.candidates))
-        board.append(papers.encrypt_ranking(joint.public, spec, ranking, context))
-    cast = time.process_time() - cast
+    def probe(step, starting):
+        if starting:
+            started[step] = Counter(counting.counts)
+        else:
+            calls = Counter(counting.counts) - started[step]
+            per_ciphertext[step] = {
+                n: c / (small.voters * small.candidates) for n, c in calls.items()
+            }
 
-    start = time.perf_counter()
-    rows = [p.ciphertexts for p in board]
-    mixed, proof = shuffle.shuffle(joint.public, rows, (context, "mix", 1))
-    mix_seconds = time.perf_counter() - start
-    alphas = [c.alpha for row in mixed for c in row]
-    start = time.perf_counter()
-    shares = [
-        threshold.decryption_share(i + 1, secret, alphas, bundle.decryption_context(context))
-        for i, secret in enumerate(secrets)
-    ]
-    share_seconds = (time.perf_counter() - start) / len(shares)
+    with counting:
+        run(small, parallel.INLINE, probe)
 
-    start = time.perf_counter()
-    for paper in board:
-        paper.verify(joint.public, spec, context)
-    shuffle.verify_shuffle(joint.public, rows, mixed, proof, (context, "mix", 1))
-    for share in shares:
-        threshold.check_decryption_share(joint, share, alphas, bundle.decryption_context(context))
-    factors = threshold.combine(joint, shares)
-    table = DiscreteLogTable(args.candidates)
-    ciphertexts = [c for row in mixed for c in row]
-    plain = [table.lookup(c.beta - f) for c, f in zip(ciphertexts, factors, strict=True)]
-    verify_seconds = time.perf_counter() - start
-    assert len(plain) == args.voters * args.candidates
+    costs = unit_costs()
+    load = os.getloadavg()
+    global POOL
+    with parallel.Pool(args.workers) as pool:
+        POOL = pool
+        figures = run(args, pool)
+    load_after = os.getloadavg()
+    ciphertexts = args.voters * args.candidates
+
+    def floor(step: str, workers: int) -> float:
+        calls = per_ciphertext[step]
+        return sum(calls.get(n, 0) * costs[n] for n in CALLS) * ciphertexts / workers
 
     print(
-        f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}"
+        f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
     )
     print(
-        f"{args.voters} voters, {args.candidates} candidates, {args.threshold} of {args.trustees} trustees"
+        f"load average before {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, after {load_after[0]:.2f}"
     )
-    print(f"cast: {cast / args.voters * 1000:.2f} ms CPU a vote (floor 20 ms)")
     print(
-        f"mix + proof: {mix_seconds:.1f} s; decryption shares + proofs: {share_seconds:.1f} s a trustee"
+        f"{args.voters} voters, {args.candidates} candidates ({ciphertexts} ciphertexts), "
+        f"{args.threshold} of {args.trustees} trustees, {args.workers} worker processes"
     )
-    print(f"  a mixer in total: {mix_seconds + share_seconds:.1f} s (floor 300 s)")
-    print(f"verification of the whole bundle: {verify_seconds:.1f} s (floor 300 s)")
+    print(
+        "libsodium call, µs CPU each: "
+        + ", ".join(f"{n.removeprefix('crypto_')} {costs[n] * 1e6:.1f}" for n in CALLS)
+    )
+    for step in ("mix", "share", "verify"):
+        calls = ", ".join(
+            f"{n.removeprefix('crypto_')} {c:.2f}" for n, c in per_ciphertext[step].items()
+        )
+        print(f"  {step}: calls a ciphertext: {calls}")
+    cast = figures["cast"][0]
+    print(
+        f"cast: {cast / args.voters * 1000:.2f} ms CPU a vote "
+        f"(libsodium floor {floor('cast', 1) / args.voters * 1000:.2f} ms; target 20 ms)"
+    )
+    for step, label in (
+        ("mix", "mix + shuffle proof"),
+        ("share", "one trustee's decryption shares + proofs"),
+    ):
+        used, wall = figures[step]
+        print(
+            f"{label}: {wall:.1f} s wall, {used:.1f} s CPU (floor {floor(step, args.workers):.1f} s wall)"
+        )
+    mixer = figures["mix"][1] + figures["share"][1]
+    print(
+        f"  a mixer in total: {mixer:.1f} s wall "
+        f"(floor {floor('mix', args.workers) + floor('share', args.workers):.1f} s; target 300 s)"
+    )
+    used, wall = figures["verify"]
+    print(
+        f"verification of the whole bundle: {wall:.1f} s wall, {used:.1f} s CPU "
+        f"(floor {floor('verify', args.workers):.1f} s wall; target 300 s)"
+    )
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from nacl.public import PrivateKey
 
-from elections.crypto import bundle, threshold
+from elections.crypto import bundle, parallel, threshold
 from elections.crypto.group import Scalar
 
 
@@ -80,18 +80,20 @@ def decrypt(private_path: str, bundle_path: str, output: str) -> None:
     me, data = _read(private_path), _read(bundle_path)
     if "secret" not in me:
         raise TrusteeError("this trustee has not confirmed their key share yet")
-    try:
-        joint = bundle.joint_key_of(data)
-        rows = bundle.check_board(data, joint)
-        ciphertexts = bundle.check_tally(data, joint, rows)
-    except (bundle.BundleError, threshold.ThresholdError) as exc:
-        raise TrusteeError(f"the bundle does not verify, nothing decrypted: {exc}") from exc
-    share = threshold.decryption_share(
-        me["index"],
-        Scalar.from_hex(me["secret"]),
-        [c.alpha for c in ciphertexts],
-        bundle.decryption_context(data["box"]["context"]),
-    )
+    with parallel.Pool(parallel.available_cpus()) as pool:
+        try:
+            joint = bundle.joint_key_of(data)
+            rows = bundle.check_board(data, joint, pool)
+            ciphertexts = bundle.check_tally(data, joint, rows, pool)
+        except (bundle.BundleError, threshold.ThresholdError) as exc:
+            raise TrusteeError(f"the bundle does not verify, nothing decrypted: {exc}") from exc
+        share = threshold.decryption_share(
+            me["index"],
+            Scalar.from_hex(me["secret"]),
+            [c.alpha for c in ciphertexts],
+            bundle.decryption_context(data["box"]["context"]),
+            pool,
+        )
     _write(output, share.to_json())
 
 

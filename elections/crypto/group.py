@@ -190,6 +190,20 @@ def multi_exp(points: Iterable[Point], scalars: Iterable[Scalar]) -> Point:
     return total
 
 
+class Encoded:
+    """A list or tuple of a statement encoded once, for statements that repeat it.
+
+    ``encode(..., Encoded(items), ...)`` gives the same bytes as ``encode(..., items, ...)``:
+    a paper's row of ciphertexts is part of each of its positions' proofs, so it is hashed
+    as many times as the row is wide, but encoded once.
+    """
+
+    __slots__ = ("chunk",)
+
+    def __init__(self, items: list | tuple):
+        self.chunk = encode(*items)
+
+
 def encode(*parts: object) -> bytes:
     """An unambiguous byte encoding of a statement: every item typed and length-prefixed."""
     out = bytearray()
@@ -208,6 +222,8 @@ def encode(*parts: object) -> bytes:
             chunk, tag = part, b"R"
         elif isinstance(part, list | tuple):
             chunk, tag = encode(*part), b"L"
+        elif isinstance(part, Encoded):
+            chunk, tag = part.chunk, b"L"
         elif hasattr(part, "statement_parts"):
             chunk, tag = encode(*part.statement_parts()), b"O"
         else:

@@ -23,7 +23,7 @@ import json
 from dataclasses import dataclass
 
 from .elgamal import Ciphertext, add_all, encrypt
-from .group import GroupError, Point, Scalar
+from .group import Encoded, GroupError, Point, Scalar
 from .proofs import DisjunctiveProof, ProofError, SchnorrProof
 
 MARKS = "marks"
@@ -143,10 +143,11 @@ class EncryptedPaper:
                     (context, "marks", self.ciphertexts),
                 )
             else:
+                row = Encoded(self.ciphertexts)
                 for n, (ciphertext, proof) in enumerate(
                     zip(self.ciphertexts, self.proofs, strict=True)
                 ):
-                    proof.verify(ciphertext.alpha, (context, "position", n, self.ciphertexts))
+                    proof.verify(ciphertext.alpha, (context, "position", n, row))
         except (ProofError, AttributeError, TypeError) as exc:
             raise PaperError(f"the paper's proofs fail: {exc}") from exc
 
@@ -194,8 +195,9 @@ def encrypt_ranking(
     values = list(ranking) + [0] * (spec.width - len(ranking))
     encrypted = [encrypt(public_key, v) for v in values]
     ciphertexts = tuple(c for c, _ in encrypted)
+    row = Encoded(ciphertexts)
     proofs = tuple(
-        SchnorrProof.prove(nonce, c.alpha, (context, "position", n, ciphertexts))
+        SchnorrProof.prove(nonce, c.alpha, (context, "position", n, row))
         for n, (c, nonce) in enumerate(encrypted)
     )
     return EncryptedPaper(ciphertexts, proofs)

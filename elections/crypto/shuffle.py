@@ -20,8 +20,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+from . import parallel
 from .elgamal import Ciphertext
-from .group import GroupError, Point, Scalar, challenge, encode, g_times
+from .group import IDENTITY, GroupError, Point, Scalar, challenge, encode, g_times
 
 Row = tuple[Ciphertext, ...]
 
@@ -102,52 +103,172 @@ def _final_challenge(public_key, rows, mixed, commitments, chain, t1, t2, t3, t4
     )
 
 
-def shuffle(public_key: Point, rows: list[Row], context: object) -> tuple[list[Row], ShuffleProof]:
-    """Re-encrypt and permute the rows; the mixed rows and the proof. Forgets the permutation."""
+def _bytes_rows(rows: list[Row]) -> list[tuple[tuple[bytes, bytes], ...]]:
+    return [tuple((c.alpha.data, c.beta.data) for c in row) for row in rows]
+
+
+def _points_rows(rows) -> list[Row]:
+    return [tuple(Ciphertext(Point(a), Point(b)) for a, b in row) for row in rows]
+
+
+def _decode_chunk(rows: list) -> list:
+    return _bytes_rows([tuple(Ciphertext.from_json(c) for c in row) for row in rows])
+
+
+def decode_rows(data: list, pool: parallel.Pool = parallel.INLINE) -> list[Row]:
+    """Rows of ciphertexts from JSON, every point decoded and checked once (in ``pool``)."""
+    if not isinstance(data, list):
+        raise ShuffleError("the mixed rows are not a list")
+    chunks = pool.map(_decode_chunk, [(data[a:b],) for a, b in pool.spans(len(data))])
+    return _points_rows([row for chunk in chunks for row in chunk])
+
+
+def _reencrypt_chunk(public: bytes, rows: list, nonces: list[list[bytes]]) -> list:
+    key = Point(public)
+    return _bytes_rows(
+        [
+            tuple(
+                ciphertext.reencrypt(key, Scalar(nonce))
+                for ciphertext, nonce in zip(row, row_nonces, strict=True)
+            )
+            for row, row_nonces in zip(_points_rows(rows), nonces, strict=True)
+        ]
+    )
+
+
+def _commit_chunk(context, start: int, r: list[bytes], w_prime: list[bytes]):
+    """c for positions start.. (g^{r_{pi(i)}} h_i) and the chunk's part of sum h_i^{w'_i}."""
+    commitments, t3 = [], IDENTITY
+    for i, (r_i, w_i) in enumerate(zip(r, w_prime, strict=True), start=start):
+        h_i = Point.hash_to_point("shuffle-h_i", context, i)
+        commitments.append((g_times(Scalar(r_i)) + h_i).data)
+        t3 = t3 + h_i * Scalar(w_i)
+    return commitments, t3.data
+
+
+def _chain_chunk(h: bytes, powers: list[bytes], exponents: list[bytes]) -> list[bytes]:
+    """c^_i = h^{prod_{l<=i} u'_l} g^{R_i}: the chain in closed form, each link on its own."""
+    base = Point(h)
+    return [
+        (base * Scalar(p) + g_times(Scalar(e))).data for p, e in zip(powers, exponents, strict=True)
+    ]
+
+
+def _t_hat_chunk(previous: list[bytes], w_hat: list[bytes], w_prime: list[bytes]) -> list[bytes]:
+    return [
+        (g_times(Scalar(w)) + Point(p) * Scalar(v)).data
+        for p, w, v in zip(previous, w_hat, w_prime, strict=True)
+    ]
+
+
+def _column_sums(rows: list, scalars: list[bytes], width: int) -> list[tuple[bytes, bytes]]:
+    """For each column k: (sum_i alpha_ik^{s_i}, sum_i beta_ik^{s_i}) over a chunk of rows."""
+    sums = [[IDENTITY, IDENTITY] for _ in range(width)]
+    for row, scalar in zip(rows, scalars, strict=True):
+        s = Scalar(scalar)
+        for k, (alpha, beta) in enumerate(row):
+            sums[k][0] = sums[k][0] + Point(alpha) * s
+            sums[k][1] = sums[k][1] + Point(beta) * s
+    return [(a.data, b.data) for a, b in sums]
+
+
+def _add_columns(parts: list[list[tuple[bytes, bytes]]], width: int) -> list[tuple[Point, Point]]:
+    out = [[IDENTITY, IDENTITY] for _ in range(width)]
+    for part in parts:
+        for k, (a, b) in enumerate(part):
+            out[k][0] = out[k][0] + Point(a)
+            out[k][1] = out[k][1] + Point(b)
+    return [(a, b) for a, b in out]
+
+
+def shuffle(
+    public_key: Point, rows: list[Row], context: object, pool: parallel.Pool = parallel.INLINE
+) -> tuple[list[Row], ShuffleProof]:
+    """Re-encrypt and permute the rows; the mixed rows and the proof. Forgets the permutation.
+
+    The re-encryptions and the terms of the proof's commitments are computed in ``pool``'s
+    workers, chunk by chunk; the statement hashed and the proof are those of one process.
+    """
     n, width = len(rows), _width(rows)
     if n == 0:
         raise ShuffleError("nothing to shuffle")
+    spans = pool.spans(n)
     permutation = list(range(n))
     secrets.SystemRandom().shuffle(permutation)  # mixed[i] re-encrypts rows[permutation[i]]
     nonces = [[Scalar.random() for _ in range(width)] for _ in range(n)]
-    mixed: list[Row] = [
-        tuple(
-            ciphertext.reencrypt(public_key, nonce)
-            for ciphertext, nonce in zip(rows[permutation[i]], nonces[i], strict=True)
+    permuted = _bytes_rows([rows[permutation[i]] for i in range(n)])
+    nonce_bytes = [[x.data for x in row] for row in nonces]
+    mixed_bytes = [
+        row
+        for chunk in pool.map(
+            _reencrypt_chunk,
+            [(public_key.data, permuted[a:b], nonce_bytes[a:b]) for a, b in spans],
         )
-        for i in range(n)
+        for row in chunk
     ]
-    h, hs = generators(n, context)
+    mixed = _points_rows(mixed_bytes)
+    h = Point.hash_to_point("shuffle-h", context)
     r = [Scalar.random() for _ in range(n)]
+    w_prime = [Scalar.random() for _ in range(n)]
+    r_by_position = [r[permutation[i]].data for i in range(n)]
+    w_prime_bytes = [w.data for w in w_prime]
     commitments: list[Point] = [None] * n  # type: ignore[list-item]
-    for i in range(n):
-        j = permutation[i]
-        commitments[j] = g_times(r[j]) + hs[i]
+    t3_parts = []
+    for (a, _b), (chunk, t3_part) in zip(
+        spans,
+        pool.map(
+            _commit_chunk,
+            [(context, a, r_by_position[a:b], w_prime_bytes[a:b]) for a, b in spans],
+        ),
+        strict=True,
+    ):
+        for i, data in enumerate(chunk, start=a):
+            commitments[permutation[i]] = Point(data)
+        t3_parts.append(Point(t3_part))
     u = _challenges(public_key, rows, mixed, commitments, context)
     u_prime = [u[permutation[i]] for i in range(n)]
 
+    # c^_i = g^{r^_i} (c^_{i-1})^{u'_i} from c^_0 = h, that is h^{P_i} g^{R_i} with
+    # P_i = u'_1...u'_i and R_i = R_{i-1} u'_i + r^_i: the same points, link by link.
     r_hat = [Scalar.random() for _ in range(n)]
-    chain, previous = [], h
+    powers, exponents = [], []
+    power, exponent = Scalar.from_int(1), Scalar.from_int(0)
     for i in range(n):
-        previous = g_times(r_hat[i]) + previous * u_prime[i]
-        chain.append(previous)
+        power, exponent = power * u_prime[i], exponent * u_prime[i] + r_hat[i]
+        powers.append(power.data)
+        exponents.append(exponent.data)
+    chain = [
+        Point(data)
+        for chunk in pool.map(
+            _chain_chunk, [(h.data, powers[a:b], exponents[a:b]) for a, b in spans]
+        )
+        for data in chunk
+    ]
 
     w1, w2, w3 = Scalar.random(), Scalar.random(), Scalar.random()
     w4 = [Scalar.random() for _ in range(width)]
     w_hat = [Scalar.random() for _ in range(n)]
-    w_prime = [Scalar.random() for _ in range(n)]
     t1, t2 = g_times(w1), g_times(w2)
     t3 = g_times(w3)
-    for i in range(n):
-        t3 = t3 + hs[i] * w_prime[i]
-    t4 = []
-    for k in range(width):
-        alpha, beta = -g_times(w4[k]), -(public_key * w4[k])
-        for i in range(n):
-            alpha = alpha + mixed[i][k].alpha * w_prime[i]
-            beta = beta + mixed[i][k].beta * w_prime[i]
-        t4.append((alpha, beta))
-    t_hat = [g_times(w_hat[i]) + (chain[i - 1] if i else h) * w_prime[i] for i in range(n)]
+    for part in t3_parts:
+        t3 = t3 + part
+    sums = _add_columns(
+        pool.map(_column_sums, [(mixed_bytes[a:b], w_prime_bytes[a:b], width) for a, b in spans]),
+        width,
+    )
+    t4 = [
+        (alpha - g_times(w4[k]), beta - public_key * w4[k]) for k, (alpha, beta) in enumerate(sums)
+    ]
+    previous = [h.data] + [p.data for p in chain[:-1]]
+    w_hat_bytes = [w.data for w in w_hat]
+    t_hat = [
+        Point(data)
+        for chunk in pool.map(
+            _t_hat_chunk,
+            [(previous[a:b], w_hat_bytes[a:b], w_prime_bytes[a:b]) for a, b in spans],
+        )
+        for data in chunk
+    ]
     c = _final_challenge(
         public_key, rows, mixed, commitments, chain, t1, t2, t3, t4, t_hat, context
     )
@@ -182,10 +303,44 @@ def shuffle(public_key: Point, rows: list[Row], context: object) -> tuple[list[R
     return mixed, proof
 
 
+def _verify_chunk(
+    context, start: int, commitments, u, s_prime, chain, previous, s_hat, c, rows, mixed, width
+):
+    """A chunk's terms of the verifier's equations (a worker's part), as bytes to add up."""
+    challenge_c = Scalar(c)
+    c_bar = c_u = t3 = IDENTITY
+    t_hat = []
+    for offset, i in enumerate(range(start, start + len(commitments))):
+        h_i = Point.hash_to_point("shuffle-h_i", context, i)
+        commitment = Point(commitments[offset])
+        c_bar = c_bar + commitment - h_i
+        c_u = c_u + commitment * Scalar(u[offset])
+        t3 = t3 + h_i * Scalar(s_prime[offset])
+        t_hat.append(
+            (
+                Point(chain[offset]) * challenge_c
+                + g_times(Scalar(s_hat[offset]))
+                + Point(previous[offset]) * Scalar(s_prime[offset])
+            ).data
+        )
+    inputs = _column_sums(rows, u, width)
+    outputs = _column_sums(mixed, s_prime, width)
+    return c_bar.data, c_u.data, t3.data, t_hat, inputs, outputs
+
+
 def verify_shuffle(
-    public_key: Point, rows: list[Row], mixed: list[Row], proof: ShuffleProof, context: object
+    public_key: Point,
+    rows: list[Row],
+    mixed: list[Row],
+    proof: ShuffleProof,
+    context: object,
+    pool: parallel.Pool = parallel.INLINE,
 ) -> None:
-    """Raise ShuffleError unless ``mixed`` is a re-encryption of a permutation of ``rows``."""
+    """Raise ShuffleError unless ``mixed`` is a re-encryption of a permutation of ``rows``.
+
+    The multi-exponentiations are sums over the papers: each chunk's part is computed in
+    ``pool``'s workers and the parts added up, which gives the same points in any order.
+    """
     n = len(rows)
     if n == 0 or len(mixed) != n:
         raise ShuffleError("the mix has not as many papers out as in")
@@ -197,15 +352,45 @@ def verify_shuffle(
         and len(proof.s4) == width
     ):
         raise ShuffleError("the shuffle proof has the wrong length")
-    h, hs = generators(n, context)
+    h = Point.hash_to_point("shuffle-h", context)
     u = _challenges(public_key, rows, mixed, proof.commitments, context)
     c = proof.challenge
 
-    c_bar = g_times(0)
-    c_u = g_times(0)
-    for j in range(n):
-        c_bar = c_bar + proof.commitments[j] - hs[j]
-        c_u = c_u + proof.commitments[j] * u[j]
+    commitments = [p.data for p in proof.commitments]
+    u_bytes = [x.data for x in u]
+    s_prime = [x.data for x in proof.s_prime]
+    chain = [p.data for p in proof.chain]
+    previous = [h.data, *chain[:-1]]
+    s_hat = [x.data for x in proof.s_hat]
+    rows_bytes, mixed_bytes = _bytes_rows(rows), _bytes_rows(mixed)
+    parts = pool.map(
+        _verify_chunk,
+        [
+            (
+                context,
+                a,
+                commitments[a:b],
+                u_bytes[a:b],
+                s_prime[a:b],
+                chain[a:b],
+                previous[a:b],
+                s_hat[a:b],
+                c.data,
+                rows_bytes[a:b],
+                mixed_bytes[a:b],
+                width,
+            )
+            for a, b in pool.spans(n)
+        ],
+    )
+    c_bar = c_u = t3_sum = IDENTITY
+    t_hat: list[Point] = []
+    for part_bar, part_u, part_t3, part_hat, _inputs, _outputs in parts:
+        c_bar, c_u = c_bar + Point(part_bar), c_u + Point(part_u)
+        t3_sum = t3_sum + Point(part_t3)
+        t_hat += [Point(data) for data in part_hat]
+    inputs = _add_columns([part[4] for part in parts], width)
+    outputs = _add_columns([part[5] for part in parts], width)
     u_product = Scalar.from_int(1)
     for value in u:
         u_product = u_product * value
@@ -213,25 +398,14 @@ def verify_shuffle(
 
     t1 = c_bar * c + g_times(proof.s1)
     t2 = c_hat * c + g_times(proof.s2)
-    t3 = c_u * c + g_times(proof.s3)
-    for i in range(n):
-        t3 = t3 + hs[i] * proof.s_prime[i]
+    t3 = c_u * c + g_times(proof.s3) + t3_sum
     t4 = []
     for k in range(width):
-        alpha_in, beta_in = g_times(0), g_times(0)
-        alpha, beta = -g_times(proof.s4[k]), -(public_key * proof.s4[k])
-        for i in range(n):
-            alpha_in = alpha_in + rows[i][k].alpha * u[i]
-            beta_in = beta_in + rows[i][k].beta * u[i]
-            alpha = alpha + mixed[i][k].alpha * proof.s_prime[i]
-            beta = beta + mixed[i][k].beta * proof.s_prime[i]
+        alpha_in, beta_in = inputs[k]
+        alpha, beta = outputs[k]
+        alpha = alpha - g_times(proof.s4[k])
+        beta = beta - public_key * proof.s4[k]
         t4.append((alpha + alpha_in * c, beta + beta_in * c))
-    t_hat = [
-        proof.chain[i] * c
-        + g_times(proof.s_hat[i])
-        + (proof.chain[i - 1] if i else h) * proof.s_prime[i]
-        for i in range(n)
-    ]
     expected = _final_challenge(
         public_key, rows, mixed, proof.commitments, proof.chain, t1, t2, t3, t4, t_hat, context
     )

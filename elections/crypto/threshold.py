@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, PublicKey, SealedBox
 
+from . import parallel
 from .group import IDENTITY, GroupError, Point, Scalar, g_times
 from .proofs import EqualityProof, ProofError, SchnorrProof
 
@@ -260,38 +261,158 @@ class DecryptionShare:
             raise ThresholdError("malformed decryption share") from exc
 
 
+def _share_chunk(index: int, secret: bytes, alphas: list[bytes], context, start: int) -> list:
+    """alpha^x and its Chaum-Pedersen proof for a chunk of the alphas (a worker's part)."""
+    x = Scalar(secret)
+    public = g_times(x)
+    out = []
+    for n, data in enumerate(alphas, start=start):
+        alpha = Point(data)
+        factor = alpha * x
+        proof = EqualityProof.prove(x, public, alpha, factor, ("decrypt", context, index, n))
+        out.append((factor.data, proof.challenge.data, proof.response.data))
+    return out
+
+
 def decryption_share(
-    index: int, secret: Scalar, alphas: list[Point], context: object
+    index: int,
+    secret: Scalar,
+    alphas: list[Point],
+    context: object,
+    pool: parallel.Pool = parallel.INLINE,
 ) -> DecryptionShare:
-    public = g_times(secret)
-    factors = [alpha * secret for alpha in alphas]
-    proofs = [
-        EqualityProof.prove(secret, public, alpha, factor, ("decrypt", context, index, n))
-        for n, (alpha, factor) in enumerate(zip(alphas, factors, strict=True))
-    ]
+    data = [a.data for a in alphas]
+    results = pool.map(
+        _share_chunk,
+        [(index, secret.data, data[a:b], context, a) for a, b in pool.spans(len(data))],
+    )
+    factors, proofs = [], []
+    for chunk in results:
+        for factor, c, s in chunk:
+            factors.append(Point(factor))
+            proofs.append(EqualityProof(Scalar(c), Scalar(s)))
     return DecryptionShare(index, factors, proofs)
 
 
+def _check_chunk(
+    public: bytes, index: int, alphas: list[bytes], factors: list, proofs: list, context, start
+) -> tuple[list[bytes] | None, str | None]:
+    """Decode and check a chunk of a share's factors (a worker's part).
+
+    (the factors' bytes, None), or (None, the first failure: "malformed" or "proof n").
+    A factor given as bytes and a proof given as an EqualityProof were decoded already.
+    """
+    key, out = Point(public), []
+    for n, (alpha, factor_data, proof_data) in enumerate(
+        zip(alphas, factors, proofs, strict=True), start=start
+    ):
+        try:
+            if isinstance(factor_data, bytes):
+                factor = Point(factor_data)
+            else:
+                factor = Point.from_hex(factor_data)
+            if isinstance(proof_data, EqualityProof):
+                proof = proof_data
+            else:
+                proof = EqualityProof.from_json(proof_data)
+        except (GroupError, ProofError, TypeError, ValueError):
+            return None, "malformed"
+        try:
+            proof.verify(key, Point(alpha), factor, ("decrypt", context, index, n))
+        except ProofError:
+            return None, f"proof {n}"
+        out.append(factor.data)
+    return out, None
+
+
+def _check_factors(
+    public: Point,
+    index: int,
+    alphas: list[Point],
+    factors: list,
+    proofs: list,
+    context: object,
+    pool: parallel.Pool,
+) -> list[Point]:
+    data = [a.data for a in alphas]
+    results = pool.map(
+        _check_chunk,
+        [
+            (public.data, index, data[a:b], factors[a:b], proofs[a:b], context, a)
+            for a, b in pool.spans(len(data))
+        ],
+    )
+    checked: list[Point] = []
+    for chunk, failure in results:  # in order: the first failure is the lowest n
+        if failure == "malformed":
+            raise ThresholdError("malformed decryption share")
+        if failure is not None:
+            n = failure.split()[1]
+            raise ThresholdError(f"trustee {index}'s decryption factor {n} does not verify")
+        checked += [Point(f) for f in chunk]
+    return checked
+
+
 def check_decryption_share(
-    joint: JointKey, share: DecryptionShare, alphas: list[Point], context: object
+    joint: JointKey,
+    share: DecryptionShare,
+    alphas: list[Point],
+    context: object,
+    pool: parallel.Pool = parallel.INLINE,
 ) -> None:
     public = joint.verification_keys.get(share.index)
     if public is None:
         raise ThresholdError(f"there is no trustee {share.index}")
     if len(share.factors) != len(alphas) or len(share.proofs) != len(alphas):
         raise ThresholdError(f"trustee {share.index}'s share has not one factor per ciphertext")
-    for n, (alpha, factor, proof) in enumerate(
-        zip(alphas, share.factors, share.proofs, strict=True)
-    ):
-        try:
-            proof.verify(public, alpha, factor, ("decrypt", context, share.index, n))
-        except ProofError as exc:
-            raise ThresholdError(
-                f"trustee {share.index}'s decryption factor {n} does not verify"
-            ) from exc
+    _check_factors(
+        public,
+        share.index,
+        alphas,
+        [f.data for f in share.factors],
+        list(share.proofs),
+        context,
+        pool,
+    )
 
 
-def combine(joint: JointKey, shares: list[DecryptionShare]) -> list[Point]:
+def read_decryption_share(
+    joint: JointKey,
+    data: object,
+    alphas: list[Point],
+    context: object,
+    pool: parallel.Pool = parallel.INLINE,
+) -> DecryptionShare:
+    """A published share (JSON) decoded and checked: each factor decoded once, in ``pool``."""
+    try:
+        index = int(data["index"])  # type: ignore[index]
+        factors, proofs = data["factors"], data["proofs"]  # type: ignore[index]
+        if not isinstance(factors, list) or not isinstance(proofs, list):
+            raise TypeError("factors and proofs are lists")
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ThresholdError("malformed decryption share") from exc
+    public = joint.verification_keys.get(index)
+    if public is None:
+        raise ThresholdError(f"there is no trustee {index}")
+    if len(factors) != len(alphas) or len(proofs) != len(alphas):
+        raise ThresholdError(f"trustee {index}'s share has not one factor per ciphertext")
+    checked = _check_factors(public, index, alphas, factors, proofs, context, pool)
+    return DecryptionShare(index, checked, [EqualityProof.from_json(p) for p in proofs])
+
+
+def _combine_chunk(weights: list[bytes], factor_lists: list[list[bytes]]) -> list[bytes]:
+    out = []
+    for factors in zip(*factor_lists, strict=True):
+        total = IDENTITY
+        for factor, weight in zip(factors, weights, strict=True):
+            total = total + Point(factor) * Scalar(weight)
+        out.append(total.data)
+    return out
+
+
+def combine(
+    joint: JointKey, shares: list[DecryptionShare], pool: parallel.Pool = parallel.INLINE
+) -> list[Point]:
     """alpha^x for each ciphertext from k checked shares (Lagrange interpolation at 0)."""
     indices = sorted({share.index for share in shares})
     if len(indices) != len(shares):
@@ -300,12 +421,13 @@ def combine(joint: JointKey, shares: list[DecryptionShare]) -> list[Point]:
         raise ThresholdError(f"{len(indices)} trustees decrypted; {joint.threshold} are needed")
     chosen = sorted(shares, key=lambda s: s.index)[: joint.threshold]
     used = [s.index for s in chosen]
-    weights = [_lagrange_at_zero(s.index, used) for s in chosen]
-    count = len(chosen[0].factors)
-    out = []
-    for n in range(count):
-        total = IDENTITY
-        for share, weight in zip(chosen, weights, strict=True):
-            total = total + share.factors[n] * weight
-        out.append(total)
-    return out
+    weights = [_lagrange_at_zero(s.index, used).data for s in chosen]
+    lists = [[f.data for f in share.factors] for share in chosen]
+    count = len(lists[0])
+    if any(len(factors) != count for factors in lists):
+        raise ThresholdError("the shares have not the same number of factors")
+    results = pool.map(
+        _combine_chunk,
+        [(weights, [factors[a:b] for factors in lists]) for a, b in pool.spans(count)],
+    )
+    return [Point(data) for chunk in results for data in chunk]

@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from elections import ballot_box, services, trustee
+from elections.crypto import parallel
 from elections.crypto.bundle import BundleError, verify_bundle
 from elections.management.commands.verify_ballot import recount
 from elections.models import Ballot, BallotBox, BallotPaper, BoardEntry, Participation, Trustee
@@ -253,6 +254,28 @@ def test_a_tampered_bundle_fails_naming_the_first_failure(
     (tmp_path / "tampered.json").write_text(json.dumps(data))
     with pytest.raises(CommandError, match="FAILS"):
         call_command("verify_ballot", str(tmp_path / "tampered.json"))
+
+
+def test_worker_processes_give_the_same_verdict_and_name_the_same_failure(
+    world, tmp_path, trusted_election
+):
+    """Chunks of one paper in two worker processes: every verdict as with one process."""
+    data = _published_bundle(world, tmp_path, trusted_election)
+    with parallel.Pool(2, minimum=1) as pool:
+        assert verify_bundle(copy.deepcopy(data), recount=recount, pool=pool)["papers"] == 6
+        for how in (
+            "altered ciphertext",
+            "bad proof",
+            "wrong decryption share",
+            "replaced mixed paper",
+        ):
+            tampered = copy.deepcopy(data)
+            _tamper(tampered, how)
+            with pytest.raises(BundleError) as alone:
+                verify_bundle(copy.deepcopy(tampered), recount=recount)
+            with pytest.raises(BundleError) as pooled:
+                verify_bundle(tampered, recount=recount, pool=pool)
+            assert str(pooled.value) == str(alone.value)
 
 
 def test_the_count_refuses_a_board_shorter_than_the_votes_cast(world):

@@ -3,7 +3,7 @@
 import pytest
 from nacl.public import PrivateKey
 
-from elections.crypto import elgamal, papers, shuffle, threshold
+from elections.crypto import elgamal, papers, parallel, shuffle, threshold
 from elections.crypto.group import (
     GENERATOR,
     IDENTITY,
@@ -365,3 +365,24 @@ def test_a_blank_column_counts_blank_papers_and_admits_no_mark_beside_it(keys):
     )
     with pytest.raises(papers.PaperError):
         spliced.verify(public, PLURALITY, "b")
+
+
+def test_a_mix_and_shares_made_in_worker_processes_verify_in_one_and_back(keys):
+    """Chunked work in two processes gives proofs a single process accepts, and vice versa."""
+    secret, public = keys
+    rows = _rows(public)
+    alphas = [c.alpha for row in rows for c in row]
+    joint = threshold.JointKey(1, public, {1: public})
+    with parallel.Pool(2, minimum=1) as pool:
+        mixed, proof = shuffle.shuffle(public, rows, "mix-1", pool)
+        shuffle.verify_shuffle(public, rows, mixed, proof, "mix-1")
+        alone, alone_proof = shuffle.shuffle(public, rows, "mix-1")
+        shuffle.verify_shuffle(public, rows, alone, alone_proof, "mix-1", pool)
+        with pytest.raises(shuffle.ShuffleError):
+            shuffle.verify_shuffle(public, rows, alone, alone_proof, "mix-2", pool)
+        share = threshold.decryption_share(1, secret, alphas, "d", pool)
+        threshold.check_decryption_share(joint, share, alphas, "d")
+        assert threshold.combine(joint, [share], pool) == [a * secret for a in alphas]
+        share.factors[4] = share.factors[5]
+        with pytest.raises(threshold.ThresholdError, match="factor 4 "):
+            threshold.check_decryption_share(joint, share, alphas, "d", pool)

@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from elections.counting import tally_file
 from elections.counting.export import FORMAT
+from elections.crypto import parallel
 from elections.crypto.bundle import BundleError, verify_bundle
 from elections.management.commands.recount_published import differences
 
@@ -29,14 +30,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("bundle", metavar="BUNDLE")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=parallel.available_cpus(),
+            help="processes that check the proofs (default: the processors available)",
+        )
 
-    def handle(self, *args, bundle: str, **options):
+    def handle(self, *args, bundle: str, workers: int, **options):
         try:
             data = json.loads(Path(bundle).read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
             raise CommandError(f"cannot read {bundle}: {error}") from None
         try:
-            summary = verify_bundle(data, recount=recount)
+            with parallel.Pool(workers) as pool:
+                summary = verify_bundle(data, recount=recount, pool=pool)
         except BundleError as error:
             raise CommandError(f"FAILS: {error}") from None
         if summary["demo_key"]:
