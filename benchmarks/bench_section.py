@@ -29,9 +29,11 @@ class BenchSection:
 
         return StatuteVersion.objects.get().articles.get(number="8")
 
-    def draft_question(self, title: str):
+    def draft_question(self, title: str, *, secret: bool = False):
         """A draft yes/no question to the General Assembly under article 8, drawn up by the
-        chair, open from now for a day."""
+        chair, open from now for a day. Plaintext unless `secret`: new ballots are secret by
+        default, and a secret one needs its trustees' key before it opens (secret_ballot.py
+        measures that path); open_ballot, load_votes and vote_cpu measure plaintext casting."""
         from django.utils import timezone
 
         from elections import services
@@ -49,6 +51,7 @@ class BenchSection:
             article=self.majority_article,
             opens_at=now,
             closes_at=now + dt.timedelta(days=1),
+            secret=secret,
         )
 
 

@@ -75,6 +75,7 @@ def main() -> None:
             article=articles["16" if kind == "election" else "8"],
             opens_at=now,
             closes_at=now + dt.timedelta(days=1),
+            secret=False,  # plaintext casting; secret_ballot.py measures the secret path
         )
         if kind == "election":
             for n in range(8):
