@@ -245,6 +245,42 @@ class RollEntry(models.Model):
         return f"{self.ballot_id}: {self.member_id}"
 
 
+class Mailing(models.Model):
+    """A ballot's e-mails of one kind, sent in batches by the task worker, and how far it got.
+
+    The batches go through the recipients by member id: `last_member` is the cursor, moved
+    in the transaction that sends a batch, so a task run again (a worker restarted, the task
+    enqueued twice) starts after the last batch that went out and sends nobody twice; a
+    batch whose sending failed is rolled back and sent again whole. The officers' console
+    shows `sent` of `total`.
+    """
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", _("Invitations")
+        REMINDER = "reminder", _("Reminders")
+        RESULT = "result", _("Results")
+
+    ballot = models.ForeignKey(
+        Ballot, verbose_name=_("ballot"), on_delete=models.CASCADE, related_name="mailings"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    total = models.PositiveIntegerField(_("recipients"))
+    sent = models.PositiveIntegerField(_("sent"), default=0)
+    last_member = models.BigIntegerField(_("last member sent to"), default=0)
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mailing")
+        verbose_name_plural = _("mailings")
+        constraints = [
+            models.UniqueConstraint(fields=["ballot", "kind"], name="one_mailing_a_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ballot_id} {self.kind}: {self.sent}/{self.total}"
+
+
 class Participation(models.Model):
     """That a voter took part (in person or by proxy). Never what they chose.
 

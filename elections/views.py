@@ -685,6 +685,8 @@ def _render_console(request, ballot: Ballot, *, paper_form=None, cancel_form=Non
         "ballot": ballot,
         "roll_size": ballot.roll.count(),
         "turnout": ballot.participations.count(),
+        # The e-mails going out in batches through the task worker (elections/tasks.py).
+        "mailings": list(ballot.mailings.order_by("started_at", "pk")),
     }
     if request.htmx:
         return render(request, "elections/ballot_console.html#turnout", turnout)

@@ -184,6 +184,11 @@ class Member(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
     )
+    # The language the platform writes to the member in (the ballots' e-mails); blank: the
+    # section's own (settings.LANGUAGE_CODE).
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True, default=""
+    )
 
     objects = MemberQuerySet.as_manager()
 
