@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -821,3 +822,47 @@ class MinutesApproval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assembly_id}: {self.role}"
+
+
+class MemberImport(models.Model):
+    """A membership file handed to the task worker by the staff page, and how its import went.
+
+    Not part of the record (the import's own audit events are): the file waits here for the
+    worker and is emptied once imported or refused; the live progress is in the cache
+    (`governance.roll.jobs`), this row says where the job ended.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for the worker")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Imported")
+        REJECTED = "rejected", _("Refused")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    data = models.BinaryField(_("file"), default=b"")
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    language = models.CharField(_("language"), max_length=10, default="en")  # of its messages
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.QUEUED
+    )
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    message = models.TextField(_("message"), blank=True)
+    line_errors = models.JSONField(_("lines to correct"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("membership import")
+        verbose_name_plural = _("membership imports")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_status_display()}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.REJECTED, self.Status.FAILED)

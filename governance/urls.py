@@ -113,6 +113,7 @@ urlpatterns = [
     ),
     path("members/", views.member_roll, name="member_roll"),
     path("members/import/", views.member_import, name="member_import"),
+    path("members/import/<uuid:pk>/", views.member_import_progress, name="member_import_progress"),
     path("members/dues/import/", views.dues_import, name="dues_import"),
     path("members/<int:pk>/", views.member_detail, name="member_detail"),
     path("members/<int:pk>/dues/", views.member_dues_record, name="member_dues_record"),

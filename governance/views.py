@@ -36,12 +36,13 @@ from governance.models import (
     DuesPayment,
     Mandate,
     Member,
+    MemberImport,
     OrganisationUnit,
     Rule,
     StatuteVersion,
 )
 from governance.permissions import roles_for
-from governance.roll import importing
+from governance.roll import importing, jobs
 from governance.statutes.diff import diff_versions
 from governance.statutes.eligibility import entitled_member_ids, entitlement_of
 from governance.statutes.text import figure_items
@@ -236,19 +237,78 @@ def _import_page(request, form, *, run, done, template: str):
     return render(request, template, {"form": form, "line_errors": line_errors}, status=status)
 
 
+def _import_done(job) -> str:
+    return _("Import done: %(created)s added, %(updated)s updated, %(unchanged)s unchanged.") % {
+        "created": job.created,
+        "updated": job.updated,
+        "unchanged": job.unchanged,
+    }
+
+
 @role_required(may_manage_roll)
 @require_http_methods(["GET", "POST"])
 def member_import(request):
-    return _import_page(
+    """The file goes to the task worker (`roll.jobs`); its page shows the import's progress.
+    Run in the request (the immediate backend), the outcome is shown at once, as before."""
+    form = MemberImportForm(request.POST or None, request.FILES or None)
+    line_errors = []
+    if request.method == "POST" and form.is_valid():
+        job = jobs.start(actor=request.user, upload=form.cleaned_data["file"])
+        if not job.finished:
+            return redirect("member_import_progress", pk=job.pk)
+        if job.status == MemberImport.Status.DONE:
+            messages.success(request, _import_done(job))
+            return redirect("member_roll")
+        form.add_error("file", job.message or _("The import failed; nothing was imported."))
+        line_errors = job.line_errors
+    status = 400 if form.errors else 200
+    return render(
         request,
-        MemberImportForm(request.POST or None, request.FILES or None),
-        run=importing.import_members,
-        done=lambda report: (
-            _("Import done: %(created)s added, %(updated)s updated, %(unchanged)s unchanged.")
-            % {"created": report.created, "updated": report.updated, "unchanged": report.unchanged}
-        ),
-        template="governance/member_import.html",
+        "governance/member_import.html",
+        {"form": form, "line_errors": line_errors},
+        status=status,
     )
+
+
+@role_required(may_manage_roll)
+@require_GET
+def member_import_progress(request, pk):
+    """One import's phase and progress; its htmx partial is polled while it runs."""
+    job = get_object_or_404(MemberImport.objects.defer("data"), pk=pk)
+    progress = jobs.progress_of(job)
+    current = progress[0] if progress else None
+    labels = {
+        "reading": _("Reading the file"),
+        "checking": _("Checking against the roll"),
+        "writing": _("Writing the members"),
+    }
+    if job.status == MemberImport.Status.DONE:
+        at = len(jobs.PHASES)
+    else:
+        at = jobs.PHASES.index(current) if current else -1
+    phases = [
+        {
+            "label": labels[phase],
+            "state": "done" if index < at else "current" if index == at else "waiting",
+        }
+        for index, phase in enumerate(jobs.PHASES)
+    ]
+    percent = None
+    if progress:
+        _phase, done, total = progress
+        percent = min(100, done * 100 // total) if total else 0
+    context = {
+        "job": job,
+        "phases": phases,
+        "current": labels.get(current),
+        "progress": progress,
+        "percent": percent,
+        "done_message": _import_done(job) if job.status == MemberImport.Status.DONE else "",
+    }
+    template = "governance/member_import_progress.html"
+    if request.htmx:
+        template += "#progress"
+    return render(request, template, context)
 
 
 def _member_page(request, member: Member, form: DuesPaymentForm | None = None, *, status=200):

@@ -90,6 +90,11 @@ RULES: dict[str, dict[str, str]] = {
     # The roll and the audit: staff and auditors; the import: staff only.
     "member_roll": AUDIT_PAGE,
     "member_import": {"get": "login 403 403 403 403 200", "post": "login 403 403 403 403 200"},
+    # An import's progress: staff only; the world has none, so staff find no such import.
+    "member_import_progress": {
+        "get": "login 403 403 403 403 404",
+        "post": "login 403 403 403 403 405",
+    },
     "member_detail": AUDIT_PAGE,
     "dues_import": {"get": "login 403 403 403 403 200", "post": "login 403 403 403 403 200"},
     # Staff record one payment from the member's page: the role first, then the method.
@@ -398,6 +403,7 @@ SEGMENT_OBJECTS = {
 }
 #: Converters filled by the route's name: the step or action taken, or another object.
 ROUTE_VALUES = {
+    "member_import_progress": {"pk": "00000000-0000-4000-8000-000000000000"},
     "assembly_action": {"action": "open"},
     "assembly_confirm": {"action": "close"},
     "assembly_own_proxy_withdraw": {"pk": "own_proxy"},

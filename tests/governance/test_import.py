@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from governance.audit import log as audit
 from governance.exceptions import DomainError, NotAllowed
-from governance.models import AuditEvent, Member
+from governance.models import AuditEvent, Member, MemberImport
 from governance.roll import importing
 
 pytestmark = pytest.mark.django_db
@@ -349,3 +349,105 @@ def test_a_field_over_the_csv_limit_is_refused_with_its_line(world):
         run(world, data)
     assert "line 3:" in str(raised.value.details[0])
     assert not Member.objects.filter(membership_number="MA-1").exists()
+
+
+# ---------------------------------------------------------------------------
+# The staff page through the task worker: the job, its phases, its progress
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def queued_tasks(settings):
+    # Enqueued, never run: the test runs the worker's part itself (backends rebuilt on
+    # setting_changed, governance.apps).
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+
+
+def upload(data: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"file": SimpleUploadedFile("roll.csv", data)}
+
+
+def test_the_task_records_reading_then_checking_then_writing(client_for, world, monkeypatch):
+    from governance.roll import jobs
+
+    recorded = []
+    real = jobs.record_progress
+    monkeypatch.setattr(
+        jobs, "record_progress", lambda *call: (recorded.append(call[1:]), real(*call))
+    )
+    response = client_for("staff").post(reverse("member_import"), upload(many_lines(1200)))
+    assert response.status_code == 302
+    phases = [phase for phase, _done, _total in recorded]
+    assert phases[0] == "reading" and phases[-1] == "writing"
+    assert [p for i, p in enumerate(phases) if i == 0 or phases[i - 1] != p] == list(jobs.PHASES)
+    assert recorded[-1] == ("writing", 1200, 1200)
+    job = MemberImport.objects.get()
+    assert (job.status, job.created, job.data) == ("done", 1200, b"")  # the file not kept
+
+
+def test_the_staff_page_shows_the_workers_progress(
+    client_for, world, queued_tasks, django_assert_max_num_queries
+):
+    from governance.roll import jobs
+
+    client = client_for("staff")
+    response = client.post(reverse("member_import"), upload(GOOD))
+    job = MemberImport.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("member_import_progress", args=[job.pk])
+    page = client.get(response.url).content.decode()
+    assert "Waiting for the worker" in page and 'hx-trigger="every 1s"' in page
+
+    job.status = "running"
+    job.save()
+    jobs.record_progress(job.pk, "checking", 1, 3)
+    with django_assert_max_num_queries(4):
+        partial = client.get(response.url, headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in partial and 'hx-trigger="every 1s"' in partial
+    assert 'class="phase-done">Reading the file' in partial
+    assert 'aria-current="step">Checking against the roll' in partial
+    assert '<progress max="100" value="33"' in partial
+    assert 'class="phase-waiting">Writing the members' in partial
+
+    job.status = "queued"
+    job.save()
+    jobs.run_member_import.call(str(job.pk))
+    with django_assert_max_num_queries(4):
+        partial = client.get(response.url, headers={"HX-Request": "true"}).content.decode()
+    assert "Import done: 3 added, 0 updated, 0 unchanged." in partial
+    assert "hx-trigger" not in partial  # the polling stops
+    assert Member.objects.filter(membership_number__startswith="MA-").count() == 3
+
+
+def test_a_file_refused_by_the_worker_names_its_lines_on_the_page(client_for, world, queued_tasks):
+    from governance.roll import jobs
+
+    client = client_for("staff")
+    data = many_lines(3000, last="MB-99999,Bad,Line,,1990-01-01,2020-01-01,nowhere,member")
+    response = client.post(reverse("member_import"), upload(data))
+    job = MemberImport.objects.get()
+    jobs.run_member_import.call(str(job.pk))
+    page = client.get(response.url).content.decode()
+    assert "line 3001: unknown unit code" in page
+    assert "hx-trigger" not in page
+    assert not Member.objects.filter(membership_number__startswith="MB-").exists()
+    job.refresh_from_db()
+    assert (job.status, job.data) == ("rejected", b"")
+
+
+def test_the_progress_page_takes_the_same_queries_however_many_lines_are_refused(
+    client_for, world, django_assert_max_num_queries
+):
+    client = client_for("staff")
+    for count in (1, 500):
+        job = MemberImport.objects.create(
+            created_by=world.staff,
+            status="rejected",
+            message="refused",
+            line_errors=[f"line {i}: bad" for i in range(count)],
+        )
+        with django_assert_max_num_queries(4):
+            page = client.get(reverse("member_import_progress", args=[job.pk]))
+        assert page.status_code == 200 and f"line {count - 1}: bad" in page.content.decode()
