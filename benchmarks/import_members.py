@@ -147,7 +147,7 @@ def copy_floor(data: bytes, units: dict[str, int]) -> float:
 
     rows = list(csv.reader(io.StringIO(data.decode())))[1:]
     members = [
-        (i, n, f, la, e, b, j, units[u], k, "active")
+        (i, n, f, la, e, b, j, units[u], k, "active", "")
         for i, (n, f, la, e, b, j, u, k) in enumerate(rows, 1)
     ]
     new = '{"birth_date":"1990-01-01","email":"p@bench.example","first_name":"F","joined_on":"2020-01-01","kind":"member","last_name":"L","membership_number":"B-0000000","unit_id":1}'
@@ -157,7 +157,7 @@ def copy_floor(data: bytes, units: dict[str, int]) -> float:
          None, new, "0" * 64, f"{i:064x}")
         for i, r in enumerate(rows, 1)
     ]  # fmt: skip
-    member_columns = "id, membership_number, first_name, last_name, email, birth_date, joined_on, unit_id, kind, status"
+    member_columns = "id, membership_number, first_name, last_name, email, birth_date, joined_on, unit_id, kind, status, language"
     event_columns = "sequence, occurred_at, actor_id, actor_label, action, object_type, object_id, object_label, old, new, prev_hash, hash"
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("CREATE TEMP TABLE floor_member (LIKE governance_member INCLUDING ALL)")

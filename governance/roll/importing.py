@@ -430,12 +430,14 @@ def _members_numbered(numbers: list[str]):
         return cursor.fetchall()
 
 
-_MEMBER_COLUMNS = (
-    "id",
-    "membership_number",
-    *(name for name in UPDATABLE_FIELDS),
-    "status",
-)
+_MEMBER_COLUMNS = ("id", "membership_number", *UPDATABLE_FIELDS)
+
+
+def _member_defaults() -> tuple[tuple[str, ...], tuple]:
+    """Every other column of a new member and its default (status, language, account...),
+    read from the model, so a field added later is stored as `bulk_create` would."""
+    fields = [f for f in Member._meta.concrete_fields if f.attname not in _MEMBER_COLUMNS]
+    return tuple(f.column for f in fields), tuple(f.get_default() for f in fields)
 
 
 def _write_members(actor, plan, total: int, report: ImportReport, tell) -> None:
@@ -497,18 +499,16 @@ def _write_members(actor, plan, total: int, report: ImportReport, tell) -> None:
 
 def _insert(rows: list[_Row], on_postgresql: bool) -> list[int]:
     """Insert new members (by COPY on PostgreSQL, no model built); their primary keys."""
-    active = Member.Status.ACTIVE.value
     if on_postgresql:
+        columns, defaults = _member_defaults()
         pks = bulk.draw_pks(Member, len(rows))
         bulk.copy_rows(
             Member._meta.db_table,
-            _MEMBER_COLUMNS,
-            ((pk, *row[1:], active) for pk, row in zip(pks, rows, strict=True)),
+            (*_MEMBER_COLUMNS, *columns),
+            ((pk, *row[1:], *defaults) for pk, row in zip(pks, rows, strict=True)),
         )
         return pks
-    members = [
-        Member(**dict(zip(_MEMBER_COLUMNS[1:], (*row[1:], active), strict=True))) for row in rows
-    ]
+    members = [Member(**dict(zip(_MEMBER_COLUMNS[1:], row[1:], strict=True))) for row in rows]
     Member.objects.bulk_create(members, batch_size=1000)
     return [member.pk for member in members]
 
