@@ -27,6 +27,7 @@ import os
 import platform
 import random
 import resource
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -37,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from nacl import bindings as sodium
 from nacl.public import PrivateKey
 
-from elections.crypto import bundle, group, papers, parallel, shuffle, threshold
+from elections.crypto import bundle, elgamal, group, papers, parallel, shuffle, threshold
 from elections.crypto.papers import PaperSpec
 
 CALLS = (
@@ -239,6 +240,11 @@ def main() -> None:
     parser.add_argument("--trustees", type=int, default=3)
     parser.add_argument("--threshold", type=int, default=2)
     parser.add_argument("--workers", type=int, default=parallel.available_cpus())
+    parser.add_argument(
+        "--compare",
+        metavar="PYTHON",
+        help="an interpreter with tno.mpc.encryption_schemes.elgamal (benchmarks/elgamal_tno.py)",
+    )
     args = parser.parse_args()
 
     # Count each step's libsodium calls on a small ballot (serially, all in this process).
@@ -307,11 +313,42 @@ def main() -> None:
         f"  a mixer in total: {mixer:.1f} s wall "
         f"(floor {floor('mix', args.workers) + floor('share', args.workers):.1f} s; target 300 s)"
     )
+    if args.compare:
+        compare(args.compare, ciphertexts)
     used, wall = figures["verify"]
     print(
         f"verification of the whole bundle: {wall:.1f} s wall, {used:.1f} s CPU "
         f"(floor {floor('verify', args.workers):.1f} s wall; target 300 s)"
     )
+
+
+def compare(python: str, count: int) -> None:
+    """The same count of ciphertexts encrypted, re-randomised, decrypted: ours, then TNO's."""
+    secret = group.Scalar.random()
+    public = group.g_times(secret)
+    messages = [n % 11 for n in range(count)]
+    table = elgamal.DiscreteLogTable(10)
+    start = time.process_time()
+    ciphertexts = [elgamal.encrypt(public, m)[0] for m in messages]
+    ours = {"encrypt": time.process_time() - start}
+    start = time.process_time()
+    ciphertexts = [c.reencrypt(public, group.Scalar.random()) for c in ciphertexts]
+    ours["rerandomise"] = time.process_time() - start
+    start = time.process_time()
+    assert [elgamal.decrypt_with_key(secret, c, table) for c in ciphertexts] == messages
+    ours["decrypt"] = time.process_time() - start
+    script = Path(__file__).resolve().parent / "elgamal_tno.py"
+    done = subprocess.run([python, str(script), str(count)], capture_output=True, text=True)
+    if done.returncode != 0:
+        print(f"comparison: {python} failed: {done.stderr.strip().splitlines()[-1:]}")
+        return
+    theirs = json.loads(done.stdout.strip().splitlines()[-1])
+    print(f"comparison, {count} ciphertexts, one process, s CPU (ours / TNO ElGamal 2048-bit):")
+    for step in ("encrypt", "rerandomise", "decrypt"):
+        print(
+            f"  {step}: {ours[step]:.2f} / {theirs[step]:.2f} "
+            f"(TNO takes {theirs[step] / ours[step]:.1f} times as long)"
+        )
 
 
 if __name__ == "__main__":
