@@ -13,6 +13,7 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -81,8 +82,8 @@ def _back_to_ballot(request, ballot: Ballot):
 # ---------------------------------------------------------------------------
 
 
-#: The most ballots one section of the ballot list shows (soonest first): the page stays
-#: the same size however many are open.
+#: The most ballots one section of the ballot list shows (soonest first), and the officers'
+#: ballots a page: the page stays the same size however many there are.
 LISTED = 50
 
 
@@ -125,9 +126,10 @@ def ballot_list(request):
         )
         context["trustee"] = Trustee.objects.visible_to(request.user).exists()
     if may_act_for_some_body(request.user):
-        context["run_ballots"] = Ballot.objects.for_bodies(
-            bodies_acted_for(request.user).values("pk")
-        )[:50]
+        # Paginated: a body that has run a thousand ballots lists LISTED a page.
+        context["run_ballots"] = context["page"] = Paginator(
+            Ballot.objects.for_bodies(bodies_acted_for(request.user).values("pk")), LISTED
+        ).get_page(request.GET.get("page"))
     return render(request, "elections/ballot_list.html", context)
 
 

@@ -130,6 +130,26 @@ def test_ballot_list_shows_a_member_the_open_ballots_in_constant_queries(
     assert reverse("ballot_detail", args=[ballots[-1].pk]) in body
 
 
+def test_the_officers_ballots_are_paginated_in_constant_queries(
+    client_for, world, django_assert_max_num_queries, monkeypatch
+):
+    from elections import views
+
+    monkeypatch.setattr(views, "LISTED", 4)
+    drafts = [draft_ballot(world, title=f"Draft {n}") for n in range(10)]  # newest first
+    client = client_for("officer")
+    seen = []
+    for number in (1, 2, 3):
+        with django_assert_max_num_queries(MAX_QUERIES):
+            response = client.get(reverse("ballot_list"), {"page": number})
+        body = page(response)
+        seen += [d.pk for d in drafts if reverse("ballot_console", args=[d.pk]) in body]
+        assert f"Page {number} of 3" in body
+        assert ('rel="next"' in body) == (number < 3)
+        assert ('rel="prev"' in body) == (number > 1)
+    assert sorted(seen) == sorted(d.pk for d in drafts)  # each on one page, none lost
+
+
 def test_the_nav_links_to_the_ballots_for_members_only(client_for, world, bounded):
     link = f'href="{reverse("ballot_list")}"'
     assert link in page(bounded(client_for("member").get, reverse("dashboard")))
