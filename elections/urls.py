@@ -2,17 +2,19 @@
 
 from django.urls import path
 
-from elections import views
+from elections import trustee_views, views
 
 urlpatterns = [
     path("", views.ballot_list, name="ballot_list"),
     path("new/", views.ballot_create, name="ballot_create"),
     path("receipt/", views.ballot_receipt_check, name="ballot_receipt_check"),
     path("banner/", views.ballot_banner, name="ballot_banner"),
-    path("trustees/", views.trustee_home, name="trustee_home"),
-    path("trustees/<int:pk>/ceremony.json", views.trustee_ceremony, name="trustee_ceremony"),
-    path("trustees/<int:pk>/bundle.json", views.trustee_bundle, name="trustee_bundle"),
-    path("trustees/<int:pk>/upload/", views.trustee_upload, name="trustee_upload"),
+    path("trustees/", trustee_views.trustee_home, name="trustee_home"),
+    path(
+        "trustees/<int:pk>/ceremony.json", trustee_views.trustee_ceremony, name="trustee_ceremony"
+    ),
+    path("trustees/<int:pk>/bundle.json", trustee_views.trustee_bundle, name="trustee_bundle"),
+    path("trustees/<int:pk>/upload/", trustee_views.trustee_upload, name="trustee_upload"),
     path("<int:pk>/", views.ballot_detail, name="ballot_detail"),
     path("<int:pk>/vote/", views.ballot_vote, name="ballot_vote"),
     path("<int:pk>/vote/review/", views.ballot_vote_review, name="ballot_vote_review"),
