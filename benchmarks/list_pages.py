@@ -1,0 +1,134 @@
+"""List pages' latency at 10 and at 10,000 objects, in the same run.
+
+Run from the project root (PostgreSQL; the database is dropped and created):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/gov_lists_pages \\
+        .venv/bin/python benchmarks/list_pages.py
+
+Loads the demo section (`load_demo`), then for each page adds 10 objects of its kind in bulk
+(copies of a demo row with a new key), times the page (median of --repeat GETs through
+Django's test client, the demo account that reads it logged in, every middleware), adds
+9,990 more and times it again. Pages: the decision register, a meeting's page (its
+decisions), the roll, the officers' ballot list. The target is 10,000 within 1.5x of 10.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import statistics
+import subprocess
+import sys
+import time
+from io import StringIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=9)
+    options = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        sys.exit("set DATABASE_URL to a PostgreSQL database (it is dropped and created)")
+    base, name = url.rsplit("/", 1)
+    for statement in (f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"):
+        subprocess.run(["psql", f"{base}/postgres", "-qc", statement], check=True)
+    os.environ.setdefault("DEBUG", "false")
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-" + "x" * 50)
+    os.environ.setdefault("ELECTIONS_DEMO_SERVER_KEY", "true")  # the demo opens secret ballots
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "governance.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.test import Client, override_settings
+    from django.urls import reverse
+
+    from elections.models import Ballot
+    from governance.models import Decision, Member, User
+
+    call_command("migrate", verbosity=0)
+    call_command("load_demo", stdout=StringIO())
+    officer = User.objects.get(email="officer@demo.example")
+    auditor = User.objects.get(email="auditor@demo.example")
+    staff = User.objects.filter(is_staff=True).first()
+    decision = Decision.objects.exclude(assembly=None).first()
+    ballot = Ballot.objects.filter(status="draft").first() or Ballot.objects.first()
+    member = Member.objects.first()
+
+    def copies(row, count, start, change):
+        made = []
+        for n in range(start, start + count):
+            new = copy.copy(row)
+            new.pk = None
+            change(new, n)
+            made.append(new)
+        type(row).objects.bulk_create(made, batch_size=2000)
+
+    def new_decision(d, n):
+        d.reference = f"BENCH {n}/2026"
+        d.title = f"Bench decision {n}"
+
+    def new_member(m, n):
+        m.membership_number = f"BENCH{n:06d}"
+        m.user = None
+        m.last_name = f"Bench {n}"
+
+    def new_ballot(b, n):
+        b.title = f"Bench ballot {n}"
+        b.status = "draft"
+        b.decision = None
+        b.opened_at = b.closed_at = None
+
+    pages = [
+        ("decision register", auditor, reverse("decision_list"), decision, new_decision),
+        (
+            "meeting page (its decisions)",
+            officer,
+            reverse("assembly_detail", args=[decision.assembly_id]),
+            decision,
+            new_decision,
+        ),
+        ("membership roll", staff, reverse("member_roll"), member, new_member),
+        ("ballot list (officer)", officer, reverse("ballot_list"), ballot, new_ballot),
+    ]
+    print(
+        f"{os.cpu_count()} CPUs, load average {Path('/proc/loadavg').read_text().split()[0]}; "
+        f"medians of {options.repeat} GETs"
+    )
+    print("| page | 10 added | 10,000 added | ratio |\n| --- | ---: | ---: | ---: |")
+    serial = 0
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(ALLOWED_HOSTS=["*"], STORAGES=storages):
+        for label, user, path, row, change in pages:
+            client = Client()
+            client.force_login(user)
+            times = []
+            for count in (10, 9_990):
+                copies(row, count, serial, change)
+                serial += count
+                response = client.get(path, secure=True)
+                assert response.status_code == 200, (label, response.status_code)
+                runs = []
+                for _ in range(options.repeat):
+                    start = time.perf_counter()
+                    client.get(path, secure=True)
+                    runs.append(time.perf_counter() - start)
+                times.append(statistics.median(runs))
+            print(
+                f"| {label} | {times[0] * 1000:.1f} ms | {times[1] * 1000:.1f} ms "
+                f"| {times[1] / times[0]:.2f}x |"
+            )
+
+
+if __name__ == "__main__":
+    main()
