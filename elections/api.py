@@ -9,6 +9,8 @@ colliding "Input"/"Output" components.
 
 from __future__ import annotations
 
+import json
+
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -20,7 +22,7 @@ from rest_framework.exceptions import NotFound, Throttled
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from elections import access, ballot_box, services
+from elections import access, ballot_box, forms, services
 from elections.models import Ballot, Candidate, PaperCount, Proxy, Trustee
 from governance.accounts import ratelimit
 from governance.api.kit import (
@@ -34,6 +36,7 @@ from governance.api.kit import (
     not_allowed,
     refusal,
 )
+from governance.api.parsers import BoundedJSONParser
 from governance.api.permissions import WRITE_PERMISSIONS, MayActForSomeBody
 from governance.models import Assembly, StatuteVersion
 from governance.permissions import ensure_may_act_for_body, roles_for
@@ -785,10 +788,27 @@ class TrusteeshipBundleApi(APIView):
         return Response(ballot_box.export_bundle(trustee.box.ballot))
 
 
+def _trustee_file_too_large() -> str:
+    return _(
+        "This file is larger than %(limit)s bytes, the most a trustee's file may be: "
+        "upload the public file the step wrote, nothing else."
+    ) % {"limit": f"{forms.TRUSTEE_FILE_LIMIT:,}"}
+
+
+class TrusteeFileParser(BoundedJSONParser):
+    """Shares of a large ballot may pass the API's usual body limit: the trustee's file
+    limit (the page's) and a little for the envelope. The view itself refuses a declared
+    body above the file limit on `file`, before this reads anything."""
+
+    def body_limit(self) -> int:
+        return forms.TRUSTEE_FILE_LIMIT + 4096
+
+
 class TrusteeshipUploadApi(APIView):
     """A trustee uploads the public file the step asked now wrote (JSON under `file`)."""
 
     permission_classes = WRITE_PERMISSIONS
+    parser_classes = [TrusteeFileParser]
 
     @extend_schema_serializer(component_name="TrusteeUploadInput")
     class InputSerializer(serializers.Serializer):
@@ -802,6 +822,8 @@ class TrusteeshipUploadApi(APIView):
                 raise serializers.ValidationError(
                     _("This is not a file written by the trustees' tool.")
                 )
+            if len(json.dumps(value, separators=(",", ":"))) > forms.TRUSTEE_FILE_LIMIT:
+                raise serializers.ValidationError(_trustee_file_too_large())
             if "secret" in value or "transport" in value:
                 raise serializers.ValidationError(
                     _(
@@ -823,6 +845,9 @@ class TrusteeshipUploadApi(APIView):
     )
     def post(self, request, pk: int):
         trustee = get_object_or_404(trusteeships_shown_to(request.user), pk=pk)
+        if int(request.META.get("CONTENT_LENGTH") or 0) > forms.TRUSTEE_FILE_LIMIT + 4096:
+            # Refused on `file` before the body is read.
+            raise serializers.ValidationError({"file": [_trustee_file_too_large()]})
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         ballot_box.upload_trustee_file(

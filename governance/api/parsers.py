@@ -16,12 +16,16 @@ from governance import jsonsafe
 
 class BoundedJSONParser(JSONParser):
     """JSON bodies up to `DATA_UPLOAD_MAX_MEMORY_SIZE` bytes, nested at most
-    `JSON_MAX_DEPTH` levels; anything else is a 400 that says which limit it broke."""
+    `JSON_MAX_DEPTH` levels; anything else is a 400 that says which limit it broke.
+    A view whose body is larger by nature (a trustee's shares) overrides `body_limit`."""
+
+    def body_limit(self) -> int:
+        return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
     def parse(self, stream, media_type=None, parser_context=None):
         parser_context = parser_context or {}
         request = parser_context.get("request")
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        limit = self.body_limit()
         declared = int((request and request.META.get("CONTENT_LENGTH")) or 0)
         raw = stream.read(limit + 1) if stream is not None else b""
         if declared > limit or len(raw) > limit:

@@ -65,6 +65,16 @@ def test_a_trustee_uploads_from_their_page(demo, browser, live_server, tmp_path)
                 page.set_viewport_size({"width": width, "height": 900})
                 page.goto(url)
                 assert "elections.trustee init --index 1" in page.inner_text("pre.command")
+                # The command keeps its one line (no "--ind|ex"): the block scrolls sideways
+                # at phone width and the page itself does not.
+                wide, shown, wrap = page.eval_on_selector(
+                    "pre.command",
+                    "e => [e.scrollWidth, e.clientWidth, getComputedStyle(e).whiteSpace]",
+                )
+                assert wrap == "pre"
+                if width < 500:
+                    assert wide > shown
+                assert page.evaluate("document.documentElement.scrollWidth") <= width
                 name = f"trustee-{language}-{width}"
                 page.screenshot(path=str(SCREENSHOTS / f"{name}-asked.png"), full_page=True)
                 page.set_input_files("input[type=file]", str(bad))

@@ -259,3 +259,45 @@ def test_the_console_shows_who_has_acted_in_constant_queries(
     assert f"2 of the {count} trustees must upload their decryption shares" in page
     assert f"Key material published: 0 of {count}." in page
     assert f"{count} of {count} trustees have not published their key material yet." in page
+
+
+def test_an_api_upload_above_the_size_limit_is_a_400_on_file(world, appointed, monkeypatch):
+    """Above the trustee's file limit the API answers on `file` and writes nothing, whether
+    the declared body is too large or the parsed file is."""
+    _ballot, users, trustees = appointed
+    monkeypatch.setattr("elections.forms.TRUSTEE_FILE_LIMIT", 200)
+    client = _client(users[0])
+    t = trustees[0]
+    before = _snapshot(t)
+    events = AuditEvent.objects.count()
+    url = reverse("api_trusteeship_upload", args=[t.pk])
+    for padding in (250, 10_000):  # the file alone too large; the whole body too large
+        body = json.dumps({"file": {"index": 1, "public": "a" * padding}})
+        response = client.post(url, body, content_type="application/json")
+        assert response.status_code == 400, response.content
+        assert "larger than 200 bytes" in str(response.json()["file"])
+        assert _snapshot(t) == before
+    assert AuditEvent.objects.count() == events
+
+
+@pytest.mark.parametrize(
+    ("language", "n", "expected"),
+    [
+        ("en", 1, "1 of 1 trustee"),
+        ("en", 3, "2 of 3 trustees"),
+        ("fr", 1, "1 sur 1 scrutateur"),
+        ("fr", 3, "2 sur 3 scrutateurs"),
+        ("ar", 1, "1 من أصل 1 أمين واحد"),
+        ("ar", 2, "2 من أصل 2 أمينين"),
+        ("ar", 3, "2 من أصل 3 أمناء"),
+        ("ar", 11, "2 من أصل 11 أمينًا"),
+        ("ar", 100, "2 من أصل 100 أمين"),
+    ],
+)
+def test_k_of_n_uses_the_plural_forms(language, n, expected):
+    from django.utils import translation
+
+    k = min(n, 1 if n == 1 else 2)
+    with translation.override(language):
+        text = translation.ngettext("%(k)s of %(n)s trustee", "%(k)s of %(n)s trustees", n)
+    assert text % {"k": k, "n": n} == expected
