@@ -780,6 +780,29 @@ class AuditEvent(models.Model):
         return f"#{self.sequence} {self.action}"
 
 
+class AuditSubtree(models.Model):
+    """The RFC 9162 hash of one complete, aligned block of the audit log's Merkle tree.
+
+    Block `index` at `level` covers leaves index * 2**level to (index + 1) * 2**level - 1
+    (events #index * 2**level + 1 onwards). Written by the function that appends events, in
+    the same transaction, when a block completes, so proofs read the block hashes and the
+    leaves of at most two partial blocks rather than the whole log. Derived data:
+    `verify_audit` recomputes every block from the events and names any that differs.
+    """
+
+    level = models.PositiveSmallIntegerField()
+    index = models.PositiveBigIntegerField()
+    hash = models.BinaryField(max_length=32)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["level", "index"], name="audit_subtree_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"block {self.index} at level {self.level}"
+
+
 class AuditHead(models.Model):
     """The single row that holds the chain's head; writers lock it to append in order."""
 

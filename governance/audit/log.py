@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from governance import bulk
 from governance.audit import merkle
-from governance.models import AuditEvent, AuditHead
+from governance.models import AuditEvent, AuditHead, AuditSubtree
 
 GENESIS_HASH = "0" * 64
 _orjson_dumps, _orjson_loads, _SORTED = orjson.dumps, orjson.loads, orjson.OPT_SORT_KEYS
@@ -220,6 +220,7 @@ def record_many(actor, changes: Iterable[Change], *, actor_label: str = "") -> l
         events.append(event)
     bulk.insert(AuditEvent, events)
     AuditHead.objects.filter(pk=head.pk).update(sequence=sequence, hash=prev)
+    store_blocks(head.sequence, sequence)
     return events
 
 
@@ -289,6 +290,7 @@ class _Appender:
     def finish(self) -> None:
         if self.count:
             AuditHead.objects.filter(pk=self.head.pk).update(sequence=self.sequence, hash=self.prev)
+            store_blocks(self.head.sequence, self.sequence)
 
 
 @contextlib.contextmanager
@@ -318,6 +320,49 @@ def record(
 ) -> AuditEvent:
     """Append one event (see `record_many`)."""
     return record_many(actor, [Change(action=action, obj=obj, old=old, new=new, **extra)])[0]
+
+
+#: The log's stored subtrees (`AuditSubtree`): complete, aligned blocks of 2**10 leaves.
+BLOCK_LEVEL = 10
+BLOCK = 1 << BLOCK_LEVEL
+
+
+def block_hashes(hashes: Iterable[str]) -> Iterator[bytes]:
+    """The RFC 9162 root of each complete run of BLOCK event hashes (hex), in order."""
+    leaf, builder = merkle.leaf_hash, merkle.TreeBuilder()
+    for event_hash_ in hashes:
+        builder.append(leaf(bytes.fromhex(event_hash_)))
+        if builder.size == BLOCK:
+            yield builder.root()
+            builder = merkle.TreeBuilder()
+
+
+def store_blocks(before: int, after: int) -> int:
+    """Store the hash of every block the events after #`before` up to #`after` completed.
+
+    Called by the functions that append events, in their transaction, once the events are
+    written: a block completes when the log reaches a multiple of BLOCK events. Reads the
+    stored hashes of those blocks' events (one query) and replaces any row left for the
+    same blocks (a log rolled back and appended again). Returns how many were stored.
+    """
+    first, last = before // BLOCK, after // BLOCK  # blocks [first, last) completed
+    if last <= first:
+        return 0
+    rows = (
+        AuditEvent.objects.filter(sequence__gt=first * BLOCK, sequence__lte=last * BLOCK)
+        .order_by("sequence")
+        .values_list("hash", flat=True)
+    )
+    roots = list(block_hashes(rows.iterator(chunk_size=20000)))
+    AuditSubtree.objects.filter(level=BLOCK_LEVEL, index__gte=first, index__lt=last).delete()
+    AuditSubtree.objects.bulk_create(
+        [
+            AuditSubtree(level=BLOCK_LEVEL, index=first + offset, hash=root)
+            for offset, root in enumerate(roots)
+        ],
+        batch_size=1000,
+    )
+    return len(roots)
 
 
 @dataclass(frozen=True)
@@ -388,7 +433,10 @@ def verify_chain(checkpoints: Iterable[Any] = (), *, workers: int = 1) -> Verifi
             chunks = _parallel_chunks(head.sequence, sizes, workers)
         else:
             chunks = [_walk_range(_plain_rows(), 1, GENESIS_HASH, sizes)]
+        stored = dict(AuditSubtree.objects.filter(level=BLOCK_LEVEL).values_list("index", "hash"))
     verification, roots = _join(chunks, head, sizes)
+    if verification.ok:
+        verification = _check_blocks(verification, chunks, stored)
     checks = []
     proven: Any = None  # the largest checkpoint the log still extends, to narrow a change
     for checkpoint in wanted:
@@ -399,6 +447,40 @@ def verify_chain(checkpoints: Iterable[Any] = (), *, workers: int = 1) -> Verifi
     if not checks:
         return verification
     return dataclasses.replace(verification, checkpoints=tuple(checks))
+
+
+def _check_blocks(verification: Verification, chunks: list[_Range], stored: dict) -> Verification:
+    """The stored block hashes (`AuditSubtree`) against the blocks the walk recomputed from
+    the events: the first missing, altered or extra block row is named."""
+    computed = [root for chunk in chunks for root in chunk.blocks]
+    for index, root in enumerate(computed):
+        first, last = index * BLOCK + 1, (index + 1) * BLOCK
+        values = {"index": index, "first": first, "last": last}
+        if index not in stored:
+            problem = _(
+                "the stored hash of block %(index)s (events #%(first)s to #%(last)s) is missing"
+            )
+        elif bytes(stored[index]) != root:
+            problem = _(
+                "the stored hash of block %(index)s (events #%(first)s to #%(last)s) does not "
+                "match its events: the block row was altered"
+            )
+        else:
+            continue
+        return dataclasses.replace(
+            verification, ok=False, bad_sequence=first, problem=problem % values
+        )
+    extra = sorted(index for index in stored if index >= len(computed))
+    if extra:
+        values = {"index": extra[0], "first": extra[0] * BLOCK + 1, "count": verification.count}
+        problem = _(
+            "a block hash is stored for block %(index)s (from event #%(first)s) but the log "
+            "holds only %(count)s events: events were removed"
+        )
+        return dataclasses.replace(
+            verification, ok=False, bad_sequence=values["first"], problem=problem % values
+        )
+    return verification
 
 
 def _against(
@@ -580,6 +662,7 @@ class _Range:
     problem: tuple[int, str] | None = None  # (sequence, message) of the first bad event
     frontier: tuple[list[bytes], int] = ([], 0)
     marks: dict[int, tuple[list[bytes], int]] = dataclasses.field(default_factory=dict)
+    blocks: list[bytes] = dataclasses.field(default_factory=list)  # complete blocks' roots
 
 
 def _walk_range(rows: Iterable[tuple], start: int, prev: str | None, sizes) -> _Range:
@@ -590,8 +673,11 @@ def _walk_range(rows: Iterable[tuple], start: int, prev: str | None, sizes) -> _
     Merkle tree is built apart; `marks` keeps its state at each requested global size.
     """
     found = _Range(start=start)
-    expected, tree = start, merkle.TreeBuilder()
-    append, leaf = tree.append, merkle.leaf_hash
+    # Two trees: the current block's leaves, and the range's complete blocks (each joined
+    # as one subtree when it completes, its root kept to check against the stored block).
+    # Ranges start at a block boundary (sequence 1 or a multiple of CHUNK, plus one).
+    expected, tree, block = start, merkle.TreeBuilder(), merkle.TreeBuilder()
+    append, leaf, blocks = block.append, merkle.leaf_hash, found.blocks
     for row in rows:
         sequence, event_prev, event_hash_ = row[0], row[10], row[11]
         if found.first_sequence is None:
@@ -613,11 +699,23 @@ def _walk_range(rows: Iterable[tuple], start: int, prev: str | None, sizes) -> _
             break
         append(leaf(bytes.fromhex(event_hash_)))
         prev = event_hash_
+        if block.size == BLOCK:
+            blocks.append(block.root())
+            tree.append_subtree(blocks[-1], BLOCK_LEVEL)
+            block = merkle.TreeBuilder()
+            append = block.append
+        if expected in sizes:
+            found.marks[expected] = _joined(tree, block)
         expected += 1
-        if expected - 1 in sizes:
-            found.marks[expected - 1] = tree.state()
-    found.count, found.last_hash, found.frontier = expected - start, prev or "", tree.state()
+    found.count, found.last_hash = expected - start, prev or ""
+    found.frontier = _joined(tree, block)
     return found
+
+
+def _joined(tree: merkle.TreeBuilder, block: merkle.TreeBuilder) -> tuple[list[bytes], int]:
+    """The state (`TreeBuilder.state`) of the complete blocks' tree followed by the partial
+    block's leaves: the frontiers join, the block's nodes being all lower."""
+    return tree.state()[0] + block.state()[0], tree.size + block.size
 
 
 def _join(chunks: list[_Range], head: AuditHead | None, sizes) -> tuple[Verification, dict]:
@@ -727,8 +825,8 @@ def leaves(size: int | None = None) -> list[bytes]:
 
 def current_tree() -> tuple[int, bytes]:
     """The size and Merkle root of the log as stored now (not verified: see `verify_chain`)."""
+    from governance.audit import proofs
+
     with read_snapshot():
         size = AuditHead.objects.filter(id=1).values_list("sequence", flat=True).first() or 0
-        tree = merkle.TreeBuilder()
-        tree.extend(leaves(size))
-    return tree.size, tree.root()
+        return size, proofs.tree_root(size)

@@ -10,7 +10,7 @@ check each other. Hashes are 32-byte `bytes`.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 _sha256 = hashlib.sha256
 LEAF, NODE = b"\x00", b"\x01"
@@ -111,7 +111,15 @@ def _mth(leaves: Sequence[bytes], start: int, end: int) -> bytes:
 
 def inclusion_proof(index: int, leaves: Sequence[bytes]) -> list[bytes]:
     """PATH(m, D[n]): the audit path of leaf `index` in the tree of `leaves` (2.1.3.1)."""
-    if not 0 <= index < len(leaves):
+    return inclusion_path(index, len(leaves), lambda start, end: _mth(leaves, start, end))
+
+
+def inclusion_path(index: int, size: int, mth: Callable[[int, int], bytes]) -> list[bytes]:
+    """PATH(m, D[n]) with the subtrees' roots from `mth(start, end)` (MTH of leaves start to
+    end - 1): a caller with stored subtrees answers from them rather than from every leaf.
+    Every range asked for either lies within one aligned block of any power-of-two width
+    or starts at a multiple of it."""
+    if not 0 <= index < size:
         raise ValueError("the leaf is not in the tree")
 
     def path(m: int, start: int, end: int) -> list[bytes]:
@@ -120,10 +128,10 @@ def inclusion_proof(index: int, leaves: Sequence[bytes]) -> list[bytes]:
             return []
         k = _split(n)
         if m < k:
-            return [*path(m, start, start + k), _mth(leaves, start + k, end)]
-        return [*path(m - k, start + k, end), _mth(leaves, start, start + k)]
+            return [*path(m, start, start + k), mth(start + k, end)]
+        return [*path(m - k, start + k, end), mth(start, start + k)]
 
-    return path(index, 0, len(leaves))
+    return path(index, 0, size)
 
 
 def inclusion_root(index: int, size: int, leaf: bytes, proof: Sequence[bytes]) -> bytes | None:
@@ -157,18 +165,23 @@ def verify_inclusion(
 
 def consistency_proof(old_size: int, leaves: Sequence[bytes]) -> list[bytes]:
     """PROOF(m, D[n]): that the first `old_size` leaves are a prefix of `leaves` (2.1.4.1)."""
-    n = len(leaves)
+    return consistency_path(old_size, len(leaves), lambda start, end: _mth(leaves, start, end))
+
+
+def consistency_path(old_size: int, size: int, mth: Callable[[int, int], bytes]) -> list[bytes]:
+    """PROOF(m, D[n]) with the subtrees' roots from `mth(start, end)` (see `inclusion_path`)."""
+    n = size
     if not 0 < old_size <= n:
         raise ValueError("the old tree must be a non-empty prefix of the new one")
 
     def subproof(m: int, start: int, end: int, complete: bool) -> list[bytes]:
         size = end - start
         if m == size:
-            return [] if complete else [_mth(leaves, start, end)]
+            return [] if complete else [mth(start, end)]
         k = _split(size)
         if m <= k:
-            return [*subproof(m, start, start + k, complete), _mth(leaves, start + k, end)]
-        return [*subproof(m - k, start + k, end, False), _mth(leaves, start, start + k)]
+            return [*subproof(m, start, start + k, complete), mth(start + k, end)]
+        return [*subproof(m - k, start + k, end, False), mth(start, start + k)]
 
     return subproof(old_size, 0, n, True)
 

@@ -6,21 +6,26 @@ given size; a consistency proof that the tree of one size is a prefix of the tre
 one, so a checkpoint signed earlier is still extended by the log now. Both are the RFC's
 (`merkle.inclusion_proof`, `merkle.consistency_proof`) and any RFC 9162 verifier checks them.
 
-Each proof costs two queries in one read-only snapshot: the head's size, then the stored
-hashes (one column, no models) of the first events up to the larger size asked for. The tree
-is not stored, so the hashing is linear in that size: each subtree beside the path is hashed
-once, and the roots follow from the proof.
+Each proof costs three queries in one read-only snapshot: the head's size, the stored hashes
+of the tree's complete blocks of 1,024 leaves (`AuditSubtree`, written as events are
+appended), and the event hashes of at most two blocks the proof looks inside (the one holding
+the leaf or the old size, and the partial last one). So a proof costs the same at a million
+events as at a thousand and a few: about a thousand block hashes and two thousand leaves.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from governance.audit import merkle
 from governance.exceptions import DomainError
 from governance.models import AuditHead
+
+BLOCK = 1 << 10  # leaves in a stored block: governance.audit.log.BLOCK
 
 
 class ProofError(DomainError):
@@ -65,25 +70,109 @@ def _size(value: int | None, head: int, field: str) -> int:
     return size
 
 
-def _hashes(size: int) -> list[bytes]:
-    """The stored hashes of the first `size` events, in order; refused if the log has a gap."""
-    from governance.models import AuditEvent
+class _Tree:
+    """The log's Merkle tree of `size` leaves, read from its stored blocks (`AuditSubtree`)
+    and the leaves of the few blocks a proof looks inside.
 
-    rows = (
-        AuditEvent.objects.filter(sequence__lte=size)
-        .order_by("sequence")
-        .values_list("hash", flat=True)
-    )
-    hashes = [bytes.fromhex(h) for h in rows.iterator(chunk_size=20000)]
-    if len(hashes) != size:
-        raise ProofError(
-            _(
-                "the log holds %(found)s of its first %(size)s events: it is broken, "
-                "run verify_audit"
-            )
-            % {"found": len(hashes), "size": size}
+    Every subtree a proof asks for (`merkle.inclusion_path`, `merkle.consistency_path`)
+    either lies inside one block of BLOCK leaves, answered from that block's leaves, or
+    starts at a block boundary, answered from the stored hashes of its complete blocks and
+    the leaves of the partial block it ends in. Two queries: the block hashes, then the
+    leaves of the blocks named in `inside` (at most two); a block whose row is missing is
+    hashed from its leaves (one more query).
+    """
+
+    def __init__(self, size: int, inside: Iterable[int]):
+        from governance.audit.log import BLOCK_LEVEL
+        from governance.models import AuditSubtree
+
+        self.size = size
+        complete = size // BLOCK
+        self.blocks: dict[int, bytes] = {}
+        if complete:  # a log of fewer than BLOCK events has none to read
+            rows = AuditSubtree.objects.filter(level=BLOCK_LEVEL, index__lt=complete)
+            self.blocks = {i: bytes(h) for i, h in rows.values_list("index", "hash")}
+        self.hashes: dict[int, list[bytes]] = {}  # block -> its events' hashes (up to size)
+        self._load(sorted(set(inside)))
+
+    def _load(self, blocks: list[int]) -> None:
+        from governance.models import AuditEvent
+
+        blocks = [b for b in blocks if b not in self.hashes and b * BLOCK < self.size]
+        if not blocks:
+            return
+        where = Q()
+        for block in blocks:
+            where |= Q(sequence__gt=block * BLOCK, sequence__lte=(block + 1) * BLOCK)
+        rows = (
+            AuditEvent.objects.filter(where, sequence__lte=self.size)
+            .order_by("sequence")
+            .values_list("sequence", "hash")
         )
-    return hashes
+        for block in blocks:
+            self.hashes[block] = []
+        for sequence, value in rows.iterator(chunk_size=20000):
+            self.hashes[(sequence - 1) // BLOCK].append(bytes.fromhex(value))
+        for block in blocks:
+            expected = min(BLOCK, self.size - block * BLOCK)
+            if len(self.hashes[block]) != expected:
+                raise ProofError(
+                    _(
+                        "the log holds %(found)s of the %(size)s events #%(first)s to "
+                        "#%(last)s: it is broken, run verify_audit"
+                    )
+                    % {
+                        "found": len(self.hashes[block]),
+                        "size": expected,
+                        "first": block * BLOCK + 1,
+                        "last": block * BLOCK + expected,
+                    }
+                )
+
+    def event_hash(self, index: int) -> bytes:
+        block = index // BLOCK
+        self._load([block])
+        return self.hashes[block][index - block * BLOCK]
+
+    def _leaves(self, block: int, start: int, end: int) -> list[bytes]:
+        self._load([block])
+        base = block * BLOCK
+        return [merkle.leaf_hash(h) for h in self.hashes[block][start - base : end - base]]
+
+    def _block(self, block: int) -> bytes:
+        if block not in self.blocks:  # no row (a log older than its blocks): hash its leaves
+            self.blocks[block] = merkle.root(
+                self._leaves(block, block * BLOCK, (block + 1) * BLOCK)
+            )
+        return self.blocks[block]
+
+    def mth(self, start: int, end: int) -> bytes:
+        """MTH of leaves start to end - 1."""
+        from governance.audit.log import BLOCK_LEVEL
+
+        first = start // BLOCK
+        if end - start <= BLOCK and (end - 1) // BLOCK == first:
+            if end - start == BLOCK:
+                return self._block(first)
+            return merkle.root(self._leaves(first, start, end))
+        if start % BLOCK:
+            raise ValueError("a subtree across blocks starts at a block boundary")
+        tree = merkle.TreeBuilder()
+        for block in range(first, end // BLOCK):
+            tree.append_subtree(self._block(block), BLOCK_LEVEL)
+        if end % BLOCK:
+            tree.extend(self._leaves(end // BLOCK, end - end % BLOCK, end))
+        return tree.root()
+
+    def root(self, size: int | None = None) -> bytes:
+        size = self.size if size is None else size
+        return self.mth(0, size) if size else merkle.EMPTY_ROOT
+
+
+def tree_root(size: int) -> bytes:
+    """The Merkle root of the first `size` events, from the stored blocks (in the caller's
+    snapshot): the block hashes and the leaves of the last, partial block."""
+    return _Tree(size, [size // BLOCK] if size % BLOCK else []).root()
 
 
 def inclusion(sequence: int, tree_size: int | None = None) -> InclusionProof:
@@ -99,18 +188,20 @@ def inclusion(sequence: int, tree_size: int | None = None) -> InclusionProof:
                 % {"size": size},
                 field="sequence",
             )
-        hashes = _hashes(size)
-    leaves = [merkle.leaf_hash(h) for h in hashes]
-    path = merkle.inclusion_proof(sequence - 1, leaves)
+        index = sequence - 1
+        tree = _Tree(size, [index // BLOCK, size // BLOCK])
+        path = merkle.inclusion_path(index, size, tree.mth)
+        event_hash = tree.event_hash(index)
+    leaf = merkle.leaf_hash(event_hash)
     return InclusionProof(
         sequence=sequence,
-        leaf_index=sequence - 1,
+        leaf_index=index,
         tree_size=size,
-        event_hash=hashes[sequence - 1],
-        leaf_hash=leaves[sequence - 1],
+        event_hash=event_hash,
+        leaf_hash=leaf,
         audit_path=tuple(path),
         # The path's nodes are the tree's other subtrees: the root follows from them.
-        root=merkle.inclusion_root(sequence - 1, size, leaves[sequence - 1], path),
+        root=merkle.inclusion_root(index, size, leaf, path),
     )
 
 
@@ -127,16 +218,18 @@ def consistency(first: int, second: int | None = None) -> ConsistencyProof:
                 % {"second": second},
                 field="first",
             )
-        leaves = [merkle.leaf_hash(h) for h in _hashes(second)]
-    proof = merkle.consistency_proof(first, leaves) if first < second else []
-    if first == second:
-        first_root = second_root = merkle.root(leaves)
-    else:
-        # Both roots follow from the proof (and, for a power of two, the first tree's root).
-        power = first & (first - 1) == 0
-        first_root, second_root = merkle.consistency_roots(
-            first, second, merkle.root(leaves[:first]) if power else None, proof
-        )
+        inside = [b // BLOCK for b in (first, second) if b % BLOCK]
+        tree = _Tree(second, inside)
+        if first == second:
+            first_root = second_root = tree.root()
+            proof = []
+        else:
+            proof = merkle.consistency_path(first, second, tree.mth)
+            # Both roots follow from the proof (and, for a power of two, the first tree's root).
+            power = first & (first - 1) == 0
+            first_root, second_root = merkle.consistency_roots(
+                first, second, tree.root(first) if power else None, proof
+            )
     return ConsistencyProof(
         first=first,
         second=second,
