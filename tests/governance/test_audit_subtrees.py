@@ -94,7 +94,7 @@ def test_the_migration_back_fills_the_blocks_of_an_existing_log():
     append(2 * BLOCK + 100, batch=2 * BLOCK + 100)
     expected = stored_blocks()
     AuditSubtree.objects.all().delete()
-    migration = importlib.import_module("governance.migrations.0006_audit_subtree")
+    migration = importlib.import_module("governance.migrations.0009_audit_subtree")
     migration.back_fill(apps, None)
     assert stored_blocks() == expected == expected_blocks()
 

@@ -39,7 +39,7 @@ def back_fill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("governance", "0005_translations"),
+        ("governance", "0008_list_order"),
     ]
 
     operations = [
