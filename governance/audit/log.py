@@ -227,20 +227,7 @@ def record_many(actor, changes: Iterable[Change], *, actor_label: str = "") -> l
 class _Appender:
     """Events appended in batches under one lock of the head (see `appending`)."""
 
-    COLUMNS = (
-        "sequence",
-        "occurred_at",
-        "actor_id",
-        "actor_label",
-        "action",
-        "object_type",
-        "object_id",
-        "object_label",
-        "old",
-        "new",
-        "prev_hash",
-        "hash",
-    )
+    COLUMNS = EXPORT_FIELDS  # an event's every stored column, in the export's order
 
     def __init__(self, actor, actor_label: str):
         self.head = _lock_head()
