@@ -38,8 +38,12 @@ from decimal import Decimal
 
 from elections.counting.ties import TieBreaker
 from elections.counting.types import (
+    ELECTED,
+    EXCLUDED,
+    STANDING,
     Action,
     CountResult,
+    FillsLastVacancies,
     RankingsInput,
     Stage,
     TieBreak,
@@ -54,7 +58,7 @@ PLACES = 9
 UNIT = 10**PLACES
 DEFAULT_OMEGA = Decimal("0.00001")
 
-HOPEFUL, ELECTED, EXCLUDED = 0, 1, 2
+HOPEFUL = STANDING
 
 
 def count_meek(
@@ -89,7 +93,7 @@ def count_meek(
     )
 
 
-class _MeekCount:
+class _MeekCount(FillsLastVacancies):
     def __init__(
         self,
         ids: list[str],
@@ -130,6 +134,8 @@ class _MeekCount:
 
     def hopeful(self) -> list[int]:
         return [c for c in range(self.n) if self.state[c] == HOPEFUL]
+
+    standing = hopeful
 
     def seats_left(self) -> int:
         return self.seats - len(self.elected)
@@ -311,7 +317,7 @@ class _MeekCount:
         self.keep[lowest] = 0
         self.excluded.append(lowest)
         if len(remaining) - 1 <= self.seats_left():
-            self.fill_last_vacancies(lowest, tie, iterations)
+            self.fill_last_vacancies(lowest, tie, iterations=iterations)
             return
         self.no_longer_hopeful(lowest)
         self.distribute()
@@ -321,27 +327,6 @@ class _MeekCount:
             f"{self.ids[lowest]} excluded",
             elected=self.elect_reaching_quota(),
             excluded=[lowest],
-            tie=tie,
-            iterations=iterations,
-        )
-
-    def fill_last_vacancies(
-        self, excluded: int | None, tie: TieBreak | None, iterations: int | None = None
-    ) -> None:
-        remaining = sorted(self.hopeful(), key=lambda c: (-self.votes[c], c))
-        for c in remaining:
-            self.state[c] = ELECTED
-            self.elected.append(c)
-        names = ", ".join(self.ids[c] for c in remaining)
-        action = f"{names} elected to the remaining seats"
-        if excluded is not None:
-            action = f"{self.ids[excluded]} excluded; {action}"
-        self.close_stage(
-            Action.REMAINING_ELECTED,
-            None,
-            action,
-            elected=remaining,
-            excluded=[] if excluded is None else [excluded],
             tie=tie,
             iterations=iterations,
         )

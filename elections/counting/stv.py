@@ -42,8 +42,12 @@ from decimal import Decimal
 
 from elections.counting.ties import TieBreaker
 from elections.counting.types import (
+    ELECTED,
+    EXCLUDED,
+    STANDING,
     Action,
     CountResult,
+    FillsLastVacancies,
     PreparedRankings,
     RankingsInput,
     Stage,
@@ -58,7 +62,7 @@ from elections.counting.types import (
 PLACES = 5
 UNIT = 10**PLACES
 
-CONTINUING, ELECTED, EXCLUDED = 0, 1, 2
+CONTINUING = STANDING
 
 # A parcel key: the ranking (candidate indices) and the paper's value in units.
 Parcel = tuple[tuple[int, ...], int]
@@ -78,7 +82,9 @@ def count_stv(
     return _ScottishCount(ids, seats, prepared.groups, seed).run(prepared)
 
 
-class _ScottishCount:
+class _ScottishCount(FillsLastVacancies):
+    """Rule 52's last vacancies are `FillsLastVacancies.fill_last_vacancies`."""
+
     def __init__(
         self,
         ids: list[str],
@@ -109,6 +115,8 @@ class _ScottishCount:
 
     def continuing(self) -> list[int]:
         return [c for c in range(self.n) if self.state[c] == CONTINUING]
+
+    standing = continuing
 
     def seats_left(self) -> int:
         return self.seats - len(self.elected)
@@ -215,25 +223,6 @@ class _ScottishCount:
             blank=prepared.blank,
             excluded=[self.ids[c] for c in self.excluded],
             invalid_reasons=prepared.invalid_reasons,
-        )
-
-    def fill_last_vacancies(self, excluded: int | None, tie: TieBreak | None) -> None:
-        """Rule 52: the continuing candidates fill the vacancies left, without transfers."""
-        remaining = sorted(self.continuing(), key=lambda c: (-self.votes[c], c))
-        for c in remaining:
-            self.state[c] = ELECTED
-            self.elected.append(c)
-        names = ", ".join(self.ids[c] for c in remaining)
-        action = f"{names} elected to the remaining seats"
-        if excluded is not None:
-            action = f"{self.ids[excluded]} excluded; {action}"
-        self.close_stage(
-            Action.REMAINING_ELECTED,
-            None,
-            action,
-            elected=remaining,
-            excluded=[] if excluded is None else [excluded],
-            tie=tie,
         )
 
     def transfer_surplus(self) -> None:

@@ -342,3 +342,37 @@ class CountResult:
         data["stages"] = [stage.as_dict() for stage in self.stages]
         data["tie_breaks"] = [tie.as_dict() for tie in self.tie_breaks]
         return data
+
+
+#: A candidate's state in the counts by transfer (STV, Meek): still standing (continuing or
+#: hopeful), elected, excluded.
+STANDING, ELECTED, EXCLUDED = 0, 1, 2
+
+
+class FillsLastVacancies:
+    """The end the counts by transfer share (Scottish rule 52, NZ Schedule 1A): when the
+    candidates still standing are as many as the seats left, they are elected, highest
+    first, in one stage and without transfers.
+
+    The count class gives `standing()`, `ids`, `votes`, `state`, `elected` and
+    `close_stage(action_code, subject, action, *, elected, excluded, tie, **stage)`.
+    """
+
+    def fill_last_vacancies(self, excluded: int | None, tie: TieBreak | None, **stage: Any) -> None:
+        remaining = sorted(self.standing(), key=lambda c: (-self.votes[c], c))
+        for c in remaining:
+            self.state[c] = ELECTED
+            self.elected.append(c)
+        names = ", ".join(self.ids[c] for c in remaining)
+        action = f"{names} elected to the remaining seats"
+        if excluded is not None:
+            action = f"{self.ids[excluded]} excluded; {action}"
+        self.close_stage(
+            Action.REMAINING_ELECTED,
+            None,
+            action,
+            elected=remaining,
+            excluded=[] if excluded is None else [excluded],
+            tie=tie,
+            **stage,
+        )
