@@ -1,14 +1,56 @@
 """The section every benchmark votes in: written through the services, members in bulk.
 
-`casting.py` and `load_votes.py` call `section_with_members` after `django.setup()`.
+`casting.py` and `load_votes.py` call `section_with_members` after `django.setup()`;
+`production_database` is the prologue of the benchmarks that measure on PostgreSQL.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import sys
+import tempfile
 from dataclasses import dataclass
+
+
+def production_database(
+    url: str | None = None,
+    *,
+    drop: tuple[str, ...] = (),
+    sqlite: bool = False,
+    **environ: str,
+) -> str:
+    """The prologue of every benchmark that measures against a database, before
+    `django.setup()`: drop and create the PostgreSQL database of `url` (DATABASE_URL by
+    default; the databases named in `drop`, on the same server, are dropped first), then
+    production settings in the environment: DEBUG off, a throw-away SECRET_KEY,
+    governance.settings, DATABASE_URL, and `environ` on top (it wins over the defaults and
+    over what the environment had).
+
+    Without a PostgreSQL URL the benchmark exits with a message, or, with `sqlite`, gets
+    a throw-away SQLite file instead. Returns the database URL."""
+    url = url if url is not None else os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        import psycopg
+
+        base, name = url.rsplit("/", 1)
+        # Outside a transaction (CREATE DATABASE cannot run in one); FORCE ends the
+        # connections a killed earlier run left behind.
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+            for database in (*drop, name):
+                admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{name}"')
+    elif sqlite:
+        url = f"sqlite:///{tempfile.mkdtemp()}/benchmark.sqlite3"
+    else:
+        sys.exit("set DATABASE_URL to a PostgreSQL database (it is dropped and created)")
+    os.environ.setdefault("DEBUG", "false")
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-" + "x" * 50)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "governance.settings")
+    os.environ["DATABASE_URL"] = url
+    os.environ.update(environ)
+    return url
 
 
 @dataclass

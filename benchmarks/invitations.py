@@ -30,6 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from bench_section import production_database, section_with_members  # noqa: E402
+
 
 class Dropping:
     """A mail backend that turns each message into its bytes and drops them."""
@@ -46,22 +48,12 @@ class Dropping:
         return len(messages)
 
 
-def fresh_database(url: str) -> None:
-    base, name = url.rsplit("/", 1)
-    for statement in (f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"):
-        subprocess.run(["psql", f"{base}/postgres", "-qc", statement], check=True)
-
-
 def run(members: int) -> None:
     """One size, in a child process of its own (a fresh database, a fresh heap)."""
-    os.environ.setdefault("DEBUG", "false")
-    os.environ.setdefault("SECRET_KEY", "benchmark-only-" + "x" * 50)
-    os.environ["TASKS_BACKEND"] = "database"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "governance.settings")
+    production_database(TASKS_BACKEND="database")
     import django
 
     django.setup()
-    from bench_section import section_with_members
     from django.conf import settings
     from django.core.mail import EmailMessage, mailers
     from django.db.models import CharField, F, Value
@@ -127,15 +119,13 @@ def main() -> None:
     parser.add_argument("--members", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     options = parser.parse_args()
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("set DATABASE_URL to a PostgreSQL database (it is dropped and created)")
     if options.one:
         run(options.one)
         return
     print(f"{os.cpu_count()} CPUs")
     for members in options.members:
-        fresh_database(url)
         subprocess.run([sys.executable, __file__, "--one", str(members)], check=True)
 
 

@@ -18,11 +18,12 @@ import argparse
 import copy
 import os
 import statistics
-import subprocess
 import sys
 import time
 from io import StringIO
 from pathlib import Path
+
+from bench_section import production_database  # beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -32,16 +33,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=9)
     options = parser.parse_args()
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        sys.exit("set DATABASE_URL to a PostgreSQL database (it is dropped and created)")
-    base, name = url.rsplit("/", 1)
-    for statement in (f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"):
-        subprocess.run(["psql", f"{base}/postgres", "-qc", statement], check=True)
-    os.environ.setdefault("DEBUG", "false")
-    os.environ.setdefault("SECRET_KEY", "benchmark-only-" + "x" * 50)
-    os.environ.setdefault("ELECTIONS_DEMO_SERVER_KEY", "true")  # the demo opens secret ballots
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "governance.settings")
+    # The demo opens secret ballots: the demo server key.
+    production_database(
+        ELECTIONS_DEMO_SERVER_KEY=os.environ.get("ELECTIONS_DEMO_SERVER_KEY", "true")
+    )
     import django
 
     django.setup()

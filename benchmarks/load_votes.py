@@ -65,7 +65,7 @@ from concurrent.futures import ThreadPoolExecutor
 from http.cookies import SimpleCookie
 from pathlib import Path
 
-from bench_section import section_with_members  # beside this script
+from bench_section import production_database, section_with_members  # beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -508,29 +508,26 @@ def main() -> None:
         f"{started:%Y-%m-%d %H:%M} UTC; files in {folder}",
         flush=True,
     )
-    admin_sql(
-        f'DROP DATABASE IF EXISTS "{raw_database}" WITH (FORCE)',
-        f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)',
-        f'CREATE DATABASE "{args.database}"',
+    # The database and the raw copy dropped, the database created; the production settings
+    # as gunicorn gets them (this process's environment, passed on whole).
+    production_database(
+        database_url(args.database),
+        drop=(raw_database,),
+        DJANGO_SETTINGS_MODULE="governance.settings",
+        DEBUG="false",
+        TESTING="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1",
+        CACHE_URL=f"redis://127.0.0.1:6379/{REDIS_DB}",
+        CONN_MAX_AGE="600",
+        STATIC_ROOT=str(folder / "static"),
+        # Opening a ballot invites every voter by e-mail; nobody is there to read it.
+        EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
     )
     import redis
 
     redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB).flushdb()
-    server_env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "governance.settings",
-        "DEBUG": "false",
-        "TESTING": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": database_url(args.database),
-        "CACHE_URL": f"redis://127.0.0.1:6379/{REDIS_DB}",
-        "CONN_MAX_AGE": "600",
-        "STATIC_ROOT": str(folder / "static"),
-        # Opening a ballot invites every voter by e-mail; nobody is there to read it.
-        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
-    }
-    os.environ.update(server_env)
+    server_env = dict(os.environ)
     from django.db import connections
 
     clock = time.perf_counter()

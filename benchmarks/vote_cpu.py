@@ -26,15 +26,15 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_section import production_database, section_with_members  # noqa: E402
 
 
 def main() -> None:
@@ -43,21 +43,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     options = parser.parse_args()
     # Production settings, as the load test runs them (no debug logging of statements).
-    os.environ.setdefault("DEBUG", "false")
-    os.environ.setdefault("SECRET_KEY", "benchmark-only-" + "x" * 50)
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    url = os.environ.get("DATABASE_URL")
-    if url and url.startswith("postgres"):
-        base, name = url.rsplit("/", 1)
-        for statement in (f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"):
-            subprocess.run(["psql", f"{base}/postgres", "-qc", statement], check=True)
-    else:
-        os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/vote_cpu.sqlite3"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "governance.settings")
+    production_database(sqlite=True, ALLOWED_HOSTS="testserver")
     import django
 
     django.setup()
-    from bench_section import section_with_members
     from django.conf import settings
     from django.db import connection
     from django.middleware.csrf import _get_new_csrf_string
