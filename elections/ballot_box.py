@@ -25,6 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -45,7 +46,7 @@ from elections.models import (
 )
 from governance.audit import log as audit
 from governance.exceptions import DomainError, NotAllowed
-from governance.models import Member
+from governance.models import Mandate, Member
 
 GENESIS = "0" * 64
 
@@ -111,51 +112,161 @@ def demo_keys_allowed() -> bool:
     return bool(getattr(settings, "ELECTIONS_DEMO_SERVER_KEY", False))
 
 
+def trustees_rule(ballot: Ballot):
+    """The statutes' trustees rule for this ballot (kind ``trustees``), in force when it opens:
+    looked up like its quorum, by its rule scope and its deciding body; None if none."""
+    from governance.statutes.lookup import rule_for
+
+    return rule_for(
+        "trustees", ballot.rule_scope, body=ballot.body, on=timezone.localdate(ballot.opens_at)
+    )
+
+
+def default_trustees(ballot: Ballot, rule=None) -> tuple[list[Member], int] | None:
+    """The trustees the statutes name for `ballot`: the current mandate holders of the rule's
+    body, with its threshold k. None when no rule applies, or the body has fewer than k
+    holders today (officers then appoint the trustees themselves)."""
+    rule = rule if rule is not None else trustees_rule(ballot)
+    if rule is None:
+        return None
+    parsed = rule.parsed()
+    holders = list(
+        Member.objects.voting_members()
+        .filter(
+            pk__in=Mandate.objects.current(timezone.localdate())
+            .filter(body__code=parsed.body)
+            .values("member_id")
+        )
+        .order_by("last_name", "first_name", "pk")
+    )
+    if len(holders) < parsed.threshold:
+        return None
+    return holders, parsed.threshold
+
+
+def check_trustees(members: Sequence[Member], threshold_k: int, *, demo: bool) -> list[Member]:
+    """The appointment's input, refused with the field at fault: no one named twice, members
+    entitled to vote only, 1 <= k <= n, and demonstration trustees only in a demonstration."""
+    members = list(members)
+    if demo and not demo_keys_allowed():
+        raise DomainError(
+            _(
+                "Demonstration trustees (whose keys the platform holds) are only allowed on a demonstration."
+            ),
+            field="demo",
+        )
+    if not members:
+        raise DomainError(_("Name at least one trustee."), field="members")
+    if len({m.pk for m in members}) < len(members):
+        raise DomainError(_("A trustee is named only once."), field="members")
+    entitled = set(
+        Member.objects.voting_members()
+        .filter(pk__in=[m.pk for m in members])
+        .values_list("pk", flat=True)
+    )
+    outsiders = [str(m) for m in members if m.pk not in entitled]
+    if outsiders:
+        raise DomainError(
+            _("Trustees are members of the section: %(names)s is not.")
+            % {"names": ", ".join(outsiders)},
+            field="members",
+        )
+    try:
+        threshold.check_parameters(threshold_k, len(members))
+    except threshold.ThresholdError:
+        raise DomainError(
+            _("The threshold must be between 1 and the number of trustees (%(n)s).")
+            % {"n": len(members)},
+            field="threshold",
+        ) from None
+    return members
+
+
 def appoint_trustees(
     *, actor, ballot: Ballot, members: Sequence[Member], threshold_k: int, demo: bool = False
 ) -> BallotBox:
-    """Officers name a draft secret ballot's trustees and the threshold k of n.
+    """Officers name a draft secret ballot's trustees and the threshold k of n, or name
+    others in place of those named before while no trustee has published key material.
 
+    When the trustees and k are those the statutes name (`default_trustees`), the box
+    records the article that authorises them; otherwise the choice is the officers'.
     Demo trustees (``demo=True``) have their private files kept by the platform and are
     labelled as such; they are for the demonstration only.
     """
     from governance.permissions import ensure_may_act_for_body
 
     ensure_may_act_for_body(actor, ballot.body)
-    if demo and not demo_keys_allowed():
-        raise NotAllowed(_("Demonstration trustees are only allowed on a demonstration."))
-    members = list(dict.fromkeys(members))
-    try:
-        threshold.check_parameters(threshold_k, len(members))
-    except threshold.ThresholdError:
-        raise DomainError(
-            _("The threshold must be between 1 and the number of trustees."), field="threshold"
-        ) from None
+    members = check_trustees(members, threshold_k, demo=demo)
     with transaction.atomic():
-        ballot = Ballot.objects.select_for_update().get(pk=ballot.pk)
-        if not ballot.secret or ballot.status != Ballot.Status.DRAFT:
-            raise DomainError(_("Trustees are named for a secret ballot still in draft."))
-        if BallotBox.objects.filter(ballot=ballot).exists():
-            raise DomainError(_("This ballot already has its trustees."))
-        box = BallotBox.objects.create(ballot=ballot, threshold=threshold_k)
-        Trustee.objects.bulk_create(
-            [
-                Trustee(box=box, index=n, member=m, name=str(m), is_demo=demo)
-                for n, m in enumerate(members, start=1)
-            ]
+        ballot = Ballot.objects.select_for_update().select_related("body").get(pk=ballot.pk)
+        rule = trustees_rule(ballot)
+        default = default_trustees(ballot, rule)
+        article = None
+        if default is not None and (
+            {m.pk for m in default[0]},
+            default[1],
+        ) == ({m.pk for m in members}, threshold_k):
+            article = rule.article
+        return _appoint(actor, ballot, members, threshold_k, demo=demo, article=article)
+
+
+def appoint_default_trustees(actor, ballot: Ballot) -> BallotBox | None:
+    """Inside create_ballot's transaction: a secret ballot's trustees as the statutes name
+    them, if they name any (`default_trustees`); None otherwise."""
+    if not ballot.secret:
+        return None
+    rule = trustees_rule(ballot)
+    default = default_trustees(ballot, rule)
+    if default is None:
+        return None
+    members, threshold_k = default
+    return _appoint(actor, ballot, members, threshold_k, demo=False, article=rule.article)
+
+
+def _appoint(actor, ballot: Ballot, members, threshold_k: int, *, demo: bool, article):
+    if not ballot.secret or ballot.status != Ballot.Status.DRAFT:
+        raise DomainError(_("Trustees are named for a secret ballot still in draft."))
+    box = BallotBox.objects.select_for_update().filter(ballot=ballot).first()
+    before = None
+    if box is not None:
+        trustees = list(box.trustees.all())
+        if box.demo_secret or box.public_key or any(t.transport_key for t in trustees):
+            raise DomainError(
+                _("The trustees have begun their key ceremony: they can no longer be changed.")
+            )
+        before = {
+            "threshold": box.threshold,
+            "trustees": [t.member_id for t in trustees],
+            "demo": any(t.is_demo for t in trustees),
+            "article": box.trustees_article.number if box.trustees_article else None,
+        }
+        box.trustees.all().delete()
+        box.threshold, box.trustees_article = threshold_k, article
+        box.save(update_fields=["threshold", "trustees_article"])
+    else:
+        box = BallotBox.objects.create(
+            ballot=ballot, threshold=threshold_k, trustees_article=article
         )
-        audit.record(
-            actor,
-            "ballot.trustees_appointed",
-            ballot,
-            new={
-                "threshold": threshold_k,
-                "trustees": [m.pk for m in members],
-                "demo": demo,
-            },
-        )
-        if demo:
-            _run_demo_ceremony(box)
+    Trustee.objects.bulk_create(
+        [
+            Trustee(box=box, index=n, member=m, name=str(m), is_demo=demo)
+            for n, m in enumerate(members, start=1)
+        ]
+    )
+    audit.record(
+        actor,
+        "ballot.trustees_appointed",
+        ballot,
+        old=before,
+        new={
+            "threshold": threshold_k,
+            "trustees": [m.pk for m in members],
+            "demo": demo,
+            "article": article.number if article else None,
+        },
+    )
+    if demo:
+        _run_demo_ceremony(box)
     return box
 
 

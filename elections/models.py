@@ -504,6 +504,17 @@ class BallotBox(models.Model):
     length = models.PositiveIntegerField(_("papers on the board"), default=0)
     head = models.CharField(_("hash of the last entry"), max_length=64, default="0" * 64)
     tally = models.JSONField(_("what the trustees decrypt"), null=True, blank=True)
+    trustees_article = models.ForeignKey(
+        Article,
+        verbose_name=_("article naming the trustees"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_(
+            "The statute article whose rule named these trustees; empty when officers chose them."
+        ),
+    )
 
     class Meta:
         verbose_name = _("ballot box")

@@ -127,7 +127,7 @@ YOUTH_GROUPS = [
 
 
 def statutes_v1() -> list[ArticleSpec]:
-    """The founding statutes: 16 articles, 16 machine-readable rules."""
+    """The founding statutes: 16 articles, 17 machine-readable rules."""
     A = ArticleSpec
     R = RuleSpec
     return [
@@ -304,7 +304,8 @@ def statutes_v1() -> list[ArticleSpec]:
         A(
             "16",
             "Control Committee",
-            "A Control Committee of three members elected by the General Assembly reviews the accounts and the record of decisions and reports to the General Assembly.",
+            "A Control Committee of three members elected by the General Assembly reviews the accounts and the record of decisions and reports to the General Assembly. Its members hold the General Assembly's secret ballots in trust: any two of them decrypt the count.",
+            [R("trustees", "assembly", {"body": "control-committee", "threshold": 2})],
         ),
     ]
 

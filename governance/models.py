@@ -426,6 +426,7 @@ class Rule(models.Model):
         TERMS = "terms", _("Terms of office")
         PROXIES = "proxies", _("Proxies")
         SPONSORSHIP = "sponsorship", _("Co-sponsors")
+        TRUSTEES = "trustees", _("Trustees of secret ballots")
 
     article = models.ForeignKey(
         Article, verbose_name=_("article"), on_delete=models.PROTECT, related_name="rules"

@@ -39,6 +39,7 @@ KIND_LABELS = {
     "terms": _("Terms of office"),
     "proxies": _("Proxies"),
     "sponsorship": _("Co-sponsors"),
+    "trustees": _("Trustees of secret ballots"),
 }
 
 
@@ -134,6 +135,13 @@ def _fields_for(kind: str) -> dict[str, forms.Field]:
         return {
             "allowed": _yes(_("A member may vote for another")),
             "max_carried": _whole(_("Most proxies one member may carry")),
+        }
+    if kind == "trustees":
+        return {
+            "body": forms.CharField(
+                label=_("The body whose members are the trustees (its code)"), max_length=50
+            ),
+            "threshold": _whole(_("Trustees needed to decrypt the count"), minimum=1),
         }
     return {"min_cosponsors": _whole(_("Co-sponsors needed"))}
 

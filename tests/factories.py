@@ -103,7 +103,7 @@ class MandateFactory(factory.django.DjangoModelFactory):
 
 
 def statute_articles() -> list[ArticleSpec]:
-    """The suite's founding statutes: 16 articles, 16 machine-readable rules.
+    """The suite's founding statutes: 16 articles, 17 machine-readable rules.
 
     Tests cite them by number: 4 voting eligibility, 6 notice, 7/8 the General Assembly's
     quorum and majority, 9 proxies, 10/11 sponsorship (and the IC majority), 12 the Board's
@@ -227,7 +227,13 @@ def statute_articles() -> list[ArticleSpec]:
                 R("majority", "statute_amendment", majority("qualified", "2/3")),
             ],
         ),
-        A("16", "Control Committee", "Three members review the accounts."),
+        A(
+            "16",
+            "Control Committee",
+            "Three members review the accounts and hold the General Assembly's secret ballots "
+            "in trust: any two of them decrypt the count.",
+            [R("trustees", "assembly", {"body": "control-committee", "threshold": 2})],
+        ),
     ]
 
 

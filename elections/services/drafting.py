@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from elections import ballot_box
 from elections.models import (
     Ballot,
     Candidate,
@@ -127,6 +128,9 @@ def create_ballot(
             created_by=actor,
         )
         audit.record(actor, "ballot.created", ballot, new=model_values(ballot))
+        # A secret ballot's trustees, as the statutes name them (officers may name others
+        # until the key ceremony begins: ballot_box.appoint_trustees).
+        ballot_box.appoint_default_trustees(actor, ballot)
     return ballot
 
 

@@ -26,7 +26,16 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-KINDS = ("quorum", "majority", "eligibility", "notice", "terms", "proxies", "sponsorship")
+KINDS = (
+    "quorum",
+    "majority",
+    "eligibility",
+    "notice",
+    "terms",
+    "proxies",
+    "sponsorship",
+    "trustees",
+)
 MAJORITY_KINDS = ("simple", "absolute", "qualified")
 NOTICE_KINDS = ("assembly", "motion", "amendment")
 
@@ -134,6 +143,16 @@ class SponsorshipRule:
     kind: str = "sponsorship"
 
 
+@dataclass(frozen=True)
+class TrusteesRule:
+    """Who holds a secret ballot's key by default: the members of a body (its code), any
+    `threshold` of whom decrypt the count (k of n, n being the body's mandate holders)."""
+
+    body: str
+    threshold: int
+    kind: str = "trustees"
+
+
 Rule = (
     QuorumRule
     | MajorityRule
@@ -142,6 +161,7 @@ Rule = (
     | TermsRule
     | ProxyRule
     | SponsorshipRule
+    | TrusteesRule
 )
 
 
@@ -285,6 +305,12 @@ def parse_rule(kind: str, params: Any) -> Rule:
                 "max_carried",
             )
         return ProxyRule(allowed=allowed, max_carried=max_carried if allowed else 0)
+    if kind == "trustees":
+        _only(params, {"body", "threshold"})
+        body = params.get("body")
+        if not isinstance(body, str) or not body.strip():
+            raise RuleError(gettext_noop("body must be a body's code"), "body")
+        return TrusteesRule(body=body, threshold=_integer(params, "threshold", minimum=1))
     _only(params, {"min_cosponsors"})
     return SponsorshipRule(min_cosponsors=_integer(params, "min_cosponsors"))
 

@@ -133,6 +133,14 @@ def _sponsorship(rule: rules.SponsorshipRule) -> str:
     ) % {"count": rule.min_cosponsors}
 
 
+def _trustees(rule: rules.TrusteesRule) -> str:
+    return ngettext(
+        "Secret ballots are held in trust by the members of the body %(body)s: any %(k)s of them decrypts the count.",
+        "Secret ballots are held in trust by the members of the body %(body)s: any %(k)s of them decrypt the count.",
+        rule.threshold,
+    ) % {"body": rule.body, "k": rule.threshold}
+
+
 DESCRIBERS = {
     "quorum": _quorum,
     "majority": _majority,
@@ -141,6 +149,7 @@ DESCRIBERS = {
     "terms": _terms,
     "proxies": _proxies,
     "sponsorship": _sponsorship,
+    "trustees": _trustees,
 }
 
 

@@ -126,6 +126,10 @@ counts = st.integers(0, 10_000)
         ),
         ("proxies", {"allowed": True, "max_carried": 0}, "max_carried"),
         ("sponsorship", {"min_cosponsors": 2.5}, "min_cosponsors"),
+        ("trustees", {"body": "", "threshold": 2}, "body"),
+        ("trustees", {"body": "control-committee", "threshold": 0}, "threshold"),
+        ("trustees", {"body": "control-committee", "threshold": "2"}, "threshold"),
+        ("trustees", {"body": "control-committee", "threshold": 2, "k": 2}, "k"),
     ],
 )
 def test_malformed_parameters_are_refused_naming_the_parameter(kind, params, field):
@@ -139,6 +143,11 @@ def test_unknown_kind_and_non_object_parameters_are_refused():
         rules.parse_rule("veto", {})
     with pytest.raises(rules.RuleError):
         rules.parse_rule("quorum", ["1/4"])
+
+
+def test_a_trustees_rule_names_a_body_and_a_threshold():
+    rule = rules.parse_rule("trustees", {"body": "control-committee", "threshold": 2})
+    assert (rule.body, rule.threshold, rule.kind) == ("control-committee", 2, "trustees")
 
 
 def test_disallowed_proxies_carry_none():
