@@ -10,6 +10,8 @@ live in its rows. The page polls `progress_of` through htmx. With the immediate 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.cache import cache
 from django.tasks import task
 from django.utils import timezone, translation
@@ -87,3 +89,20 @@ def run_member_import(job_id: str) -> str:
     job.data = b""  # personal data: kept no longer than the import needs it
     job.save(update_fields=fields)
     return job.status
+
+
+#: Finished imports are kept this long for the staff page's link, then purged.
+KEEP_FINISHED_DAYS = 30
+
+
+def purge_finished(*, days: int = KEEP_FINISHED_DAYS, now=None) -> int:
+    """Delete the imports that ended (done, refused, failed) more than `days` ago; how many.
+
+    For the daily housekeeping job (docs/operations.md). These rows are not the record:
+    each import's audit events (the members it created or changed) stay in the log, which
+    nothing here touches. Queued and running jobs are kept, however old.
+    """
+    before = (now or timezone.now()) - dt.timedelta(days=days)
+    finished = [MemberImport.Status.DONE, MemberImport.Status.REJECTED, MemberImport.Status.FAILED]
+    deleted, _ = MemberImport.objects.filter(status__in=finished, created_at__lt=before).delete()
+    return deleted

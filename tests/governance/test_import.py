@@ -458,3 +458,36 @@ def test_the_progress_page_takes_the_same_queries_however_many_lines_are_refused
         with django_assert_max_num_queries(4):
             page = client.get(reverse("member_import_progress", args=[job.pk]))
         assert page.status_code == 200 and f"line {count - 1}: bad" in page.content.decode()
+
+
+def test_finished_imports_older_than_the_days_kept_are_purged_and_their_events_stay(world):
+    from io import StringIO
+
+    from django.utils import timezone
+
+    from governance.roll import jobs
+
+    run(world, GOOD)  # the members and their audit events
+    events = AuditEvent.objects.count()
+    now = timezone.now()
+
+    def job(status: str, age_days: int) -> MemberImport:
+        return MemberImport.objects.create(
+            created_by=world.staff, status=status, created_at=now - dt.timedelta(days=age_days)
+        )
+
+    old = [job(status, 31) for status in ("done", "rejected", "failed")]
+    kept = [job("done", 29), job("queued", 90), job("running", 90)]
+    out = StringIO()
+    call_command("purge_member_imports", "--days", "30", stdout=out)
+    assert "3 finished import(s) older than 30 days deleted." in out.getvalue()
+    assert set(MemberImport.objects.all()) == set(kept)
+    assert not MemberImport.objects.filter(pk__in=[j.pk for j in old]).exists()
+    assert AuditEvent.objects.count() == events  # the record untouched, nothing added
+    assert audit.verify_chain().ok
+    assert jobs.purge_finished(days=0, now=now + dt.timedelta(seconds=1)) == 1  # the 29-day one
+
+
+def test_the_purge_refuses_a_negative_number_of_days(world):
+    with pytest.raises(CommandError, match="not a number of days"):
+        call_command("purge_member_imports", "--days", "-1")
