@@ -328,6 +328,8 @@ class Mandate(models.Model):
         ordering = ["body", "role", "starts_on"]
         verbose_name = _("mandate")
         verbose_name_plural = _("mandates")
+        # A body's page reads its past mandates off it, a page at a time.
+        indexes = [models.Index(fields=["body", "-ends_on", "-id"], name="mandate_past_order")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_on__gte=models.F("starts_on")), name="mandate_ends_after_start"
@@ -522,6 +524,8 @@ class Assembly(Translatable):
         ordering = ["-starts_at"]
         verbose_name = _("assembly")
         verbose_name_plural = _("assemblies")
+        # The assemblies list reads its pages off it (past ones backwards).
+        indexes = [models.Index(fields=["-starts_at", "-id"], name="assembly_list_order")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(convocation__in=[1, 2]), name="convocation_first_or_second"

@@ -148,6 +148,17 @@ class DecisionQuerySet(models.QuerySet):
     def under_article(self, article):
         return self.filter(article=article)
 
+    def of_meeting(self, assembly):
+        """A meeting's decisions as its page lists them: newest first, read off the
+        `decision_meeting_order` index, with the few columns the list shows and no join.
+        With the register's six joins, PostgreSQL planned from stale statistics (a meeting
+        that just got thousands of decisions) joined every one of them before taking 25."""
+        return (
+            self.filter(assembly=assembly)
+            .only("reference", "title", "outcome", "decided_on")
+            .order_by("-decided_on", "-id")
+        )
+
     def filter_register(
         self,
         *,
@@ -206,21 +217,22 @@ class AssemblyQuerySet(models.QuerySet):
     def with_context(self):
         return self.select_related("body", "body__unit", "convened_by")
 
+    @staticmethod
+    def _still_to_come(now: dt.datetime | None) -> Q:
+        """In session, or convened for today or later. Today begins at local midnight: a
+        range on `starts_at` itself (its index), not its date in the local time zone
+        computed for every meeting."""
+        day = timezone.localdate(now or timezone.now())
+        midnight = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+        return Q(status="in_session") | Q(status="convened", starts_at__gte=midnight)
+
     def upcoming(self, now: dt.datetime | None = None):
         """Meetings still to be held or under way, the soonest first."""
-        now = now or timezone.now()
-        return self.filter(
-            Q(status="in_session")
-            | Q(status="convened", starts_at__date__gte=timezone.localdate(now))
-        ).order_by("starts_at", "pk")
+        return self.filter(self._still_to_come(now)).order_by("starts_at", "pk")
 
     def past(self, now: dt.datetime | None = None):
         """Meetings closed, cancelled, or whose day has gone by, the latest first."""
-        now = now or timezone.now()
-        return self.exclude(
-            Q(status="in_session")
-            | Q(status="convened", starts_at__date__gte=timezone.localdate(now))
-        ).order_by("-starts_at", "-pk")
+        return self.exclude(self._still_to_come(now)).order_by("-starts_at", "-pk")
 
 
 class AttendanceQuerySet(models.QuerySet):

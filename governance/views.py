@@ -134,11 +134,12 @@ def organisation(request):
 def body_detail(request, code: str):
     body = get_object_or_404(Body.objects.with_current_mandates(), code=code)
     past = (
-        Mandate.objects.with_people()
-        .filter(body=body, ends_on__lt=timezone.localdate())
-        .order_by("-ends_on")[:50]
+        Mandate.objects.filter(body=body, ends_on__lt=timezone.localdate())
+        .select_related("member")
+        .order_by("-ends_on", "-pk")
     )
-    return render(request, "governance/body_detail.html", {"body": body, "past_mandates": past})
+    page = Paginator(past, 50).get_page(request.GET.get("page"))
+    return render(request, "governance/body_detail.html", {"body": body, "page": page})
 
 
 # ---------------------------------------------------------------------------

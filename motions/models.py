@@ -130,6 +130,8 @@ class Motion(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("motion")
         verbose_name_plural = _("motions")
+        # The motions list reads its pages off it rather than sorting every motion.
+        indexes = [models.Index(fields=["-created_at", "-id"], name="motion_list_order")]
         constraints = [
             models.UniqueConstraint(
                 fields=["assembly", "agenda_position"],

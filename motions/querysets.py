@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.db import models
-from django.db.models import Count, Max, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 
 class MotionQuerySet(models.QuerySet):
     def for_list(self):
+        """With each motion's co-sponsors and versions counted in a subquery of its own row:
+        PostgreSQL computes them for the page's 25 only, where a GROUP BY over joins to
+        every motion's supports and versions grew with the list (its COUNT too)."""
+        Support = apps.get_model("motions", "Support")
+        MotionVersion = apps.get_model("motions", "MotionVersion")
+        supports = (
+            Support.objects.filter(motion=OuterRef("pk"))
+            .order_by()
+            .values("motion")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        latest = MotionVersion.objects.filter(motion=OuterRef("pk")).order_by("-number")
         return (
             self.select_related("body", "proposer", "assembly", "current_version")
             .annotate(
-                supporter_count=Count("supports", distinct=True),
-                version_count=Max("versions__number"),
+                supporter_count=Coalesce(Subquery(supports), 0),
+                version_count=Subquery(latest.values("number")[:1]),
             )
             .order_by("-created_at", "-id")
-        )  # Meta.ordering does not apply to grouped queries
+        )
 
     def for_detail(self):
         return self.select_related(

@@ -47,6 +47,7 @@ from governance.views import governance_reader
 from governance.web import refused, role_required, take_step
 
 DECISIONS_A_PAGE = 25
+MEETINGS_A_PAGE = 25
 
 S = Assembly.Status
 
@@ -80,12 +81,17 @@ def _run(request, pk: int) -> Assembly:
 def assembly_list(request):
     now = timezone.now()
     meetings = Assembly.objects.with_context()
+    # Two lists, each paginated with its own parameter so that paging one keeps the other.
     return render(
         request,
         "governance/assembly_list.html",
         {
-            "upcoming": meetings.upcoming(now),
-            "past": meetings.past(now)[:50],
+            "upcoming": Paginator(meetings.upcoming(now), MEETINGS_A_PAGE).get_page(
+                request.GET.get("upcoming")
+            ),
+            "past": Paginator(meetings.past(now), MEETINGS_A_PAGE).get_page(
+                request.GET.get("past")
+            ),
             "may_convene": may_act_for_some_body(request.user),
         },
     )
@@ -166,9 +172,9 @@ def _render_detail(
         "motions": assembly.motions.on_agenda(),
         # Paginated: a long meeting (or a register imported into it) records many.
         "decisions": (
-            page := Paginator(
-                Decision.objects.for_register().filter(assembly=assembly), DECISIONS_A_PAGE
-            ).get_page(request.GET.get("page"))
+            page := Paginator(Decision.objects.of_meeting(assembly), DECISIONS_A_PAGE).get_page(
+                request.GET.get("page")
+            )
         ),
         "page": page,
         "may_run": running,

@@ -56,6 +56,41 @@ def test_the_list_shows_coming_and_past_meetings_in_constant_queries(
     assert reverse("assembly_convene") not in response.text
 
 
+@pytest.mark.parametrize("count", [2, 27])
+def test_the_list_pages_past_and_coming_meetings_each_in_constant_queries(
+    client_for, world, django_assert_max_num_queries, count
+):
+    today = timezone.localdate()
+    for n in range(count):
+        convene(world.assembly_body, day=today + dt.timedelta(days=40 + n), title=f"Coming {n:02d}")
+        convene(world.board, day=today - dt.timedelta(days=1 + n), title=f"Past {n:02d}")
+    client = client_for("member")
+    url = reverse("assembly_list")
+    with django_assert_max_num_queries(MAX_QUERIES):
+        page = client.get(url).text
+    assert "Coming 00" in page and "Past 00" in page  # the soonest, the latest
+    assert "Coming 25" not in page and "Past 25" not in page
+    if count > 25:
+        assert page.count("Page 1 of 2") == 2
+        # Paging the past meetings keeps the page of those to come, and the other way round.
+        with django_assert_max_num_queries(MAX_QUERIES):
+            page = client.get(url, {"past": 2, "upcoming": 2}).text
+        assert "Past 26" in page and "Past 00" not in page
+        assert "Coming 26" in page and "Coming 00" not in page
+        assert "?upcoming=2&amp;past=1" in page and "?past=2&amp;upcoming=1" in page
+
+
+def test_a_meeting_convened_for_today_is_still_to_come_until_it_is_held(world):
+    today = timezone.localdate()
+    morning = convene(world.assembly_body, title="This morning")
+    Assembly.objects.filter(pk=morning.pk).update(
+        starts_at=timezone.make_aware(dt.datetime.combine(today, dt.time(0, 0)))
+    )
+    yesterday = convene(world.board, day=today - dt.timedelta(days=1), title="Yesterday")
+    assert list(Assembly.objects.upcoming()) == [morning]
+    assert list(Assembly.objects.past()) == [yesterday]
+
+
 def test_the_navigation_links_to_the_assemblies(client_for, world):
     response = client_for("member").get(reverse("dashboard"))
     assert reverse("assembly_list") in response.text

@@ -239,3 +239,28 @@ def test_roll_search_finds_by_number(client_for, world):
     page = client_for("staff").get(reverse("member_roll"), {"q": number}).content.decode()
     assert number in page
     assert world.officer.member.membership_number not in page
+
+
+@pytest.mark.parametrize("count", [1, 55])
+def test_body_page_pages_its_past_mandates_in_constant_queries(
+    client_for, world, django_assert_max_num_queries, count
+):
+    today = timezone.localdate()
+    for n in range(count):
+        MandateFactory(
+            body=world.board,
+            member=MemberFactory(unit=world.group, last_name=f"Former{n:02d}"),
+            starts_on=today - dt.timedelta(days=900 + n),
+            ends_on=today - dt.timedelta(days=1 + n),  # the first ended most recently
+        )
+    client = client_for("member")
+    url = reverse("body_detail", args=["board"])
+    with django_assert_max_num_queries(12):
+        first = client.get(url).content.decode()
+    assert "Former00" in first and ("Page 1 of 2" in first) == (count > 50)
+    if count > 50:
+        assert "Former49" in first and "Former50" not in first
+        with django_assert_max_num_queries(12):
+            second = client.get(url, {"page": 2}).content.decode()
+        assert "Former50" in second and "Former54" in second and "Former00" not in second
+        assert 'rel="prev"' in second

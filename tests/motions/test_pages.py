@@ -272,3 +272,21 @@ def test_the_motions_list_names_the_meeting_in_the_readers_language(section, cli
     page = client.get(reverse("motion_list")).text
     assert "<bdi>الجمع العام</bdi>" in page
     assert section.assembly.title not in page
+
+
+@pytest.mark.parametrize("count", [1, 27])
+def test_the_list_pages_its_motions_with_their_counts_in_constant_queries(
+    client, section, django_assert_max_num_queries, count
+):
+    first = submitted(section)  # five co-sponsors
+    for _ in range(count - 1):
+        draft(section, title="Another draft")
+    login(client, section.proposer)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("motion_list"))
+    listed = list(response.context["page"])
+    assert len(listed) == min(count, 25)
+    assert ("Page 1 of 2" in response.content.decode()) == (count > 25)
+    oldest = client.get(reverse("motion_list"), {"page": 2 if count > 25 else 1}).context["page"]
+    shown = next(m for m in oldest if m.pk == first.pk)
+    assert shown.supporter_count == 5 and shown.version_count == 1
