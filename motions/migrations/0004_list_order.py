@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("elections", "0006_list_order"),
-        ("governance", "0010_list_order_meetings_mandates"),
+        ("governance", "0011_list_order_meetings_mandates"),
         ("motions", "0003_speakers"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("governance", "0009_audit_subtree"),
+        ("governance", "0010_trustees_rule"),
     ]
 
     operations = [
