@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from elections import access, ballot_box, counting, services
@@ -295,8 +296,11 @@ def _bound_vote_form(request, ballot: Ballot):
     return form, on_behalf_of
 
 
+# A secret vote's choices (and a receipt code) are kept out of error reports: Django's
+# report of a failed request (mailed to ADMINS, or collected) would list them beside the user.
 @ballot_writer
 @require_POST
+@sensitive_post_parameters()
 def ballot_vote_review(request, pk: int):
     """The step before casting: the paper in words, to cast as it is or to change.
 
@@ -335,6 +339,7 @@ def ballot_vote_review(request, pk: int):
 
 @ballot_writer
 @require_POST
+@sensitive_post_parameters()
 def ballot_vote(request, pk: int):
     ballot = _ballot_for(request, pk)
     if wait := ratelimit.attempt(ratelimit.vote_limit(), request.user):
@@ -382,6 +387,7 @@ def _paper_in_words(content: dict, names: dict[str, str]) -> list[str]:
 
 @ballot_reader
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters()
 def ballot_receipt_check(request):
     # A POST: the code never lands in a URL, a referrer or an access log.
     form = ReceiptCheckForm(request.POST if request.method == "POST" else None)

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from elections import ballot_box, counting
 from elections.counting import papers as paper_format
@@ -80,6 +81,8 @@ def _roll_weight(ballot: Ballot, member: Member) -> int | None:
         return None
 
 
+# The choices and the paper are hidden from error reports that show a frame's variables.
+@sensitive_variables()
 def cast_vote(
     *,
     actor,

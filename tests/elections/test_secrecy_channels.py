@@ -1,0 +1,192 @@
+"""Secrecy beyond the tables: what an attacker holding the server, its logs and its caches finds.
+
+The linkage queries on the tables are in test_secrecy_postgres.py. Here, a secret question and
+a secret STV election are voted on the page (review, then cast) and through the API, and a
+receipt checked both ways; then each place a server keeps things is searched for the
+plaintext choice and for the tracker (the receipt):
+
+- every statement sent to the database, with its parameters (what `log_statement = all`
+  would write): no choice, ever, for an online secret paper;
+- the session rows and the cache (sessions, rate limits, throttles): neither choice nor tracker;
+- the tasks enqueued (the worker's table holds their arguments): none at the cast;
+- the log records of every logger, at DEBUG: neither choice nor tracker;
+- the e-mail outbox: nothing is mailed at the cast, so no receipt e-mail ties a tracker to
+  an address;
+- the URLs requested and linked from the receipt page (what an access log keeps): no code;
+- the report of a request that fails while casting (mailed to ADMINS): no choice.
+
+Runs on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import re
+from unittest import mock
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.core import mail
+from django.core.cache import caches
+from django.db import connection
+from django.tasks.signals import task_enqueued
+from django.test import override_settings
+from django.urls import reverse
+
+from elections import services
+from tests.elections.conftest import draft_ballot, draft_election
+
+RANKING = ["c3", "c1", "c2"]
+CHOICE = "abstain"
+
+
+def _params(params) -> list[str]:
+    if params is None:
+        return []
+    if isinstance(params, dict):
+        params = list(params.values())
+    flat = []
+    for value in params:
+        if isinstance(value, (list, tuple)):
+            flat.extend(str(v) for v in value)
+        else:
+            flat.append(str(value))
+    return flat
+
+
+class Recorder:
+    """Every statement and its parameters as they are sent to the database server."""
+
+    def __init__(self):
+        self.statements: list[tuple[str, list[str]]] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        for one in params if many else [params]:
+            self.statements.append((sql, _params(one)))
+        return execute(sql, params, many, context)
+
+
+@pytest.fixture
+def secret_ballots(world):
+    question = services.open_ballot(actor=world.officer, ballot=draft_ballot(world))
+    election = services.open_ballot(actor=world.officer, ballot=draft_election(world))
+    return question, election
+
+
+@pytest.fixture
+def voted(client, world, secret_ballots, caplog):
+    """The member votes on the page, the officer through the API; both check a receipt."""
+    question, election = secret_ballots
+    caplog.set_level(logging.DEBUG)
+    recorder, enqueued, urls, trackers, pages = Recorder(), [], [], [], []
+
+    def on_enqueue(sender, task_result, **kwargs):
+        enqueued.append(task_result)
+
+    def post(path, data, **kwargs):
+        urls.append(path)
+        response = client.post(path, data, **kwargs)
+        pages.append(response.content.decode())
+        return response
+
+    task_enqueued.connect(on_enqueue)
+    mail.outbox.clear()
+    try:
+        with connection.execute_wrapper(recorder):
+            client.force_login(world.member)
+            review = reverse("ballot_vote_review", args=[question.pk])
+            post(review, {"choice": CHOICE})
+            response = post(reverse("ballot_vote", args=[question.pk]), {"choice": CHOICE})
+            trackers.extend(response.context["receipt"].trackers)
+            ranking = {f"preference_{n}": code for n, code in enumerate(RANKING, 1)}
+            post(reverse("ballot_vote_review", args=[election.pk]), ranking)
+            response = post(reverse("ballot_vote", args=[election.pk]), ranking)
+            trackers.extend(response.context["receipt"].trackers)
+            post(reverse("ballot_receipt_check"), {"code": trackers[0]})
+            client.force_login(world.officer)
+            api = {"content_type": "application/json"}
+            vote = "api_ballot_vote"
+            response = post(reverse(vote, args=[question.pk]), {"choices": CHOICE}, **api)
+            trackers.append(response.json()["receipt"])
+            response = post(reverse(vote, args=[election.pk]), {"choices": RANKING}, **api)
+            trackers.append(response.json()["receipt"])
+            post(reverse("api_receipt_check"), {"code": trackers[-1]}, **api)
+    finally:
+        task_enqueued.disconnect(on_enqueue)
+    assert len(set(trackers)) == 4
+    return {
+        "statements": recorder.statements,
+        "enqueued": enqueued,
+        "urls": urls,
+        "pages": pages,
+        "trackers": trackers,
+        "records": caplog.records,
+    }
+
+
+def _holds_a_choice(text: str) -> bool:
+    return CHOICE in text or '"c3", "c1"' in text or "c3,c1" in text or "'c3', 'c1'" in text
+
+
+def test_no_statement_sent_to_the_database_carries_a_secret_choice(voted):
+    statements = voted["statements"]
+    assert any("INSERT" in sql and "boardentry" in sql for sql, _params in statements)
+    for sql, params in statements:
+        assert not _holds_a_choice(sql)
+        for value in params:
+            assert not _holds_a_choice(value), sql
+            assert value not in RANKING, sql  # not even one candidate code, as a lookup
+
+
+def test_the_sessions_and_the_cache_keep_neither_choice_nor_tracker(voted):
+    texts = [str(s.get_decoded()) + s.session_data for s in Session.objects.all()]
+    cache = caches["default"]
+    if hasattr(cache, "_cache"):  # the local-memory cache of the suite: its pickled values
+        for key, value in cache._cache.items():
+            texts.append(f"{key} {pickle.loads(value)!r}")
+    assert texts
+    for text in texts:
+        assert not _holds_a_choice(text)
+        assert not any(tracker in text for tracker in voted["trackers"])
+
+
+def test_no_task_is_enqueued_no_mail_sent_and_no_log_line_written_with_a_tracker(voted):
+    assert voted["enqueued"] == []  # the worker's table gets nothing at the cast
+    assert mail.outbox == []  # no receipt e-mail: the tracker never meets an address
+    for record in voted["records"]:
+        text = record.getMessage()
+        assert not _holds_a_choice(text)
+        assert not any(tracker in text for tracker in voted["trackers"])
+
+
+def test_no_code_travels_in_a_url(voted):
+    for url in voted["urls"]:
+        assert "?" not in url
+    links = [href for page in voted["pages"] for href in re.findall(r'href="([^"]*)"', page)]
+    assert links
+    for href in links:
+        assert not any(tracker in href for tracker in voted["trackers"])
+        assert not any(tracker[:16] in href for tracker in voted["trackers"])
+
+
+@override_settings(DEBUG=False, ADMINS=["admins@example.org"])
+def test_the_report_of_a_failed_vote_lists_no_choice(client, world, secret_ballots):
+    """Django mails ADMINS the request's POST beside the user when a request fails."""
+    question, election = secret_ballots
+    client.raise_request_exception = False
+    client.force_login(world.member)
+    mail.outbox.clear()
+    with mock.patch("elections.ballot_box.append_to_board", side_effect=RuntimeError("disk full")):
+        for ballot, data in [
+            (question, {"choice": CHOICE}),
+            (election, {f"preference_{n}": code for n, code in enumerate(RANKING, 1)}),
+        ]:
+            response = client.post(reverse("ballot_vote", args=[ballot.pk]), data)
+            assert response.status_code == 500
+    reports = [m.body + "".join(str(a[1]) for a in m.alternatives) for m in mail.outbox]
+    assert len(reports) == 2 and all("disk full" in r for r in reports)
+    for report in reports:
+        assert not _holds_a_choice(report)
+        assert not re.search(r"preference_1 = '(c\d)'", report)
+        assert "preference_1 = '********************'" in report or "choice = '****" in report
