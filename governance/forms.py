@@ -1,6 +1,7 @@
 """Forms: parse and validate input for the governance pages."""
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from governance.models import Assembly, Body, Decision, StatuteVersion
@@ -19,7 +20,8 @@ class MemberImportForm(forms.Form):
         label=_("Membership file (CSV, UTF-8)"),
         help_text=_(
             "Header row: membership_number, first_name, last_name, email, birth_date, joined_on, unit, "
-            "and optionally kind. Dates as 2001-12-31."
+            "and optionally kind and language (en, fr or ar; empty for the section's). Dates as "
+            "2001-12-31."
         ),
     )
 
@@ -39,6 +41,16 @@ class DuesImportForm(MemberImportForm):
             "Header row: membership_number, year, amount, paid_on. One payment a line; "
             "dates as 2026-01-31, amounts as 100.00."
         ),
+    )
+
+
+class MemberLanguageForm(forms.Form):
+    """The language the platform writes to a member in, as staff set it on the member's page."""
+
+    language = forms.ChoiceField(
+        label=_("Language of the platform's e-mails"),
+        choices=[("", _("The section's language")), *settings.LANGUAGES],
+        required=False,
     )
 
 

@@ -117,6 +117,7 @@ urlpatterns = [
     path("members/dues/import/", views.dues_import, name="dues_import"),
     path("members/<int:pk>/", views.member_detail, name="member_detail"),
     path("members/<int:pk>/dues/", views.member_dues_record, name="member_dues_record"),
+    path("members/<int:pk>/language/", views.member_language, name="member_language"),
     path(
         "members/<int:pk>/enrolment-link/",
         views.member_enrolment_link,

@@ -24,6 +24,7 @@ from governance.forms import (
     DuesImportForm,
     DuesPaymentForm,
     MemberImportForm,
+    MemberLanguageForm,
     MemberSearchForm,
     StatuteDiffForm,
 )
@@ -312,7 +313,14 @@ def member_import_progress(request, pk):
     return render(request, template, context)
 
 
-def _member_page(request, member: Member, form: DuesPaymentForm | None = None, *, status=200):
+def _member_page(
+    request,
+    member: Member,
+    form: DuesPaymentForm | None = None,
+    *,
+    language_form: MemberLanguageForm | None = None,
+    status=200,
+):
     today = timezone.localdate()
     mandates = list(
         Mandate.objects.with_people().filter(member=member).order_by("-ends_on", "body__name")
@@ -325,12 +333,15 @@ def _member_page(request, member: Member, form: DuesPaymentForm | None = None, *
         entitlement = None
     if form is None and roles_for(request.user).staff and roles_for(request.user).may_write:
         form = DuesPaymentForm(initial={"year": today.year, "paid_on": today})
+    if language_form is None and form is not None:
+        language_form = MemberLanguageForm(initial={"language": member.language})
     context = {
         "member": member,
         "dues": member.dues_payments.all(),
         "mandates": mandates,
         "entitlement": entitlement,
         "form": form,
+        "language_form": language_form,
         "today": today,
     }
     return render(request, "governance/member_detail.html", context, status=status)
@@ -371,6 +382,26 @@ def member_dues_record(request, pk: int):
             )
             return redirect("member_detail", pk=member.pk)
     return _member_page(request, member, form, status=400)
+
+
+@role_required(may_manage_roll)
+@require_POST
+def member_language(request, pk: int):
+    """Staff set the language of the member's e-mails (`services.set_member_language`)."""
+    member = _member_or_404(request, pk)
+    form = MemberLanguageForm(request.POST)
+    if form.is_valid():
+        with refused(form=form) as refusal:
+            services.set_member_language(
+                actor=request.user, member=member, language=form.cleaned_data["language"]
+            )
+        if not refusal:
+            messages.success(
+                request,
+                _("The language of %(name)s's e-mails is saved.") % {"name": member.full_name},
+            )
+            return redirect("member_detail", pk=member.pk)
+    return _member_page(request, member, language_form=form, status=400)
 
 
 @role_required(may_manage_roll)

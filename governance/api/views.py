@@ -153,6 +153,7 @@ class MemberSerializer(serializers.ModelSerializer):
             "status",
             "joined_on",
             "good_standing",
+            "language",  # of the member's e-mails; "" for the section's
         ]
 
 

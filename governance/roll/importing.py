@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
@@ -34,7 +35,7 @@ REQUIRED_COLUMNS = (
     "joined_on",
     "unit",
 )
-OPTIONAL_COLUMNS = ("kind",)
+OPTIONAL_COLUMNS = ("kind", "language")
 UPDATABLE_FIELDS = (
     "first_name",
     "last_name",
@@ -43,7 +44,11 @@ UPDATABLE_FIELDS = (
     "joined_on",
     "unit_id",
     "kind",
+    "language",
 )
+#: A line's language when the file has no language column: a known member keeps theirs
+#: (which they may have chosen themselves), a new one gets the section's ("").
+_KEEP = None
 
 
 @dataclass(frozen=True)
@@ -216,7 +221,7 @@ def _records(reader, errors: list[LineError]) -> Iterator[dict]:
 BATCH = 5000
 
 #: A member as read: (line, number, first_name, last_name, email, birth_date, joined_on,
-#: unit_id, kind); `row[2:]` is in the order of UPDATABLE_FIELDS.
+#: unit_id, kind, language); `row[2:]` is in the order of UPDATABLE_FIELDS.
 _Row = tuple
 
 
@@ -288,6 +293,8 @@ def _read_members(source, *, units: dict[str, int], today: dt.date, spool, tell)
     i_number, i_first, i_last, i_email = (at[c] for c in REQUIRED_COLUMNS[:4])
     i_birth, i_joined, i_unit = (at[c] for c in REQUIRED_COLUMNS[4:])
     i_kind = at.get("kind")
+    i_language = at.get("language")
+    languages = {code for code, _name in settings.LANGUAGES}
     limits = [(at[column], limit) for column, limit in FIELD_LENGTHS.items()]
     required = [(at[c], c) for c in ("membership_number", "first_name", "last_name", "unit")]
     kinds = set(Member.Kind.values)
@@ -358,6 +365,15 @@ def _read_members(source, *, units: dict[str, int], today: dt.date, spool, tell)
                         line, _("kind must be member or supporter, not %(value)r") % {"value": kind}
                     )
                 )
+            language = _KEEP if i_language is None else values[i_language].lower()
+            if language and language not in languages:
+                line_errors.append(
+                    LineError(
+                        line,
+                        _("language must be one of %(codes)s or empty, not %(value)r")
+                        % {"codes": ", ".join(sorted(languages)), "value": values[i_language][:20]},
+                    )
+                )
             if line_errors:
                 errors.extend(line_errors)
                 continue
@@ -366,7 +382,7 @@ def _read_members(source, *, units: dict[str, int], today: dt.date, spool, tell)
                 continue  # the file is refused: nothing more to keep
             batch.append(
                 (line, number, values[i_first], values[i_last], email.lower(), birth, joined,
-                 units[unit], kind)
+                 units[unit], kind, language)
             )  # fmt: skip
             if len(batch) >= BATCH:
                 dump(batch, spool)
@@ -396,9 +412,11 @@ def _check_against_roll(spool, plan, total: int, report: ImportReport, tell) -> 
         for row in batch:
             found = existing.get(row[1])
             if found is None:
-                new.append(row)
+                new.append(row if row[-1] is not _KEEP else (*row[:-1], ""))
                 continue
             pk, current = found
+            if row[-1] is _KEEP:
+                row = (*row[:-1], current[-1])
             values = row[2:]
             if current == values:
                 unchanged += 1
@@ -477,6 +495,7 @@ def _write_members(actor, plan, total: int, report: ImportReport, tell) -> None:
                             "joined_on": joined.isoformat(),
                             "unit_id": unit_id,
                             "kind": kind,
+                            "language": language,
                         },
                     )
                     for pk, (
@@ -489,6 +508,7 @@ def _write_members(actor, plan, total: int, report: ImportReport, tell) -> None:
                         joined,
                         unit_id,
                         kind,
+                        language,
                     ) in zip(pks, new, strict=True)
                 )
             report.created += len(new)
@@ -520,7 +540,7 @@ def _update_postgresql(changes) -> None:
         cursor.execute(
             "CREATE TEMPORARY TABLE IF NOT EXISTS member_import_changes (id bigint PRIMARY KEY, "
             "first_name text, last_name text, email text, birth_date date, joined_on date, "
-            "unit_id bigint, kind text) ON COMMIT DROP"
+            "unit_id bigint, kind text, language text) ON COMMIT DROP"
         )
         cursor.execute("TRUNCATE member_import_changes")
     bulk.copy_rows(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -73,6 +74,35 @@ def record_dues_payment(
         )
         audit.record(actor, "dues.recorded", payment, new=model_values(payment))
     return payment
+
+
+def set_member_language(*, actor, member: Member, language: str) -> Member:
+    """Staff set the language the platform writes to a member in (their ballots' e-mails).
+
+    `language` is one of settings.LANGUAGES, or "" for the section's own. A change is an
+    audit event (old and new); setting the language the member already has changes nothing.
+    """
+    _ensure_system_or_staff(actor)
+    if language and language not in dict(settings.LANGUAGES):
+        raise DomainError(
+            _("%(value)r is not a language of the platform.") % {"value": language[:20]},
+            field="language",
+        )
+    with transaction.atomic():
+        member = Member.objects.select_for_update().get(pk=member.pk)
+        if member.language == language:
+            return member
+        old = member.language
+        member.language = language
+        member.save(update_fields=["language"])
+        audit.record(
+            actor,
+            "member.language_changed",
+            member,
+            old={"language": old},
+            new={"language": language},
+        )
+    return member
 
 
 def create_account_for_member(

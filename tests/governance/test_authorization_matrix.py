@@ -99,6 +99,8 @@ RULES: dict[str, dict[str, str]] = {
     "dues_import": {"get": "login 403 403 403 403 200", "post": "login 403 403 403 403 200"},
     # Staff record one payment from the member's page: the role first, then the method.
     "member_dues_record": {"get": "login 403 403 403 403 405", "post": "login 403 403 403 403 400"},
+    # Staff set the language of the member's e-mails: an empty form is the section's own.
+    "member_language": {"get": "login 403 403 403 403 405", "post": "login 403 403 403 403 302"},
     # A second-factor enrolment link for the member's account: staff only, shown once.
     "member_enrolment_link": {
         "get": "login 403 403 403 403 405",

@@ -331,6 +331,7 @@ def test_thousands_of_lines_in_batches_leave_a_chain_verify_audit_accepts(
         "joined_on": "2020-01-01",
         "unit_id": world.section.pk,
         "kind": "member",
+        "language": "",
     }
     assert audit.verify_chain().ok
     call_command("verify_audit", verbosity=0)  # exits non-zero on a broken chain
@@ -491,3 +492,60 @@ def test_finished_imports_older_than_the_days_kept_are_purged_and_their_events_s
 def test_the_purge_refuses_a_negative_number_of_days(world):
     with pytest.raises(CommandError, match="not a number of days"):
         call_command("purge_member_imports", "--days", "-1")
+
+
+LANGUAGE_HEADER = HEADER + ",language"
+
+
+def test_the_optional_language_column_sets_each_members_language_audited(world):
+    run(
+        world,
+        csv_bytes(
+            "MA-1,Amina,Alaoui,amina@example.org,2001-03-04,2024-01-10,rabat,member,fr",
+            "MA-2,Youssef,Benali,,1980-12-31,2019-06-01,rabat,supporter,AR",
+            "MA-3,Salma,Tazi,salma@example.org,,2025-09-09,section,,",
+            header=LANGUAGE_HEADER,
+        ),
+    )
+    languages = dict(Member.objects.values_list("membership_number", "language"))
+    assert (languages["MA-1"], languages["MA-2"], languages["MA-3"]) == ("fr", "ar", "")
+    imported = AuditEvent.objects.get(action="member.imported", object_label="MA-1")
+    assert imported.new["language"] == "fr"
+    report = run(
+        world,
+        csv_bytes(
+            "MA-1,Amina,Alaoui,amina@example.org,2001-03-04,2024-01-10,rabat,member,ar",
+            header=LANGUAGE_HEADER,
+        ),
+    )
+    assert report.updated == 1 and Member.objects.get(membership_number="MA-1").language == "ar"
+    updated = AuditEvent.objects.get(action="member.updated")
+    assert (updated.old, updated.new) == ({"language": "fr"}, {"language": "ar"})
+    assert audit.verify_chain().ok
+
+
+def test_a_file_without_the_language_column_keeps_each_members_own(world):
+    run(world, csv_bytes(GOOD.decode().splitlines()[1] + ",fr", header=LANGUAGE_HEADER))
+    report = run(world, GOOD)  # no language column: MA-1 keeps French, the others get ""
+    assert (report.created, report.updated, report.unchanged) == (2, 0, 1)
+    languages = Member.objects.filter(membership_number__startswith="MA-")
+    assert dict(languages.values_list("membership_number", "language")) == {
+        "MA-1": "fr",
+        "MA-2": "",
+        "MA-3": "",
+    }
+
+
+def test_an_unknown_language_names_its_line_and_nothing_is_written(world):
+    events = AuditEvent.objects.count()
+    data = csv_bytes(
+        "MA-8,Omar,Sebti,omar@example.org,1990-01-01,2020-01-01,rabat,member,en",
+        "MA-9,Nora,Filali,nora@example.org,2001-02-03,2024-01-10,rabat,member,es",
+        header=LANGUAGE_HEADER,
+    )
+    with pytest.raises(importing.ImportRejected) as caught:
+        run(world, data)
+    details = [str(d) for d in caught.value.details]
+    assert details == ["line 3: language must be one of ar, en, fr or empty, not 'es'"]
+    assert not Member.objects.filter(membership_number__in=["MA-8", "MA-9"]).exists()
+    assert AuditEvent.objects.count() == events

@@ -13,7 +13,7 @@ UNITS = {"reading": ("B", True), "checking": ("line", False), "writing": ("line"
 class Command(CsvImportCommand):
     help = (
         "Import members from a UTF-8 CSV file with the columns membership_number, first_name, "
-        "last_name, email, birth_date, joined_on, unit and optionally kind."
+        "last_name, email, birth_date, joined_on, unit and optionally kind and language (en, fr or ar)."
     )
     actor_help = "the staff account the import is recorded under"
     streamed = True
