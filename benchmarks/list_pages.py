@@ -51,6 +51,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client, override_settings
+    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
     from django.utils import timezone
 
@@ -160,7 +161,9 @@ def main() -> None:
         f"{os.cpu_count()} CPUs, load average {Path('/proc/loadavg').read_text().split()[0]}; "
         f"medians of {options.repeat} GETs"
     )
-    print("| page | 10 added | 10,000 added | ratio |\n| --- | ---: | ---: | ---: |")
+    print(
+        "| page | 10 added | 10,000 added | ratio | queries |\n| --- | ---: | ---: | ---: | ---: |"
+    )
     serial = 0
     storages = {
         **settings.STORAGES,
@@ -170,12 +173,14 @@ def main() -> None:
         for label, user, path, row, change in pages:
             client = Client()
             client.force_login(user)
-            times = []
+            times, queries = [], []
             for count in (10, 9_990):
                 copies(row, count, serial, change)
                 serial += count
-                response = client.get(path, secure=True)
+                with CaptureQueriesContext(connection) as captured:
+                    response = client.get(path, secure=True)
                 assert response.status_code == 200, (label, response.status_code)
+                queries.append(str(len(captured)))
                 runs = []
                 for _ in range(options.repeat):
                     start = time.perf_counter()
@@ -184,7 +189,7 @@ def main() -> None:
                 times.append(statistics.median(runs))
             print(
                 f"| {label} | {times[0] * 1000:.1f} ms | {times[1] * 1000:.1f} ms "
-                f"| {times[1] / times[0]:.2f}x |"
+                f"| {times[1] / times[0]:.2f}x | {' / '.join(queries)} |"
             )
 
 
