@@ -38,7 +38,8 @@ def _freeze_roll(ballot: Ballot, voters: list[int]) -> None:
 
     The same rows as `bulk_create` without a model instance, a placeholder and a bound
     parameter per voter (at 100,000 voters that was most of the opening's time); other
-    databases take `bulk_create` in batches.
+    databases take `bulk_create` in batches. The array goes as its text literal, joined
+    in C: psycopg's list dumper checks every element in Python (0.35 s at 100,000).
     """
     if connection.vendor != "postgresql":
         RollEntry.objects.bulk_create(
@@ -50,7 +51,7 @@ def _freeze_roll(ballot: Ballot, voters: list[int]) -> None:
         cursor.execute(
             f"INSERT INTO {table} (ballot_id, member_id, weight) "
             "SELECT %s, voter, 1 FROM unnest(%s::bigint[]) AS voter",
-            [ballot.pk, voters],
+            [ballot.pk, "{" + ",".join(map(str, voters)) + "}"],
         )
 
 

@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db.models import FilteredRelation, Q
 from django.utils.translation import gettext as _
 
 from governance.models import Body, Mandate, Member
@@ -31,6 +32,12 @@ FAILED_REASONS = {
 }
 
 
+#: Members' facts read a chunk at a time from PostgreSQL's server-side cursor: a round
+#: trip each (2,000 a chunk was 50 round trips at 100,000 members); 20,000 rows of six
+#: plain columns hold a few MB.
+FACTS_CHUNK = 20_000
+
+
 @dataclass(frozen=True)
 class Entitlement:
     """Whether one member may vote on a day, why not, and the article that says so."""
@@ -45,9 +52,17 @@ class Entitlement:
 
 
 def _facts_rows(members, on: dt.date):
-    """(pk, kind, status, paid, joined_on, birth_date) for each member, in one query."""
-    return members.with_standing(on.year).values_list(
-        "pk", "kind", "status", "paid_current_year", "joined_on", "birth_date"
+    """(pk, kind, status, dues, joined_on, birth_date) for each member, in one query.
+
+    `dues` is the id of the year's payment, or None: a LEFT JOIN on it (at most one a
+    member and year, a unique constraint), not `with_standing`'s ``EXISTS`` in the select
+    list. PostgreSQL runs that as a subplan it costs high enough at 100,000 members to
+    JIT-compile the query (0.6 s of a 1.3 s query); the join is a merge join on the
+    members' and the payments' indexes, in id order, in 0.3 s.
+    """
+    year = FilteredRelation("dues_payments", condition=Q(dues_payments__year=on.year))
+    return members.annotate(year_dues=year).values_list(
+        "pk", "kind", "status", "year_dues__id", "joined_on", "birth_date"
     )
 
 
@@ -67,7 +82,7 @@ def _evaluate(rule, rows, on: dt.date, body_codes: dict[int, set[str]]):
     for pk, kind, status, paid, joined_on, birth_date in rows:
         facts = rules.MemberFacts(
             is_member=kind == Member.Kind.MEMBER and status == Member.Status.ACTIVE,
-            good_standing=bool(paid),
+            good_standing=paid is not None,
             joined_on=joined_on,
             birth_date=birth_date,
             body_codes=frozenset(body_codes.get(pk, ())),
@@ -98,11 +113,11 @@ def entitled_member_ids(on: dt.date, *, body: Body | None = None) -> list[int]:
     none: frozenset[str] = frozenset()
     return [
         pk
-        for pk, kind, status, paid, joined_on, birth_date in rows.iterator(2000)
+        for pk, kind, status, paid, joined_on, birth_date in rows.iterator(FACTS_CHUNK)
         if satisfied(
             rules.MemberFacts(
                 is_member=kind == member and status == active,
-                good_standing=bool(paid),
+                good_standing=paid is not None,
                 joined_on=joined_on,
                 birth_date=birth_date,
                 body_codes=frozenset(body_codes[pk]) if pk in body_codes else none,
