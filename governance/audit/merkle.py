@@ -97,16 +97,24 @@ class TreeBuilder:
 
 
 def root(leaves: Sequence[bytes]) -> bytes:
-    """MTH of a list of leaf hashes."""
-    builder = TreeBuilder()
-    builder.extend(leaves)
-    return builder.root()
+    """MTH of a list of leaf hashes, computed level by level: each level's nodes paired left to
+    right, an odd last node carried up as it is. That is the RFC's recursive MTH (the left
+    subtree of every split is perfect, so only the rightmost node of a level is ever
+    unpaired) at one SHA-256 call per node and no recursion."""
+    level = list(leaves)
+    if not level:
+        return EMPTY_ROOT
+    sha, node = _sha256, NODE
+    while len(level) > 1:
+        odd = [level[-1]] if len(level) & 1 else []
+        # The odd node, if any, is left out of the pairs and carried up.
+        pairs = zip(level[0::2], level[1::2], strict=False)
+        level = [sha(node + left + right).digest() for left, right in pairs] + odd
+    return level[0]
 
 
 def _mth(leaves: Sequence[bytes], start: int, end: int) -> bytes:
-    builder = TreeBuilder()
-    builder.extend(leaves[start:end])
-    return builder.root()
+    return root(leaves[start:end])
 
 
 def inclusion_proof(index: int, leaves: Sequence[bytes]) -> list[bytes]:

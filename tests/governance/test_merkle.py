@@ -126,3 +126,14 @@ def test_ranges_hashed_apart_join_into_the_same_root(chunk):
         assert joined.root() == merkle.root(leaves[: start + part.size])
     with pytest.raises(ValueError):
         merkle.TreeBuilder().append_subtree(leaves[0], 0) or joined.append_subtree(leaves[0], 4)
+
+
+def test_the_level_by_level_root_and_the_streaming_builder_agree_for_every_size():
+    """`merkle.root` pairs each level and carries an odd node up; `TreeBuilder` folds its
+    frontier: both are the RFC's MTH, checked for every size up to past two powers of two."""
+    entries = [i.to_bytes(2, "big") for i in range(300)]
+    leaves = leaves_of(entries)
+    for size in range(301):
+        builder = merkle.TreeBuilder()
+        builder.extend(leaves[:size])
+        assert merkle.root(leaves[:size]) == builder.root() == rfc_mth(entries[:size]), size
