@@ -26,7 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
 from django.db import connection
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -161,9 +164,10 @@ class RowDigest:
         self._hash = hashlib.sha256(b"[")
         self.count = 0
 
-    def add(self, row: dict[str, Any]) -> str:
-        """Feed one row; its canonical JSON is returned for the caller to reuse."""
-        text = canonical_json(row)
+    def add(self, row: dict[str, Any], *, plain: bool = False) -> str:
+        """Feed one row; its canonical JSON is returned for the caller to reuse. `plain`:
+        `canonical_json`'s, the caller's promise that the row is `jsonable`'s output."""
+        text = canonical_json(row, plain=plain)
         if self.count:
             self._hash.update(b",")
         self._hash.update(text.encode())
@@ -188,19 +192,46 @@ def digest_of(rows: Iterable[dict[str, Any]]) -> str:
 # ---------------------------------------------------------------------------
 
 
-def _as_rows(values: Iterable[tuple]) -> Iterator[dict[str, Any]]:
+def _float_text(text: str) -> str:
+    return repr(float(text))
+
+
+_JSONABLE_DECODER = json.JSONDecoder(parse_float=_float_text, parse_constant=_float_text)
+
+
+def json_value(text: str | None) -> Any:
+    """`jsonable` of the JSON `text` decoded, in one pass of the standard library's decoder:
+    a float (or NaN, Infinity) becomes its text, as `jsonable` makes it; nothing else in
+    decoded JSON is changed by `jsonable`. For the JSON columns, read as text."""
+    if text is None:
+        return None
+    return _JSONABLE_DECODER.decode(text)
+
+
+#: The lookups of COLUMNS, the JSON columns read as their text (`json_value` decodes them).
+_LOOKUPS = [
+    Cast(lookup, TextField()) if name in _JSON_COLUMNS else lookup
+    for name, lookup in COLUMNS.items()
+]
+_DECODERS = [json_value if name in _JSON_COLUMNS else jsonable for name in FIELDS]
+
+
+def _as_rows(values: Iterable[tuple]) -> Generator[dict[str, Any]]:
     for record in values:
-        yield {name: jsonable(value) for name, value in zip(FIELDS, record, strict=True)}
+        yield {
+            name: decode(value)
+            for name, decode, value in zip(FIELDS, _DECODERS, record, strict=True)
+        }
 
 
-def register_rows() -> Iterator[dict[str, Any]]:
+def register_rows() -> Generator[dict[str, Any]]:
     """Every decision as an export row, in the order they were recorded."""
-    values = Decision.objects.order_by("pk").values_list(*COLUMNS.values())
+    values = Decision.objects.order_by("pk").values_list(*_LOOKUPS)
     return _as_rows(values.iterator(chunk_size=CHUNK_SIZE))
 
 
 def rows_for(references: list[str]) -> dict[str, dict[str, Any]]:
-    values = Decision.objects.filter(reference__in=references).values_list(*COLUMNS.values())
+    values = Decision.objects.filter(reference__in=references).values_list(*_LOOKUPS)
     return {row["reference"]: row for row in _as_rows(values)}
 
 
@@ -255,7 +286,7 @@ def json_chunks(
         if digest.count:
             yield ",\n"
         yield "    " + json.dumps(row, ensure_ascii=False)
-        digest.add(row)
+        digest.add(row, plain=True)
     yield "\n  ],\n" if digest.count else "  ],\n"
     trailer = Trailer(digest.count, digest.hexdigest(), *head)
     yield f'  "trailer": {json.dumps(trailer.as_json())}\n'
@@ -292,7 +323,7 @@ def csv_chunks(
     digest = RowDigest()
     for row in rows:
         yield writer.writerow([_csv_cell(name, row[name]) for name in FIELDS])
-        digest.add(row)
+        digest.add(row, plain=True)
     trailer = Trailer(digest.count, digest.hexdigest(), *head)
     yield f"# exported_at={jsonable(exported_at)}\n"
     for key, value in trailer.as_pairs():
@@ -455,11 +486,21 @@ def _checkpoint_text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _fast_loads(text: str) -> Any:
+    """orjson's reading of a JSON text; what it refuses (NaN, a lone surrogate) the standard
+    library reads or refuses, with its own message."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 class _JsonReader:
     """Reads the layout `write_json` writes, line by line; any other valid JSON in one piece."""
 
-    def __init__(self, stream: IO[str], *, where: str = ""):
+    def __init__(self, stream: IO[str], *, where: str = "", fast: bool = False):
         self.stream, self.where = stream, where
+        self.loads = _fast_loads if fast else json.loads
         self.trailer: Trailer | None = None
         self.checkpoint_text: str | None = None
         self.line = 0
@@ -533,7 +574,7 @@ class _JsonReader:
                 raise self.error(_("a comma is missing at the end of the previous line"))
             comma = text.endswith(",")
             try:
-                data = json.loads(text.removesuffix(","))
+                data = self.loads(text.removesuffix(","))
             except json.JSONDecodeError as error:
                 raise self.error(
                     _("this decision is not valid JSON (%(error)s)") % {"error": error.msg}
@@ -577,8 +618,9 @@ class _JsonReader:
 class _CsvReader:
     """Reads the layout `write_csv` writes: header, rows, ``# key=value`` trailer lines."""
 
-    def __init__(self, stream: IO[str]):
+    def __init__(self, stream: IO[str], *, fast: bool = False):
         self.stream = stream
+        self.loads = _fast_loads if fast else json.loads
         self.trailer: Trailer | None = None
         self.checkpoint_text: str | None = None
         self.line = 0
@@ -653,7 +695,7 @@ class _CsvReader:
                     ) from None
             elif name in _JSON_COLUMNS:
                 try:
-                    row[name] = json.loads(cell)
+                    row[name] = self.loads(cell)
                 except json.JSONDecodeError:
                     raise ExportFormatError(
                         _("%(column)s is not valid JSON") % {"column": name}, line=line
@@ -728,60 +770,101 @@ class ExportCheck:
         return not self.problems
 
 
-def verify_export(path: Path) -> ExportCheck:
+def verify_export(path: Path, *, workers: int = 1) -> ExportCheck:
     """Check an export against itself, the live register and the audit chain.
 
     Raises `ExportFormatError` (naming the line) when the file cannot be read as an export.
     Otherwise reports, in this order: rows that do not match the file's own digest or count;
     the first decision that differs from the live register or is missing from it (and how
     many more do); a broken audit chain or an exported head that is no longer in it.
+
+    The file is read once the fast way (orjson reads each row and writes its canonical
+    JSON); only when that finds a difference is it read again by the definition (the
+    standard library's `json`, `canonical_json`), which then decides what is reported. The
+    fast way can only spare work: rows whose canonical JSON gives the trailer's digest are
+    the rows exported. `workers`: `verify_chain`'s, for the audit log.
     """
     fmt = detect_format(path)
     with contextlib.ExitStack() as stack:
-        pdf_trailer = None
-        if fmt == "pdf":
-            pdf_trailer, data = _pdf_contents(path)
-            text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline="")
-            reader: _JsonReader | _CsvReader = _JsonReader(text, where=PDF_ATTACHMENT)
-        else:
+        pdf_trailer, data = _pdf_contents(path) if fmt == "pdf" else (None, b"")
+
+        def reader(fast: bool) -> _JsonReader | _CsvReader:
+            if fmt == "pdf":
+                text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline="")
+                return _JsonReader(text, where=PDF_ATTACHMENT, fast=fast)
             stream = stack.enter_context(path.open(encoding="utf-8-sig", newline=""))
-            reader = _JsonReader(stream) if fmt == "json" else _CsvReader(stream)
+            return (
+                _JsonReader(stream, fast=fast) if fmt == "json" else _CsvReader(stream, fast=fast)
+            )
+
         with read_snapshot():
-            return _verify(reader, fmt, pdf_trailer)
+            read = reader(fast=True)
+            check = _verify_rows(read, fmt, pdf_trailer, fast=True)
+            if check.problems:  # the definition decides what anyone is told
+                read = reader(fast=False)
+                check = _verify_rows(read, fmt, pdf_trailer, fast=False)
+            _verify_audit(check, read, workers)
+            return check
 
 
-def _verify(reader: _JsonReader | _CsvReader, fmt: str, pdf_trailer: Trailer | None) -> ExportCheck:
+def _verify_rows(
+    reader: _JsonReader | _CsvReader, fmt: str, pdf_trailer: Trailer | None, *, fast: bool
+) -> ExportCheck:
+    """The file's rows against its trailer and the live register (see `verify_export`)."""
     digest = RowDigest()
     differing: list[str] = []
-    batch: list[tuple[dict[str, Any], str]] = []
+    lookups: list[tuple[dict[str, Any], str]] = []  # rows not met in the register's order
     size = min(CHUNK_SIZE, connection.features.max_query_params or CHUNK_SIZE)
 
-    def compare(rows: list[tuple[dict[str, Any], str]]) -> None:
-        live = rows_for([row["reference"] for row, _text in rows])
-        for row, text in rows:
-            current = live.get(row["reference"])
-            if current is None:
-                differing.append(
-                    _("decision %(reference)s is no longer in the register")
-                    % {"reference": row["reference"]}
-                )
-            elif canonical_json(current) != text:
-                changed = [
-                    name
-                    for name in FIELDS
-                    if canonical_json(row[name]) != canonical_json(current[name])
-                ]
-                differing.append(
-                    _("decision %(reference)s differs from the register in %(fields)s")
-                    % {"reference": row["reference"], "fields": ", ".join(changed)}
-                )
+    def compare(row: dict[str, Any], text: str, current: dict[str, Any] | None) -> None:
+        if current is None:
+            differing.append(
+                _("decision %(reference)s is no longer in the register")
+                % {"reference": row["reference"]}
+            )
+        elif canonical_json(current, plain=fast) != text:
+            changed = [
+                name
+                for name in FIELDS
+                if canonical_json(row[name]) != canonical_json(current[name])
+            ]
+            differing.append(
+                _("decision %(reference)s differs from the register in %(fields)s")
+                % {"reference": row["reference"], "fields": ", ".join(changed)}
+            )
 
-    for row in reader.rows():
-        batch.append((row, digest.add(row)))
-        if len(batch) >= size:
-            compare(batch)
-            batch = []
-    compare(batch)
+    def look_up() -> None:
+        live = rows_for([row["reference"] for row, _text in lookups])
+        for row, text in lookups:
+            compare(row, text, live.get(row["reference"]))
+        lookups.clear()
+
+    # The register is read once, in the order it was exported, beside the file: each file
+    # row meets its decision within a window of CHUNK_SIZE rows read ahead; one that does not
+    # (a file reordered, a decision removed) is looked up by reference, in batches.
+    register = register_rows()
+    ahead: dict[str, dict[str, Any]] = {}
+    try:
+        for row in reader.rows():
+            text = digest.add(row, plain=fast)
+            reference = row["reference"]
+            current = ahead.pop(reference, None)
+            while current is None and len(ahead) < CHUNK_SIZE:
+                if (following := next(register, None)) is None:
+                    break
+                if following["reference"] == reference:
+                    current = following
+                else:
+                    ahead[following["reference"]] = following
+            if current is None:
+                lookups.append((row, text))
+                if len(lookups) >= size:
+                    look_up()
+            else:
+                compare(row, text, current)
+    finally:
+        register.close()
+    look_up()
     trailer = reader.trailer
     assert trailer is not None  # the readers raise rather than end without one
     check = ExportCheck(fmt, trailer, digest.count, digest.hexdigest())
@@ -811,14 +894,19 @@ def _verify(reader: _JsonReader | _CsvReader, fmt: str, pdf_trailer: Trailer | N
         check.problems.append(first)
     else:
         check.recorded_since = max(Decision.objects.count() - check.count, 0)
+    return check
 
+
+def _verify_audit(check: ExportCheck, reader: _JsonReader | _CsvReader, workers: int) -> None:
+    """The audit chain, the export's checkpoint and its head (see `verify_export`)."""
+    trailer = check.trailer
     signed = []
     if reader.checkpoint_text is not None:
         try:
             signed.append(checkpoints.read_signed(reader.checkpoint_text))
         except checkpoints.CheckpointError as error:
             check.problems.append(_("the export's audit checkpoint: %(error)s") % {"error": error})
-    chain = verify_chain(signed)
+    chain = verify_chain(signed, workers=workers)
     check.audit_events = chain.count
     for failed in (c for c in chain.checkpoints if not c.ok):
         check.problems.append(
@@ -850,4 +938,3 @@ def _verify(reader: _JsonReader | _CsvReader, fmt: str, pdf_trailer: Trailer | N
             )
             % {"sequence": trailer.head_sequence, "found": head_hash, "expected": trailer.head_hash}
         )
-    return check

@@ -8,6 +8,8 @@ import json
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from hypothesis import given
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from governance import services
@@ -350,3 +352,62 @@ def test_row_digest_fed_row_by_row_equals_the_digest_of_the_whole_array():
     whole = hashlib.sha256(audit.canonical_json(rows).encode()).hexdigest()
     assert exports.digest_of(rows) == whole
     assert exports.digest_of([]) == hashlib.sha256(b"[]").hexdigest()
+
+
+# Read the fast way, decided by the definition ---------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_numbers_orjson_cannot_hold_still_verify(register, tmp_path, fmt):
+    """orjson reads an integer past 64 bits as a double: the fast reading then differs from
+    the register, and the standard library's reading decides (the file is intact)."""
+    figures = {"eligible": 2**70 + 1, "took_part": -(2**64) - 3, "yes": 2**63, "no": 0}
+    Decision.objects.filter(pk=register[1].pk).update(figures=figures)
+    assert "matches the register: 3 decisions" in verify(export(tmp_path, fmt))
+
+
+def test_floats_in_the_register_are_compared_as_their_text(register, tmp_path):
+    """The live rows' JSON columns are decoded as `jsonable` makes them (a float as its
+    text), in one pass of the decoder: the export wrote them so."""
+    Decision.objects.filter(pk=register[0].pk).update(figures={"share": 0.25, "big": 1e300})
+    path = export(tmp_path)
+    assert '"0.25"' in path.read_text()
+    assert "matches the register" in verify(path)
+
+
+def test_a_reordered_file_breaks_its_digest_but_names_no_decision(register, tmp_path):
+    """Each row still meets its decision (read ahead in the register's order, or looked up):
+    only the digest, which depends on the order, tells."""
+    path = export(tmp_path)
+    lines = path.read_text().splitlines(keepends=True)
+    rows = [i for i, line in enumerate(lines) if line.startswith('    {"reference"')]
+    first, last = lines[rows[0]], lines[rows[-1]]
+    lines[rows[0]], lines[rows[-1]] = last.rstrip("\n") + ",\n", first.rstrip(",\n") + "\n"
+    path.write_text("".join(lines))
+    with pytest.raises(CommandError) as raised:
+        verify(path)
+    assert "the file's rows do not match its digest" in str(raised.value)
+    assert "differs from the register" not in str(raised.value)
+    assert "no longer in the register" not in str(raised.value)
+
+
+def test_a_file_row_far_from_its_place_is_looked_up(register, tmp_path, monkeypatch):
+    """With a window of one row read ahead, a row out of place is looked up by reference."""
+    monkeypatch.setattr(exports, "CHUNK_SIZE", 1)
+    test_a_reordered_file_breaks_its_digest_but_names_no_decision(register, tmp_path)
+
+
+@pytest.mark.django_db(databases=[])
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+        lambda children: (
+            st.lists(children, max_size=3)
+            | st.dictionaries(st.text(max_size=5), children, max_size=3)
+        ),
+        max_leaves=10,
+    )
+)
+def test_the_json_columns_decode_as_jsonable_makes_them(value):
+    text = json.dumps(value)
+    assert exports.json_value(text) == audit.jsonable(json.loads(text))

@@ -1,5 +1,6 @@
 """Check a register export: its own digest, the live register, the audit chain at its head."""
 
+import os
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -17,11 +18,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=os.cpu_count() or 1,
+            help="processes checking ranges of the audit log in parallel on PostgreSQL, as "
+            "verify_audit's (default: one per CPU; 1 walks it in this process)",
+        )
 
-    def handle(self, *args, file: Path, **options):
+    def handle(self, *args, file: Path, workers: int = 1, **options):
         file = Path(file)  # call_command(file="...") skips the parser's type
         try:
-            check = verify_export(file)
+            check = verify_export(file, workers=max(workers, 1))
         except ExportFormatError as error:
             raise CommandError(
                 _("%(file)s is not a readable export: %(error)s") % {"file": file, "error": error}
