@@ -27,6 +27,7 @@ that loads the project and does nothing else.
 from __future__ import annotations
 
 import argparse
+import base64
 import datetime as dt
 import os
 import platform
@@ -163,6 +164,7 @@ def populate(decision_count: int, event_count: int, seed: int) -> None:
     from django.db import transaction
 
     from governance import services
+    from governance.audit.log import store_blocks
     from governance.demo import statutes_v1
     from governance.models import AuditEvent, AuditHead, Decision, StatuteVersion
     from governance.services import SYSTEM
@@ -221,6 +223,8 @@ def populate(decision_count: int, event_count: int, seed: int) -> None:
         if last is not None:
             head.sequence, head.hash = last.sequence, last.hash
             head.save(update_fields=["sequence", "hash"])
+            # Bulk-created: store the blocks' hashes as the appending functions would.
+            store_blocks(0, head.sequence)
 
 
 # Runs manage.py and reports the process's own peak resident set size (VmHWM) on exit. The
@@ -259,6 +263,55 @@ def run(label: str, *command: str) -> tuple[float, int, str]:
     return elapsed, peak // 1024, last
 
 
+def export_floor(path: Path) -> tuple[float, float, float]:
+    """What `verify_export` cannot do without, in this process: `sha256sum` of the file, the
+    live rows it compares with read once (COPY of the same query on PostgreSQL, a cursor on
+    SQLite), and the audit log's floor (`benchmarks/verify_audit.py`: COPY of the rows
+    `verify_audit` reads, then SHA-256 of each), since it verifies the chain too."""
+    import hashlib
+
+    from django.db import connection
+
+    from governance.audit import exports
+    from governance.audit.log import _SQL_ROWS
+    from governance.models import Decision
+
+    started = time.perf_counter()
+    subprocess.run(["sha256sum", str(path)], check=True, capture_output=True)
+    file_s = time.perf_counter() - started
+    query = Decision.objects.order_by("pk").values_list(*exports.COLUMNS.values())
+    sql, params = query.query.sql_with_params()
+    connection.ensure_connection()
+    started = time.perf_counter()
+    if connection.vendor == "postgresql":
+        with connection.connection.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT", params) as copy:  # fmt: skip
+            for _block in copy:
+                pass
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            while cursor.fetchmany(5000):
+                pass
+    live_s = time.perf_counter() - started
+    started = time.perf_counter()
+    if connection.vendor == "postgresql":
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        from verify_audit import floor_once
+
+        copied, hashed, _size = floor_once()
+        audit_s = copied + hashed
+    else:
+        sha = hashlib.sha256
+        with connection.cursor() as cursor:
+            cursor.execute(_SQL_ROWS)
+            while rows := cursor.fetchmany(5000):
+                for row in rows:
+                    sha(repr(row).encode()).digest()
+        audit_s = time.perf_counter() - started
+    connection.close()
+    return file_s, live_s, audit_s
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -267,13 +320,27 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--pdf", action="store_true", help="also time the PDF export")
+    parser.add_argument(
+        "--skip-setup", action="store_true", help="reuse the decisions and events already there"
+    )
+    parser.add_argument(
+        "--verify-only",
+        action="store_true",
+        help="only the JSON and CSV exports and their verification, beside its floor",
+    )
     args = parser.parse_args()
 
     # Production settings: DEBUG would keep every query's SQL in memory.
     os.environ["DEBUG"] = "false"
     os.environ.setdefault("SECRET_KEY", "export-benchmark-" + os.urandom(16).hex())
     folder = Path(tempfile.mkdtemp(prefix="export-bench-"))
+    if not (os.environ.get("AUDIT_SIGNING_KEY_FILE") or os.environ.get("AUDIT_SIGNING_KEY")):
+        key = folder / "audit-signing.key"  # the exports carry a signed checkpoint
+        key.write_text(base64.b64encode(os.urandom(32)).decode())
+        os.environ["AUDIT_SIGNING_KEY_FILE"] = str(key)
     if not os.environ.get("DATABASE_URL"):
+        if args.skip_setup:
+            sys.exit("--skip-setup needs the DATABASE_URL of the database set up before")
         os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "governance.settings")
     import django
@@ -285,23 +352,28 @@ def main() -> None:
     from governance.models import AuditEvent, Decision
 
     call_command("migrate", verbosity=0)
-    if Decision.objects.exists() or AuditEvent.objects.exists():
-        sys.exit("the benchmark needs an empty database (no decisions, no audit events)")
-    started = time.perf_counter()
-    populate(args.decisions, args.events, args.seed)
-    setup_time = time.perf_counter() - started
+    setup_time = 0.0
+    if not args.skip_setup:
+        if Decision.objects.exists() or AuditEvent.objects.exists():
+            sys.exit("the benchmark needs an empty database (no decisions, no audit events)")
+        started = time.perf_counter()
+        populate(args.decisions, args.events, args.seed)
+        setup_time = time.perf_counter() - started
     decision_count, event_count = Decision.objects.count(), AuditEvent.objects.count()
     connection.close()  # the measured processes read the database on their own
 
+    with open("/proc/loadavg") as loadavg:
+        load = " ".join(loadavg.read().split()[:3])
     print(
         f"# {decision_count:,} decisions, {event_count:,} audit events on {connection.vendor}, "
         f"Python {platform.python_version()}, {os.cpu_count()} CPUs, "
-        f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC (set up in {setup_time:.0f} s, untimed)"
+        f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC (set up in {setup_time:.0f} s, untimed), "
+        f"load average {load}"
     )
     print("| step | time | peak RSS | file |")
     print("|---|---:|---:|---:|")
     steps = [("baseline: manage.py check", ("check",), None)]
-    formats = ["json", "csv"] + (["pdf"] if args.pdf else [])
+    formats = ["json", "csv"] + (["pdf"] if args.pdf and not args.verify_only else [])
     for fmt in formats:
         path = folder / f"register.{fmt}"
         steps.append(
@@ -313,15 +385,29 @@ def main() -> None:
         )
     for fmt in formats:
         path = folder / f"register.{fmt}"
-        steps.append((f"verify_export ({fmt})", ("verify_export", str(path)), None))
-    steps.append(("verify_audit", ("verify_audit",), None))
-    steps.append(("anomaly_report", ("anomaly_report",), None))
-    last_lines = []
+        steps.append((f"verify_export ({fmt})", ("verify_export", str(path)), path))
+    if not args.verify_only:
+        steps.append(("verify_audit", ("verify_audit",), None))
+        steps.append(("anomaly_report", ("anomaly_report",), None))
+    last_lines, floors = [], []
     for label, command, path in steps:
         elapsed, peak, last = run(label, *command)
         size = f"{path.stat().st_size / 1e6:,.1f} MB" if path else ""
+        if label.startswith("verify_export") and path.suffix != ".pdf":
+            size = ""
+            floor = export_floor(path)
+            floors.append((label, elapsed, floor))
         print(f"| {label} | {elapsed:.2f} s | {peak:,} MB | {size} |", flush=True)
         last_lines.append(f"{label}: {last}")
+    print()
+    for label, elapsed, (file_s, live_s, audit_s) in floors:
+        total = file_s + live_s + audit_s
+        print(
+            f"floor of {label}: sha256sum {file_s:.2f} s + live rows {live_s:.2f} s + audit "
+            f"log {audit_s:.2f} s = {total:.2f} s; ratio {elapsed / total:.2f}"
+        )
+    with open("/proc/loadavg") as loadavg:
+        print("load average after:", " ".join(loadavg.read().split()[:3]))
     print()
     for line in last_lines:
         print(f"    {line[:220]}")

@@ -226,7 +226,9 @@ def main() -> None:
             build(options.events)
         checkpoint = Path(folder) / "checkpoint.txt"
         run("audit_checkpoint", "--output", str(checkpoint))
-        floors, verifies, checked, starts, inside = [], [], [], [], []
+        floors, verifies, checked, starts, inside, load_at_start = [], [], [], [], [], ""
+        with open("/proc/loadavg") as loadavg:
+            load_at_start = " ".join(loadavg.read().split()[:3])
         for _ in range(options.runs):
             copied, hashed, size = floor_once()
             floors.append((copied, hashed))
@@ -242,7 +244,10 @@ def main() -> None:
         checked_s = statistics.median(t for t, _m in checked)
         start_s = statistics.median(t for t, _m in starts)
         start_mb = max(m for _t, m in starts) / 1024
-        print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs")
+        with open("/proc/loadavg") as loadavg:
+            load = " ".join(loadavg.read().split()[:3])
+        print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, load {load}")
+        print(f"load at the start: {load_at_start}")
         print(f"events: {options.events:,}; rows copied out: {size / 1e6:.0f} MB")
         print(f"floor: COPY {copy_s:.2f} s + SHA-256 {hash_s:.2f} s = {floor:.2f} s")
         print(f"manage.py check (start-up): {start_s:.2f} s, {start_mb:.0f} MB")
