@@ -104,13 +104,16 @@ def test_dashboard_has_a_constant_number_of_queries(
         assert client.get(reverse("dashboard")).status_code == 200
 
 
+@pytest.mark.parametrize("count", [1, 60])
 def test_audit_log_has_a_constant_number_of_queries(
-    client_for, world, django_assert_max_num_queries
+    client_for, world, django_assert_max_num_queries, count
 ):
-    add_decisions(world, 40)
+    add_decisions(world, count)  # one event each, past a page of 50 at the larger count
     client = client_for("auditor")
     with django_assert_max_num_queries(12):
         assert client.get(reverse("audit_log")).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("audit_log"), {"page": 2}).status_code == 200
 
 
 def test_member_dashboard_shows_good_standing(client_for, world):
