@@ -35,9 +35,10 @@ from django.test import override_settings
 from django.urls import reverse
 
 from elections import services
-from tests.elections.conftest import draft_ballot, draft_election
+from tests.elections.conftest import add_voters, draft_ballot, draft_election
 
 RANKING = ["c3", "c1", "c2"]
+CHOICES = ["yes", "no", "abstain", "blank"]
 CHOICE = "abstain"
 
 
@@ -190,3 +191,40 @@ def test_the_report_of_a_failed_vote_lists_no_choice(client, world, secret_ballo
         assert not _holds_a_choice(report)
         assert not re.search(r"preference_1 = '(c\d)'", report)
         assert "preference_1 = '********************'" in report or "choice = '****" in report
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known leak, for the lead (issue 15): the audit log page lists ballot.vote_cast "
+    "events in cast order with the voter, and the board is in cast order too",
+)
+def test_the_audit_log_page_and_the_published_board_do_not_pair_voters_with_trackers(client, world):
+    """An auditor (by default a Control Committee member, so a trustee) reads, in the app,
+    the audit log's vote_cast events in sequence and the published bundle's board by position:
+    the n-th voter is the n-th entry. k such trustees could then decrypt a named voter's paper
+    with their own key shares, without the database."""
+    voters = [world.member, *add_voters(world, 3)]
+    ballot = services.open_ballot(actor=world.officer, ballot=draft_ballot(world))
+    trackers = {}
+    for user, choice in zip(voters, CHOICES, strict=True):
+        trackers[user.email] = services.cast_vote(actor=user, ballot=ballot, choices=choice).code
+    services.close_ballot(actor=world.officer, ballot=ballot)
+    services.count_ballot(actor=world.officer, ballot=ballot)
+    services.publish_results(actor=world.officer, ballot=ballot)
+    client.force_login(world.member)
+    board = client.get(reverse("ballot_bundle", args=[ballot.pk])).json()["board"]
+    client.force_login(world.auditor)
+    page = client.get(reverse("audit_log"), {"action": "ballot.vote_cast"}).content.decode()
+    events = sorted(
+        (int(sequence), actor)
+        for sequence, actor in re.findall(
+            r"<tr><td>(\d+)</td><td>[^<]*</td><td>([^<]*)</td><td>ballot.vote_cast</td>", page
+        )
+    )
+    assert len(events) == len(board) == len(voters)
+    linked = sum(
+        1
+        for (_sequence, actor), entry in zip(events, board, strict=True)
+        if trackers.get(actor) == entry["tracker"]
+    )
+    assert linked == 0, f"{linked} of {len(voters)} voters paired with their tracker"
