@@ -37,6 +37,7 @@ OFFICER_BALLOT_ACTIONS = frozenset(
         "ballot.created",
         "ballot.opened",
         "ballot.closed",
+        "ballot.tally_retried",
         "ballot.counted",
         "ballot.published",
         "ballot.cancelled",

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -49,6 +50,9 @@ from governance.exceptions import DomainError, NotAllowed
 from governance.models import Mandate, Member
 
 GENESIS = "0" * 64
+TALLY = BallotBox.TallyState
+
+logger = logging.getLogger(__name__)
 
 
 # ---------------------------------------------------------------------------
@@ -427,7 +431,8 @@ def trustee_task(trustee: Trustee, others: Sequence[Trustee]) -> str:
         return KEY_READY if box.public_key else WAIT_DEALINGS
     if ballot.status != Ballot.Status.CLOSED:
         return NOT_NEEDED  # counted with the shares of k others
-    return DECRYPT if box.tally is not None else WAIT_MIX
+    # The trustees decrypt once the task worker has prepared the tally (`run_tally`).
+    return DECRYPT if box.tally_state == TALLY.MIXED and box.tally is not None else WAIT_MIX
 
 
 def upload_trustee_file(*, actor, trustee: Trustee, data: Any) -> tuple[str, Trustee]:
@@ -484,7 +489,9 @@ def trustees_progress(box: BallotBox, trustees: Sequence[Trustee]) -> dict[str, 
         )
     closed = ballot.status == Ballot.Status.CLOSED
     needed = 0 if box.demo_secret else max(k - len(decrypted), 0)
-    if closed and box.tally is None:
+    if closed and box.tally_state == TALLY.FAILED:
+        missing.append(_("The tally failed: an officer must prepare it again."))
+    elif closed and box.tally is None:
         missing.append(_("The papers are not ready for the trustees yet (the mix)."))
     elif closed and needed:
         missing.append(
@@ -638,6 +645,86 @@ def prepare_tally(box: BallotBox, entries: Sequence[BoardEntry]) -> dict[str, An
     return bundle.prepare_tally(public, spec, rows, context)
 
 
+def run_tally(box_id: int) -> str:
+    """The tally of a closed ballot, prepared by the task worker (never the close's request):
+    the board checked, then its totals or its mix with the proof of the shuffle stored.
+
+    The box goes from waiting to mixing (committed, so the console shows it), then, locked
+    for the whole work, to mixed with the tally and its audit event in one transaction, or
+    to failed with the reason in words and its own audit event. A tally already there (an
+    earlier run, a duplicate task, the count's own fallback) is not prepared again; a
+    failed one waits for an officer's retry (`retry_tally`). Returns the state reached.
+    """
+    with transaction.atomic():
+        box = BallotBox.objects.select_for_update().select_related("ballot").get(pk=box_id)
+        if box.tally is None and box.tally_state == TALLY.WAITING:
+            if box.ballot.status != Ballot.Status.CLOSED:
+                return box.tally_state  # cancelled before the worker came
+            box.tally_state = TALLY.MIXING
+            box.save(update_fields=["tally_state"])
+    if box.tally is not None or box.tally_state != TALLY.MIXING:
+        return _tally_done(box_id) if box.tally is not None else box.tally_state
+    with transaction.atomic():
+        box = BallotBox.objects.select_for_update().select_related("ballot").get(pk=box_id)
+        if box.tally is not None or box.tally_state != TALLY.MIXING:
+            return box.tally_state  # a duplicate task did it while this one waited
+        ballot = box.ballot
+        # The stored reason is in the section's language, as the e-mails are.
+        with translation.override(settings.LANGUAGE_CODE):
+            try:
+                with transaction.atomic():  # a savepoint: a failed read leaves the row writable
+                    box.tally = prepare_tally(box, check_board(box))
+            except DomainError as error:
+                reason = error.message
+            except Exception as error:
+                logger.exception("The tally of ballot %s failed", ballot.pk)
+                reason = _(
+                    "An unexpected error (%(kind)s) stopped it; the worker's log has the details."
+                ) % {"kind": type(error).__name__}
+            else:
+                reason = ""
+        if reason:
+            box.tally, box.tally_state, box.tally_error = None, TALLY.FAILED, reason
+            box.save(update_fields=["tally_state", "tally_error"])
+            audit.record(None, "ballot.tally_failed", ballot, new={"error": reason})
+            return TALLY.FAILED
+        box.tally_state, box.tally_error = TALLY.MIXED, ""
+        box.save(update_fields=["tally", "tally_state", "tally_error"])
+        audit.record(
+            None,
+            "ballot.tally_prepared",
+            ballot,
+            new={"kind": box.tally["kind"], "papers": box.length, "board_head": box.head},
+        )
+    return TALLY.MIXED
+
+
+def _tally_done(box_id: int) -> str:
+    """A tally already prepared (by the count's fallback) is marked mixed, nothing redone."""
+    with transaction.atomic():
+        box = BallotBox.objects.select_for_update().get(pk=box_id)
+        if box.tally is not None and box.tally_state != TALLY.MIXED:
+            box.tally_state, box.tally_error = TALLY.MIXED, ""
+            box.save(update_fields=["tally_state", "tally_error"])
+    return box.tally_state
+
+
+def retry_tally(ballot: Ballot) -> dict[str, Any]:
+    """Inside the retry step's transaction: a failed tally (or one whose worker stopped in
+    the middle: mixing, yet nobody holds the box) waits for the worker again."""
+    box = BallotBox.objects.select_for_update(skip_locked=True).filter(ballot=ballot).first()
+    if box is None:
+        if not BallotBox.objects.filter(ballot=ballot).exists():
+            raise DomainError(_("This ballot has no ballot box to tally."))
+        raise DomainError(_("The worker is preparing the tally now."))
+    if box.tally is not None or box.tally_state not in (TALLY.FAILED, TALLY.MIXING):
+        raise DomainError(_("Only a tally that failed can be tried again."))
+    error = box.tally_error
+    box.tally_state, box.tally_error = TALLY.WAITING, ""
+    box.save(update_fields=["tally_state", "tally_error"])
+    return {"previous_error": error}
+
+
 def tally_ciphertexts(tally: dict[str, Any]) -> list[Ciphertext]:
     return [Ciphertext.from_json(c) for c in tally["ciphertexts"]]
 
@@ -651,7 +738,7 @@ def publish_decryption(*, actor, trustee: Trustee, data: dict) -> Trustee:
     with transaction.atomic():
         trustee = _trustee_for(actor, trustee)
         box = trustee.box
-        if box.tally is None:
+        if box.tally is None or box.tally_state != TALLY.MIXED:
             raise DomainError(_("There is nothing to decrypt yet: the ballot is not closed."))
         try:
             share = threshold.DecryptionShare.from_json(data)

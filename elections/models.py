@@ -516,6 +516,21 @@ class BallotBox(models.Model):
         ),
     )
 
+    class TallyState(models.TextChoices):
+        """Where the tally stands: prepared by the task worker after the close
+        (`elections.tasks.prepare_tally`), not by the close's request."""
+
+        OPEN = "", _("not closed yet")
+        WAITING = "waiting", _("waiting for the mix")
+        MIXING = "mixing", _("mixing")
+        MIXED = "mixed", _("mixed")
+        FAILED = "failed", _("failed")
+
+    tally_state = models.CharField(
+        _("state of the tally"), max_length=8, choices=TallyState, blank=True, default=""
+    )
+    tally_error = models.TextField(_("why the tally failed"), blank=True)
+
     class Meta:
         verbose_name = _("ballot box")
         verbose_name_plural = _("ballot boxes")

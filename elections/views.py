@@ -695,6 +695,8 @@ def _render_console(request, ballot: Ballot, *, paper_form=None, cancel_form=Non
         # The e-mails going out in batches through the task worker (elections/tasks.py).
         "mailings": list(ballot.mailings.order_by("started_at", "pk")),
     }
+    if request.htmx and request.GET.get("part") == "tally":
+        return _tally_partial(request, ballot)
     if request.htmx:
         return render(request, "elections/ballot_console.html#turnout", turnout)
     counting_by_hand = ballot.status in (Status.OPEN, Status.CLOSED)
@@ -713,6 +715,7 @@ def _render_console(request, ballot: Ballot, *, paper_form=None, cancel_form=Non
             else None
         ),
         "box": box,
+        "tally_pending": TALLY_PENDING,
         "batches": ballot.paper_counts.select_related("entered_by", "confirmed_by", "set_aside_by"),
         "codes": codes,
         "next_step": _next_step(ballot),
@@ -722,6 +725,24 @@ def _render_console(request, ballot: Ballot, *, paper_form=None, cancel_form=Non
         "results_visible": ballot.status in (Status.COUNTED, Status.PUBLISHED),
     }
     return render(request, "elections/ballot_console.html", context, status=status)
+
+
+#: The tally's states the console polls (the task worker has not finished yet).
+TALLY_PENDING = (BallotBox.TallyState.WAITING, BallotBox.TallyState.MIXING)
+
+
+def _tally_partial(request, ballot: Ballot):
+    """The tally's state, polled while the task worker prepares it; once it is done (or has
+    failed) the whole console is refreshed once, the trustees' table with it."""
+    box = getattr(ballot, "box", None) if ballot.secret else None
+    response = render(
+        request,
+        "elections/ballot_console.html#tally",
+        {"ballot": ballot, "box": box, "tally_pending": TALLY_PENDING},
+    )
+    if box is not None and box.tally_state not in TALLY_PENDING:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @ballot_writer

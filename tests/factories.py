@@ -247,3 +247,19 @@ def adopt_statutes(
         effective_from=effective_from,
         articles=statute_articles() if articles is None else articles,
     )
+
+
+def close_and_tally(*, actor, ballot):
+    """Close a ballot as `elections.services.close_ballot` does, then run what the close
+    enqueues on commit, as the task worker would: a secret ballot's tally (totals or mix).
+
+    A test runs inside a transaction that never commits, so on-commit callbacks do not run
+    by themselves; the suite's task backend is the immediate one, so the tally task runs
+    here, in process, when its callback does. Use it wherever a test closes a ballot and
+    then counts it or lets its trustees decrypt."""
+    from django.test import TestCase
+
+    from elections import services as elections
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return elections.close_ballot(actor=actor, ballot=ballot)

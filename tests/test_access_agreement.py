@@ -32,6 +32,7 @@ from governance.models import AuditEvent, StatuteVersion
 from governance.services import SYSTEM
 from motions import services as motions
 from tests.elections.conftest import add_voters, draft_ballot, draft_election
+from tests.factories import close_and_tally
 from tests.governance.assembly_support import convene
 from tests.governance.test_authorization_matrix import logged_in, send
 from tests.motions.conftest import convene as convene_ahead
@@ -101,7 +102,7 @@ def _ballot_in(world, status: str) -> Ballot:
     if status == "open":
         return ballot
     elections.cast_vote(actor=world.member, ballot=ballot, choices="yes")
-    elections.close_ballot(actor=world.officer, ballot=ballot)
+    close_and_tally(actor=world.officer, ballot=ballot)
     if status == "closed":
         return ballot
     elections.count_ballot(actor=world.officer, ballot=ballot)

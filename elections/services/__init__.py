@@ -44,5 +44,6 @@ from elections.services.steps import (  # noqa: F401
     mark_reminded,
     open_ballot,
     publish_results,
+    retry_tally,
 )
 from elections.services.tellers import confirm_paper_count, enter_paper_count, set_aside_paper_count  # noqa: F401

@@ -31,18 +31,24 @@ from governance.statutes.lookup import require_rule_for, rule_for
 def _close(ballot: Ballot, actor) -> dict:
     ballot.closed_at = timezone.now()
     if ballot.secret:
-        # The board is frozen: what the trustees decrypt is fixed now (totals or a mix).
-        # A board that does not match the participations is left unprepared: the
-        # ballot still closes, and the count refuses it (check_board says why).
+        # The board is frozen: what the trustees decrypt is fixed now (totals or a mix),
+        # prepared by the task worker after the close commits (`_prepare_tally`).
         box = ballot_box.BallotBox.objects.select_for_update().get(ballot=ballot)
-        try:
-            entries = ballot_box.check_board(box)
-        except DomainError:
-            entries = None
-        if entries is not None:
-            box.tally = ballot_box.prepare_tally(box, entries)
-            box.save(update_fields=["tally"])
+        box.tally_state = ballot_box.TALLY.WAITING
+        box.save(update_fields=["tally_state"])
     return {"early": ballot.closed_at < ballot.closes_at}
+
+
+def _prepare_tally(ballot: Ballot, actor) -> None:
+    """After the close (or an officer's retry) commits, the task worker prepares the tally."""
+    if ballot.secret:
+        box_id = ballot_box.BallotBox.objects.values_list("pk", flat=True).get(ballot=ballot)
+        transaction.on_commit(lambda: tasks.prepare_tally.enqueue(box_id))
+
+
+def _retry_tally(ballot: Ballot, actor) -> dict:
+    """A tally that failed waits for the worker again (the reason it failed is kept)."""
+    return ballot_box.retry_tally(ballot)
 
 
 def papers_for_count(ballot: Ballot) -> list[tuple[Any, int]]:

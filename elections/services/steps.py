@@ -8,7 +8,16 @@ from django.utils.translation import gettext_lazy
 
 from elections.models import Ballot
 from elections.services.common import S, _locked
-from elections.services.counting import _announce, _cancelled, _close, _count, _counted, _publish
+from elections.services.counting import (
+    _announce,
+    _cancelled,
+    _close,
+    _count,
+    _counted,
+    _prepare_tally,
+    _publish,
+    _retry_tally,
+)
 from elections.services.opening import _invite, _open
 from governance import lifecycle
 from governance.audit import log as audit
@@ -37,6 +46,12 @@ def count_ballot(*, actor, ballot: Ballot):
     applied; the decision cites the ballot's article, the rules' snapshots and the figures.
     """
     return lifecycle.take(BALLOT.steps["count"], ballot, actor)
+
+
+def retry_tally(*, actor, ballot: Ballot) -> Ballot:
+    """Officers send a closed secret ballot's failed tally (totals or mix) back to the task
+    worker; the console shows why it failed."""
+    return lifecycle.take(BALLOT.steps["retry_tally"], ballot, actor)
 
 
 def publish_results(*, actor, ballot: Ballot) -> Ballot:
@@ -81,8 +96,10 @@ BALLOT = lifecycle.officer_lifecycle(
             [OFFICERS],
             event="ballot.closed",
             service="elections.services.close_ballot",
-            does="waits for the votes under way, then refuses later ones",
+            does="waits for the votes under way, then refuses later ones; the tally is "
+            "prepared by the task worker after commit",
             work=_close,
+            then=_prepare_tally,
             fields=("closed_at",),
             confirm=gettext_lazy("Close the ballot?"),
             done=gettext_lazy("The ballot is closed."),
@@ -101,6 +118,19 @@ BALLOT = lifecycle.officer_lifecycle(
             fields=("result", "decision"),
             confirm=gettext_lazy("Count the ballot and record the decision?"),
             done=gettext_lazy("The ballot is counted and the decision recorded."),
+        ),
+        lifecycle.step(
+            "retry_tally",
+            gettext_lazy("Prepare the tally again"),
+            [S.CLOSED],
+            S.CLOSED,
+            [OFFICERS],
+            event="ballot.tally_retried",
+            service="elections.services.retry_tally",
+            does="a secret ballot's tally that failed goes back to the task worker",
+            work=_retry_tally,
+            then=_prepare_tally,
+            done=gettext_lazy("The tally is prepared again by the task worker."),
         ),
         lifecycle.step(
             "publish",

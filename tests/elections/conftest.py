@@ -10,7 +10,7 @@ from django.utils import timezone
 from elections import services
 from elections.models import Ballot, BallotPaper, RollEntry
 from governance.models import Decision, StatuteVersion
-from tests.factories import DuesFactory, MemberFactory, UserFactory
+from tests.factories import DuesFactory, MemberFactory, UserFactory, close_and_tally
 
 
 def article(number: str):
@@ -64,7 +64,7 @@ def published(world, ballot: Ballot, choices) -> Ballot:
     """Each (user, choice) votes, then the officer closes, counts and publishes the ballot."""
     for user, choice in choices:
         services.cast_vote(actor=user, ballot=ballot, choices=choice)
-    services.close_ballot(actor=world.officer, ballot=ballot)
+    close_and_tally(actor=world.officer, ballot=ballot)
     services.count_ballot(actor=world.officer, ballot=ballot)
     return services.publish_results(actor=world.officer, ballot=ballot)
 

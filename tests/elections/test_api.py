@@ -25,7 +25,7 @@ from elections.models import (
 from governance.models import AuditEvent, Decision
 from tests.elections.boxes import decrypted_board
 from tests.elections.conftest import add_voters, draft_ballot, draft_election, enlarge_roll
-from tests.factories import DuesFactory, MandateFactory, MemberFactory
+from tests.factories import DuesFactory, MandateFactory, MemberFactory, close_and_tally
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def vote(user, ballot, choices, **kwargs):
 
 
 def counted(world, ballot) -> Ballot:
-    services.close_ballot(actor=world.officer, ballot=ballot)
+    close_and_tally(actor=world.officer, ballot=ballot)
     return services.count_ballot(actor=world.officer, ballot=ballot)
 
 
@@ -119,7 +119,7 @@ def case_close(world):
 
 def case_count(world):
     question = services.open_ballot(actor=world.officer, ballot=draft_ballot(world))
-    services.close_ballot(actor=world.officer, ballot=question)
+    close_and_tally(actor=world.officer, ballot=question)
     return "post", "api_ballot_count", [question.pk], None, question
 
 
@@ -320,6 +320,7 @@ def test_each_role_gets_the_expected_answer_from_each_endpoint(world, client_for
         "api_ballot_open",
         "api_ballot_close",
         "api_ballot_count",
+        "api_ballot_retry_tally",
         "api_ballot_publish",
         "api_ballot_cancel",
         "api_ballot_candidates",
@@ -582,7 +583,7 @@ def test_a_voter_off_the_roll_is_refused_with_403(world, client_for, question):
 
 
 def test_a_vote_on_a_closed_ballot_is_a_400(world, client_for, question):
-    services.close_ballot(actor=world.officer, ballot=question)
+    close_and_tally(actor=world.officer, ballot=question)
     response = post(client_for("member"), "api_ballot_vote", question.pk, data={"choices": "yes"})
     assert response.status_code == 400
     assert not BallotPaper.objects.exists()
@@ -881,7 +882,7 @@ def test_results_are_hidden_from_members_until_published(world, client_for, ques
 def test_results_of_an_uncounted_ballot_are_not_found_even_for_officers(
     world, client_for, question, role
 ):
-    services.close_ballot(actor=world.officer, ballot=question)
+    close_and_tally(actor=world.officer, ballot=question)
     assert get(client_for(role), "api_ballot_results", question.pk).status_code == 404
 
 
@@ -952,6 +953,7 @@ def test_the_schema_documents_every_voting_endpoint(client_for):
         "/api/ballots/{id}/open/": {"post"},
         "/api/ballots/{id}/close/": {"post"},
         "/api/ballots/{id}/count/": {"post"},
+        "/api/ballots/{id}/retry_tally/": {"post"},
         "/api/ballots/{id}/publish/": {"post"},
         "/api/ballots/{id}/cancel/": {"post"},
         "/api/ballots/{id}/candidates/": {"post"},

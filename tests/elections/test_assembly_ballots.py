@@ -11,6 +11,7 @@ from governance.audit import log as audit
 from governance.exceptions import DomainError, NotAllowed
 from governance.models import Assembly, AuditEvent
 from tests.elections.conftest import draft_ballot
+from tests.factories import close_and_tally
 from tests.governance.assembly_support import convene, voters
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +95,7 @@ def test_the_quorum_is_of_everyone_entitled_not_only_of_the_room(world, ga, room
     services.cast_vote(actor=room["holder"].user, ballot=ballot, choices="yes")
     services.cast_vote(actor=room["b"].user, ballot=ballot, choices="yes")
     services.cast_vote(actor=room["c"].user, ballot=ballot, choices="no")
-    services.close_ballot(actor=world.officer, ballot=ballot)
+    close_and_tally(actor=world.officer, ballot=ballot)
     counted = services.count_ballot(actor=world.officer, ballot=ballot)
     decision = counted.decision
     assert decision.outcome == "no_quorum"
@@ -112,7 +113,7 @@ def test_a_vote_in_the_room_with_the_quorum_is_decided_with_its_figures(world, g
     services.cast_vote(actor=holder, ballot=ballot, choices="yes", on_behalf_of=room["g1"])
     services.cast_vote(actor=holder, ballot=ballot, choices="no", on_behalf_of=room["g2"])
     services.cast_vote(actor=room["b"].user, ballot=ballot, choices="abstain")
-    services.close_ballot(actor=world.officer, ballot=ballot)
+    close_and_tally(actor=world.officer, ballot=ballot)
     decision = services.count_ballot(actor=world.officer, ballot=ballot).decision
     assert decision.outcome == "adopted"
     figures = decision.figures

@@ -16,6 +16,7 @@ from elections.management.commands.verify_ballot import recount
 from elections.models import Ballot, BallotBox, BallotPaper, BoardEntry, Participation, Trustee
 from governance.exceptions import DomainError, NotAllowed
 from tests.elections.conftest import add_voters, draft_ballot, draft_election
+from tests.factories import close_and_tally
 
 
 def _ceremony(world, ballot, tmp_path, k=2):
@@ -103,7 +104,7 @@ def trusted_election(world, tmp_path):
     rankings = [["c1", "c2"], ["c2"], ["c3", "c1", "c2"], ["c1"], ["c2", "c3"], ["c1", "c3"]]
     for user, ranking in zip([*users, *voters], rankings, strict=True):
         services.cast_vote(actor=user, ballot=ballot, choices=ranking)
-    services.close_ballot(actor=world.officer, ballot=ballot)
+    close_and_tally(actor=world.officer, ballot=ballot)
     return ballot, users, trustees, rankings
 
 
@@ -282,7 +283,7 @@ def test_the_count_refuses_a_board_shorter_than_the_votes_cast(world):
     ballot = services.open_ballot(actor=world.officer, ballot=draft_ballot(world))
     services.cast_vote(actor=world.member, ballot=ballot, choices="yes")
     Participation.objects.create(ballot=ballot, member=world.officer.member)
-    services.close_ballot(actor=world.officer, ballot=ballot)
+    close_and_tally(actor=world.officer, ballot=ballot)
     with pytest.raises(DomainError, match="ballot box holds 1 papers"):
         services.count_ballot(actor=world.officer, ballot=ballot)
 
@@ -292,7 +293,7 @@ def test_a_deleted_board_entry_breaks_the_chain_and_the_count_refuses(world):
     for user in (world.member, world.officer):
         services.cast_vote(actor=user, ballot=ballot, choices="no")
     BoardEntry.objects.filter(box__ballot=ballot, position=0).delete()
-    services.close_ballot(actor=world.officer, ballot=ballot)
+    close_and_tally(actor=world.officer, ballot=ballot)
     with pytest.raises(DomainError, match="ballot box holds 1 papers"):
         services.count_ballot(actor=world.officer, ballot=ballot)
     # With a participation gone too, the lengths agree and the broken chain still tells.
@@ -333,7 +334,7 @@ def test_marks_are_counted_from_decrypted_totals(world, method, choices, figures
         [world.member, world.officer, world.other_officer, *voters], choices, strict=True
     ):
         services.cast_vote(actor=user, ballot=ballot, choices=marks)
-    services.close_ballot(actor=world.officer, ballot=ballot)
+    close_and_tally(actor=world.officer, ballot=ballot)
     assert BallotBox.objects.get(ballot=ballot).tally["kind"] == "totals"
     ballot = services.count_ballot(actor=world.officer, ballot=ballot)
     count = Ballot.objects.get(pk=ballot.pk).result["count"]

@@ -26,7 +26,7 @@ from governance.exceptions import DomainError, NotAllowed, RuleViolation
 from governance.models import AuditEvent, Decision
 from tests.elections.boxes import decrypted_board
 from tests.elections.conftest import add_voters, draft_ballot, draft_election, enlarge_roll
-from tests.factories import DuesFactory, MandateFactory, MemberFactory
+from tests.factories import DuesFactory, MandateFactory, MemberFactory, close_and_tally
 
 pytestmark = pytest.mark.django_db
 
@@ -235,7 +235,7 @@ def test_a_vote_after_closing_time_is_refused(question, world):
 
 
 def test_a_vote_after_close_is_refused(question, world):
-    services.close_ballot(actor=world.officer, ballot=question)
+    close_and_tally(actor=world.officer, ballot=question)
     with pytest.raises(DomainError, match="not open"):
         vote(world.member, question, "yes")
 
@@ -307,7 +307,7 @@ def test_published_list_is_shuffled_and_carries_no_voter(world):
     receipts = [
         vote(user, ballot, "yes") for user in (world.member, world.officer, world.other_officer)
     ]
-    services.close_ballot(actor=world.officer, ballot=ballot)
+    close_and_tally(actor=world.officer, ballot=ballot)
     services.count_ballot(actor=world.officer, ballot=ballot)
     listed = services.ballot_list(ballot)
     # The listed papers are the decrypted count, tied to no tracker and so to no voter.
@@ -325,7 +325,7 @@ def test_published_list_is_shuffled_and_carries_no_voter(world):
 
 
 def close_and_count(world, ballot):
-    services.close_ballot(actor=world.officer, ballot=ballot)
+    close_and_tally(actor=world.officer, ballot=ballot)
     return services.count_ballot(actor=world.officer, ballot=ballot)
 
 
@@ -530,7 +530,7 @@ def test_paper_results_count_once_a_second_teller_confirms(question, world):
     )
     with pytest.raises(NotAllowed, match="second teller"):
         services.confirm_paper_count(actor=world.officer, batch=batch)
-    services.close_ballot(actor=world.officer, ballot=question)
+    close_and_tally(actor=world.officer, ballot=question)
     with pytest.raises(DomainError, match="confirmation"):
         services.count_ballot(actor=world.officer, ballot=question)
     services.confirm_paper_count(actor=second, batch=batch)

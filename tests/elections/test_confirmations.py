@@ -13,6 +13,7 @@ from django.utils import timezone
 from elections import services
 from elections.models import Ballot, Participation
 from tests.elections.conftest import add_voters, draft_ballot, draft_election
+from tests.factories import close_and_tally
 
 pytestmark = pytest.mark.django_db
 
@@ -75,14 +76,14 @@ def test_the_count_confirmation_warns_of_a_batch_awaiting_its_second_teller(
     services.enter_paper_count(
         actor=world.officer, ballot=open_question, label="Hall", groups=[["yes", 3]]
     )
-    services.close_ballot(actor=world.officer, ballot=open_question)
+    close_and_tally(actor=world.officer, ballot=open_question)
     body = client_for("officer").get(confirm_url(open_question, "count")).content.decode()
     assert "awaits its second teller" in body
     assert "only a later decision can supersede it" in body
 
 
 def test_the_publication_confirmation_says_it_cannot_be_withdrawn(client_for, world, open_question):
-    services.close_ballot(actor=world.officer, ballot=open_question)
+    close_and_tally(actor=world.officer, ballot=open_question)
     services.count_ballot(actor=world.officer, ballot=open_question)
     body = client_for("officer").get(confirm_url(open_question, "publish")).content.decode()
     assert "Publication cannot be withdrawn." in body

@@ -14,7 +14,7 @@ from elections.models import Ballot, BallotPaper, BoardEntry, PaperCount, Partic
 from governance.exceptions import DomainError, NotAllowed
 from governance.models import AuditEvent, Decision
 from tests.elections.conftest import draft_ballot, enlarge_roll, published, rewrite_one_no_as_yes
-from tests.factories import MandateFactory
+from tests.factories import MandateFactory, close_and_tally
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +77,7 @@ def test_the_teller_who_entered_a_batch_withdraws_it_with_a_reason(world, questi
     # It no longer counts: the right batch under the same name fits the roll again.
     again = enter(world, question, [["yes", 3], ["no", 1]])
     services.confirm_paper_count(actor=world.other_officer, batch=again)
-    services.close_ballot(actor=world.officer, ballot=question)
+    close_and_tally(actor=world.officer, ballot=question)
     ballot = services.count_ballot(actor=world.officer, ballot=question)
     assert ballot.decision.figures["took_part"] == 4
     assert (ballot.decision.figures["yes"], ballot.decision.figures["no"]) == (3, 1)
@@ -95,7 +95,7 @@ def test_a_second_teller_rejects_a_batch_before_it_is_confirmed(world, question)
     with pytest.raises(DomainError, match="rejected: it cannot be confirmed"):
         services.confirm_paper_count(actor=world.other_officer, batch=batch)
     # A rejected batch no longer holds the count back.
-    services.close_ballot(actor=world.officer, ballot=question)
+    close_and_tally(actor=world.officer, ballot=question)
     assert services.count_ballot(actor=world.officer, ballot=question).status == "counted"
 
 
@@ -133,7 +133,7 @@ def test_the_console_withdraws_and_rejects_batches(world, question, client_for):
 def test_the_count_is_refused_when_the_box_and_the_participations_differ(world, question):
     services.cast_vote(actor=world.member, ballot=question, choices="yes")
     services.cast_vote(actor=world.officer, ballot=question, choices="no")
-    services.close_ballot(actor=world.officer, ballot=question)
+    close_and_tally(actor=world.officer, ballot=question)
     # Behind the services' back: an encrypted paper taken off the board.
     BoardEntry.objects.filter(box__ballot=question).order_by("position").last().delete()
     with pytest.raises(DomainError) as refused:
@@ -148,7 +148,7 @@ def test_the_count_is_refused_when_more_took_part_than_are_entitled(world, quest
     batch = enter(world, question, [["yes", 4]])
     services.confirm_paper_count(actor=world.other_officer, batch=batch)
     PaperCount.objects.filter(pk=batch.pk).update(papers=400)  # a batch forced past the roll
-    services.close_ballot(actor=world.officer, ballot=question)
+    close_and_tally(actor=world.officer, ballot=question)
     with pytest.raises(DomainError, match=r"400 took part .* but only 4 are entitled"):
         services.count_ballot(actor=world.officer, ballot=question)
 
@@ -156,7 +156,7 @@ def test_the_count_is_refused_when_more_took_part_than_are_entitled(world, quest
 def test_publication_is_refused_when_the_decision_differs_from_the_recount(world, question):
     services.cast_vote(actor=world.member, ballot=question, choices="yes")
     services.cast_vote(actor=world.officer, ballot=question, choices="no")
-    services.close_ballot(actor=world.officer, ballot=question)
+    close_and_tally(actor=world.officer, ballot=question)
     services.count_ballot(actor=world.officer, ballot=question)
     BallotPaper.objects.filter(ballot=question, content={"choice": "no"}).update(
         content={"choice": "yes"}
@@ -168,7 +168,7 @@ def test_publication_is_refused_when_the_decision_differs_from_the_recount(world
 
 def test_the_anomaly_report_names_a_count_larger_than_the_roll(world, question):
     services.cast_vote(actor=world.member, ballot=question, choices="yes")
-    services.close_ballot(actor=world.officer, ballot=question)
+    close_and_tally(actor=world.officer, ballot=question)
     ballot = services.count_ballot(actor=world.officer, ballot=question)
     # What issue 14 found: a batch of 400 on a small roll, confirmed and counted.
     batch = PaperCount.objects.create(

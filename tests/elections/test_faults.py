@@ -39,6 +39,7 @@ from elections.models import Ballot, BallotPaper, BoardEntry, Participation
 from governance.audit import log as audit
 from governance.models import User
 from tests.elections.conftest import add_voters, draft_ballot
+from tests.factories import close_and_tally
 
 pytestmark = [
     pytest.mark.postgres,
@@ -271,7 +272,7 @@ def assert_counted_exactly(world, server: Server, ballot: Ballot, outcomes: list
     # The fault hit mid-stream: votes were still acknowledged after it.
     assert any(o.acknowledged_at and o.acknowledged_at > stream.fault_at for o in outcomes)
 
-    services.close_ballot(actor=world.officer, ballot=Ballot.objects.get(pk=ballot.pk))
+    close_and_tally(actor=world.officer, ballot=Ballot.objects.get(pk=ballot.pk))
     counted = services.count_ballot(actor=world.officer, ballot=Ballot.objects.get(pk=ballot.pk))
     voters = list(Participation.objects.filter(ballot=ballot).values_list("member_id", flat=True))
     papers = set(BoardEntry.objects.filter(box__ballot=ballot).values_list("tracker", flat=True))

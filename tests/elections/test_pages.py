@@ -21,7 +21,7 @@ from tests.elections.conftest import (
     draft_election,
     enlarge_roll,
 )
-from tests.factories import MandateFactory
+from tests.factories import MandateFactory, close_and_tally
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +64,7 @@ def draft_roll_call(world) -> Ballot:
 
 
 def count(world, ballot: Ballot) -> Ballot:
-    services.close_ballot(actor=world.officer, ballot=ballot)
+    close_and_tally(actor=world.officer, ballot=ballot)
     return services.count_ballot(actor=world.officer, ballot=ballot)
 
 
@@ -376,7 +376,7 @@ def test_auditors_are_refused_before_any_vote_is_parsed(client_for, world):
 
 def test_a_vote_after_the_close_is_refused(client_for, world, bounded):
     ballot = open_question(world)
-    services.close_ballot(actor=world.officer, ballot=ballot)
+    close_and_tally(actor=world.officer, ballot=ballot)
     response = bounded(
         client_for("member").post, vote_url(ballot), {"choice": "yes"}, most=MAX_WRITE_QUERIES
     )
@@ -582,12 +582,14 @@ def test_htmx_refresh_of_the_console_returns_only_the_turnout_partial(
 
 
 def test_an_officer_takes_a_ballot_through_its_lifecycle_from_the_console(
-    client_for, world, bounded
+    client_for, world, bounded, django_capture_on_commit_callbacks
 ):
     ballot = draft_ballot(world)
     client = client_for("officer")
     for action, status in (("open", "open"), ("close", "closed")):
-        response = client.post(action_url(ballot, action))
+        # The close's commit sends the tally to the task worker (immediate in the suite).
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(action_url(ballot, action))
         assert response.status_code == 302
         assert response["Location"] == reverse("ballot_console", args=[ballot.pk])
         assert status_of(ballot) == status

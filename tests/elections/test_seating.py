@@ -14,7 +14,7 @@ from governance.models import AuditEvent, Mandate
 from governance.statutes import rules
 from governance.statutes.lookup import rule_for
 from tests.elections.conftest import add_voters, draft_election
-from tests.factories import DuesFactory, MandateFactory, MemberFactory, UserFactory
+from tests.factories import DuesFactory, MandateFactory, MemberFactory, UserFactory, close_and_tally
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +51,7 @@ def test_the_elected_are_seated_in_order_and_the_replaced_mandates_end(world, cl
         voters, [[codes[elder.pk]], [codes[elder.pk]], [codes[young.pk]]], strict=True
     ):
         services.cast_vote(actor=user, ballot=ballot, choices=choice)
-    services.close_ballot(actor=world.officer, ballot=ballot)
+    close_and_tally(actor=world.officer, ballot=ballot)
     ballot = services.count_ballot(actor=world.officer, ballot=ballot)
     decision = ballot.decision
     assert decision.figures["elected"] == [elder.full_name, young.full_name]
@@ -86,7 +86,7 @@ def elect(world, candidates, votes):
     services.open_ballot(actor=world.officer, ballot=ballot)
     for user, index in zip(voters, votes, strict=True):
         services.cast_vote(actor=user, ballot=ballot, choices=[codes[candidates[index].pk]])
-    services.close_ballot(actor=world.officer, ballot=ballot)
+    close_and_tally(actor=world.officer, ballot=ballot)
     return services.count_ballot(actor=world.officer, ballot=ballot)
 
 

@@ -26,6 +26,7 @@ from governance.exceptions import DomainError
 from governance.models import User
 from tests.elections.conftest import add_voters, draft_ballot
 from tests.elections.test_ballot_box import _ceremony, _decrypt
+from tests.factories import close_and_tally
 
 pytestmark = [
     pytest.mark.postgres,
@@ -109,7 +110,7 @@ def test_what_one_transaction_wrote_with_a_participation_is_only_a_ciphertext(vo
 
 def test_after_the_count_no_order_or_transaction_links_a_voter_to_a_paper(world, tmp_path, voted):
     ballot, users, trustees = voted
-    services.close_ballot(actor=world.officer, ballot=ballot)
+    close_and_tally(actor=world.officer, ballot=ballot)
     # One trustee's share is not enough.
     _decrypt(ballot, tmp_path, users, trustees, who=[1])
     with pytest.raises(DomainError, match="still missing"):
@@ -146,7 +147,7 @@ def _assert_order_links_nothing(pairs):
 @pytest.mark.skipif(not shutil.which("pg_dump"), reason="needs pg_dump and pg_restore")
 def test_a_dump_and_restore_keeps_no_order_that_links(world, tmp_path, voted):
     ballot, users, trustees = voted
-    services.close_ballot(actor=world.officer, ballot=ballot)
+    close_and_tally(actor=world.officer, ballot=ballot)
     _decrypt(ballot, tmp_path, users, trustees, who=[2, 3])
     services.count_ballot(actor=world.officer, ballot=ballot)
     settings = connection.settings_dict
@@ -200,7 +201,7 @@ def test_a_dump_and_restore_keeps_no_order_that_links(world, tmp_path, voted):
 
 def test_one_trustees_share_decrypts_no_paper(world, tmp_path, voted):
     ballot, users, trustees = voted
-    services.close_ballot(actor=world.officer, ballot=ballot)
+    close_and_tally(actor=world.officer, ballot=ballot)
     _decrypt(ballot, tmp_path, users, trustees, who=[2])
     share = threshold.DecryptionShare.from_json(Trustee.objects.get(pk=trustees[1].pk).decryption)
     from elections import ballot_box

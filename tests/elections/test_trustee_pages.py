@@ -16,6 +16,7 @@ from elections import ballot_box, services, trustee
 from elections.models import Ballot, BallotPaper, Trustee
 from governance.models import AuditEvent
 from tests.elections.conftest import add_voters, draft_ballot, draft_election
+from tests.factories import close_and_tally
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +100,7 @@ def test_three_trustees_make_the_key_and_two_decrypt_through_page_and_api(
     rankings = [["c1", "c2"], ["c2"], ["c3", "c1"], ["c1"], ["c2", "c3"]]
     for user, ranking in zip([*users, *voters], rankings, strict=True):
         services.cast_vote(actor=user, ballot=ballot, choices=ranking)
-    services.close_ballot(actor=world.officer, ballot=ballot)
+    close_and_tally(actor=world.officer, ballot=ballot)
     console = reverse("ballot_console", args=[ballot.pk])
     assert "2 more trustees must upload their decryption shares." in (
         clients[1].get(console).content.decode()

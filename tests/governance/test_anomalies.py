@@ -23,7 +23,7 @@ from governance.demo import load_demo
 from governance.models import Decision, DuesPayment, Rule, StatuteVersion
 from governance.services import SYSTEM
 from tests.elections.conftest import add_voters, draft_ballot
-from tests.factories import MandateFactory, MemberFactory, UserFactory
+from tests.factories import MandateFactory, MemberFactory, UserFactory, close_and_tally
 
 pytestmark = pytest.mark.django_db
 
@@ -216,7 +216,7 @@ def test_the_terms_rule_is_the_one_in_force_when_the_mandate_started(world):
 def test_a_ballot_closed_before_its_time_with_voters_still_to_vote_is_reported(world):
     ballot = elections.open_ballot(actor=world.officer, ballot=draft_ballot(world))
     elections.cast_vote(actor=world.member, ballot=ballot, choices="yes")
-    elections.close_ballot(actor=world.officer, ballot=ballot)
+    close_and_tally(actor=world.officer, ballot=ballot)
     [found] = anomalies.report()
     assert found.kind == "ballot_closed_early"
     assert "when 1 of the 4 voters on its roll had voted" in found.message
@@ -231,13 +231,13 @@ def test_closing_early_once_the_whole_roll_has_voted_is_not_reported(world):
     from elections.models import Participation
 
     Participation.objects.create(ballot=ballot, member=world.auditor.member)
-    elections.close_ballot(actor=world.officer, ballot=ballot)
+    close_and_tally(actor=world.officer, ballot=ballot)
     assert anomalies.report() == []
 
 
 def test_a_ballot_closed_after_its_time_is_not_reported(world):
     ballot = elections.open_ballot(actor=world.officer, ballot=draft_ballot(world))
-    ballot = elections.close_ballot(actor=world.officer, ballot=ballot)
+    ballot = close_and_tally(actor=world.officer, ballot=ballot)
     type(ballot).objects.filter(pk=ballot.pk).update(
         opens_at=ballot.closed_at - dt.timedelta(days=2),
         closes_at=ballot.closed_at - dt.timedelta(minutes=1),

@@ -324,6 +324,7 @@ RULES: dict[str, dict[str, str]] = {
     "api_ballot_open": {"post": "403 403 403 400 403 400"},  # already open
     "api_ballot_close": {"post": "403 403 403 200 403 200"},
     "api_ballot_count": {"post": "403 403 403 400 403 400"},  # still open
+    "api_ballot_retry_tally": {"post": "403 403 403 400 403 400"},  # still open
     "api_ballot_publish": {"post": "403 403 403 400 403 400"},
     "api_ballot_cancel": {"post": "403 403 403 400 403 400"},
     "api_ballot_candidates": {"post": "403 403 403 400 403 400"},

@@ -19,6 +19,7 @@ from governance.audit import checkpoints
 from governance.models import AuditEvent, StatuteVersion
 from governance.services import SYSTEM
 from tests.elections.conftest import draft_ballot
+from tests.factories import close_and_tally
 from tests.governance.assembly_support import convene, voters
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +49,7 @@ def held(world):
     elections.cast_vote(actor=people[0].user, ballot=ballot, choices="yes")
     elections.cast_vote(actor=people[0].user, ballot=ballot, choices="yes", on_behalf_of=people[3])
     elections.cast_vote(actor=people[1].user, ballot=ballot, choices="no")
-    elections.close_ballot(actor=world.officer, ballot=ballot)
+    close_and_tally(actor=world.officer, ballot=ballot)
     elections.count_ballot(actor=world.officer, ballot=ballot)
     assemblies.close_session(actor=world.officer, assembly=ga)
     ga.refresh_from_db()

@@ -11,6 +11,7 @@ from elections.models import Ballot
 from governance.assemblies import services as assemblies
 from governance.models import Assembly
 from tests.elections.conftest import draft_ballot
+from tests.factories import close_and_tally
 from tests.governance.assembly_support import convene, voters
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +57,7 @@ def test_the_projector_shows_the_last_result_once_published(client_for, world, g
     ballot = vote_in_the_room(world, ga)
     for person in people:
         elections.cast_vote(actor=person.user, ballot=ballot, choices="yes")
-    elections.close_ballot(actor=world.officer, ballot=ballot)
+    close_and_tally(actor=world.officer, ballot=ballot)
     elections.count_ballot(actor=world.officer, ballot=ballot)
     page = client_for("member").get(reverse("assembly_projector", args=[ga.pk]))
     assert "Last result" not in page.text  # counted, not yet published

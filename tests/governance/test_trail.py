@@ -12,6 +12,7 @@ from governance.audit.trail import AuditRef, TrailContribution, TrailSection, de
 from governance.models import AuditEvent, Decision, StatuteVersion
 from governance.services import SYSTEM
 from tests.elections.conftest import add_voters, draft_ballot
+from tests.factories import close_and_tally
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ def counted_question(world, voters: int) -> Decision:
     ballot = elections.open_ballot(actor=world.officer, ballot=draft_ballot(world))
     for user in users:
         elections.cast_vote(actor=user, ballot=ballot, choices="yes")
-    elections.close_ballot(actor=world.officer, ballot=ballot)
+    close_and_tally(actor=world.officer, ballot=ballot)
     elections.count_ballot(actor=world.officer, ballot=ballot)
     elections.publish_results(actor=world.officer, ballot=ballot)
     ballot.refresh_from_db()
@@ -54,6 +55,7 @@ def test_the_trail_lists_the_events_of_the_decision_and_its_ballot_in_sequence_o
         "ballot.created",
         "ballot.opened",
         "ballot.closed",
+        "ballot.tally_prepared",  # by the task worker, after the close
         "decision.recorded",
         "ballot.counted",
         "ballot.published",

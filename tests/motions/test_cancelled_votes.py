@@ -13,6 +13,7 @@ from governance.exceptions import DomainError
 from governance.models import AuditEvent
 from motions import services
 from motions.models import Amendment, Motion
+from tests.factories import close_and_tally
 from tests.motions.conftest import scheduled, voting_mandate
 from tests.motions.test_votes import decide, online, tabled
 
@@ -54,7 +55,7 @@ def test_a_cancelled_vote_puts_the_motion_back_on_the_agenda_with_the_reason(sec
 def test_a_vote_cancelled_after_closing_also_puts_the_motion_back(section):
     motion = scheduled(section)
     ballot = online(section, motion)
-    elections.close_ballot(actor=section.chair, ballot=ballot)
+    close_and_tally(actor=section.chair, ballot=ballot)
     cancel(section, ballot)
     motion.refresh_from_db()
     assert motion.status == M.SCHEDULED and motion.ballot is None

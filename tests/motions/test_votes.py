@@ -13,7 +13,7 @@ from governance.exceptions import DomainError, NotAllowed, RuleViolation
 from governance.models import Decision, OrganisationUnit, StatuteVersion
 from motions import services
 from motions.models import Amendment, ICSubmission, Motion
-from tests.factories import UnitFactory
+from tests.factories import UnitFactory, close_and_tally
 from tests.motions.conftest import convene, gather_support, scheduled, submitted, voting_mandate
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +42,7 @@ def decide(section, ballot, yes: int, no: int = 0, abstain: int = 0) -> Decision
     for choice, count in (("yes", yes), ("no", no), ("abstain", abstain)):
         for _ in range(count):
             elections.cast_vote(actor=next(people), ballot=ballot, choices=choice)
-    elections.close_ballot(actor=section.chair, ballot=ballot)
+    close_and_tally(actor=section.chair, ballot=ballot)
     counted = elections.count_ballot(actor=section.chair, ballot=ballot)
     return counted.decision
 
@@ -393,7 +393,7 @@ def test_the_board_decides_the_delegates_voting_mandate_by_roll_call(section):
     assert ballot.kind == "roll_call" and ballot.status == "open"
     for user in (section.chair, section.board_member):
         elections.cast_vote(actor=user, ballot=ballot, choices="yes")
-    elections.close_ballot(actor=section.chair, ballot=ballot)
+    close_and_tally(actor=section.chair, ballot=ballot)
     decision = elections.count_ballot(actor=section.chair, ballot=ballot).decision
     assert decision.outcome == "adopted" and decision.body == section.world.board
     assert "POL 40/200/2026" in decision.title
@@ -427,7 +427,7 @@ def test_a_motion_voted_in_the_room_by_those_present_and_their_proxies(section, 
     for user in present:
         elections.cast_vote(actor=user, ballot=ballot, choices="yes")
     elections.cast_vote(actor=present[0], ballot=ballot, choices="no", on_behalf_of=giver)
-    elections.close_ballot(actor=section.chair, ballot=ballot)
+    close_and_tally(actor=section.chair, ballot=ballot)
     decision = elections.count_ballot(actor=section.chair, ballot=ballot).decision
     # The quorum is a quarter of all 17 entitled (5), not of the 6 on the room's roll.
     assert decision.figures["eligible"] == 17 and decision.figures["took_part"] == 6
