@@ -178,6 +178,15 @@ def test_an_officer_retries_a_failed_tally(world, monkeypatch, django_capture_on
         services.retry_tally(actor=world.officer, ballot=other)
 
 
+def test_a_tally_whose_worker_stopped_mid_mix_may_be_retried(world):
+    ballot = voted_election(world)
+    services.close_ballot(actor=world.officer, ballot=ballot)
+    # The worker was killed while mixing: the state stayed, nobody holds the box's lock.
+    BallotBox.objects.filter(ballot=ballot).update(tally_state=TALLY.MIXING)
+    services.retry_tally(actor=world.officer, ballot=ballot)
+    assert box_of(ballot).tally_state == TALLY.WAITING
+
+
 def test_the_trustees_decrypt_only_once_the_tally_is_mixed(world):
     ballot = voted_election(world)
     services.close_ballot(actor=world.officer, ballot=ballot)
