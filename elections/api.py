@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -38,6 +39,7 @@ from governance.api.kit import (
 )
 from governance.api.parsers import BoundedJSONParser
 from governance.api.permissions import WRITE_PERMISSIONS, MayActForSomeBody
+from governance.exceptions import NotAllowed
 from governance.models import Assembly, StatuteVersion
 from governance.permissions import ensure_may_act_for_body, roles_for
 
@@ -854,3 +856,90 @@ class TrusteeshipUploadApi(APIView):
             actor=request.user, trustee=trustee, data=serializer.validated_data["file"]
         )
         return Response(TrusteeshipSerializer(trusteeships_shown_to(request.user).get(pk=pk)).data)
+
+
+# ---------------------------------------------------------------------------
+# Officers name a secret ballot's trustees
+# ---------------------------------------------------------------------------
+
+
+@extend_schema_serializer(component_name="BallotTrustee")
+class BallotTrusteeSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    name = serializers.CharField()
+    membership_number = serializers.CharField(source="member.membership_number", allow_null=True)
+    demo = serializers.BooleanField(source="is_demo")
+
+
+@extend_schema_serializer(component_name="BallotTrustees")
+class BallotTrusteesSerializer(serializers.Serializer):
+    threshold = serializers.IntegerField(source="k", help_text="k: trustees needed to decrypt.")
+    trustees = BallotTrusteeSerializer(many=True, help_text="The n trustees, in order.")
+    article = serializers.CharField(
+        source="article.number",
+        allow_null=True,
+        default=None,
+        help_text="The statute article whose trustees rule named them; null when officers chose.",
+    )
+    changeable = serializers.BooleanField(
+        help_text="Whether officers may still name others (a draft, no key material yet)."
+    )
+
+
+class BallotTrusteesApi(APIView):
+    """Officers name a draft secret ballot's trustees and the threshold k of n, in place of
+    those the statutes named, until the key ceremony begins (the page's service)."""
+
+    permission_classes = WRITE_PERMISSIONS
+
+    @extend_schema_serializer(component_name="BallotTrusteesInput")
+    class InputSerializer(serializers.Serializer):
+        members = serializers.ListField(
+            child=serializers.CharField(max_length=40),
+            max_length=ballot_box.MAX_TRUSTEES,
+            help_text="The trustees' membership numbers, in order (each once).",
+        )
+        threshold = serializers.IntegerField(
+            min_value=1, max_value=ballot_box.MAX_TRUSTEES, help_text="k of the n trustees."
+        )
+        demo = serializers.BooleanField(
+            required=False,
+            default=False,
+            help_text="Demonstration trustees whose keys the platform holds (a demo only).",
+        )
+
+        def validate_members(self, value):
+            try:
+                return forms.members_by_number(value)
+            except ValidationError as error:
+                raise serializers.ValidationError(error.messages) from None
+
+    @extend_schema(
+        summary="Name a draft secret ballot's trustees and the threshold k of n",
+        request=InputSerializer,
+        responses={
+            200: BallotTrusteesSerializer,
+            400: BAD_INPUT,
+            403: not_allowed(),
+            404: NOT_FOUND,
+        },
+    )
+    def post(self, request, pk: int):
+        ballot = get_object_or_404(
+            Ballot.objects.visible_to(request.user).select_related("body"), pk=pk
+        )
+        if not access.may_run_ballot(request.user, ballot):  # the role before the input
+            raise NotAllowed(
+                _("Only officers of %(body)s run this ballot.") % {"body": ballot.body}
+            )
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        ballot_box.appoint_trustees(
+            actor=request.user,
+            ballot=ballot,
+            members=data["members"],
+            threshold_k=data["threshold"],
+            demo=data["demo"],
+        )
+        return Response(BallotTrusteesSerializer(ballot_box.trustees_summary(ballot)).data)

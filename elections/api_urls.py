@@ -44,6 +44,7 @@ api_patterns = [
         name="api_paper_count_set_aside",
     ),
     path("ballots/<int:pk>/results/", api.BallotResultsApi.as_view(), name="api_ballot_results"),
+    path("ballots/<int:pk>/trustees/", api.BallotTrusteesApi.as_view(), name="api_ballot_trustees"),
     path("ballots/<int:pk>/papers/", api.BallotPapersApi.as_view(), name="api_ballot_papers"),
     path("trusteeships/", api.TrusteeshipListApi.as_view(), name="api_trusteeships"),
     path("trusteeships/<int:pk>/", api.TrusteeshipApi.as_view(), name="api_trusteeship"),

@@ -148,6 +148,10 @@ def default_trustees(ballot: Ballot, rule=None) -> tuple[list[Member], int] | No
     return holders, parsed.threshold
 
 
+#: The most trustees one ballot names (each deals a share to every other: n² sealed shares).
+MAX_TRUSTEES = 25
+
+
 def check_trustees(members: Sequence[Member], threshold_k: int, *, demo: bool) -> list[Member]:
     """The appointment's input, refused with the field at fault: no one named twice, members
     entitled to vote only, 1 <= k <= n, and demonstration trustees only in a demonstration."""
@@ -161,6 +165,11 @@ def check_trustees(members: Sequence[Member], threshold_k: int, *, demo: bool) -
         )
     if not members:
         raise DomainError(_("Name at least one trustee."), field="members")
+    if len(members) > MAX_TRUSTEES:
+        raise DomainError(
+            _("A ballot has at most %(limit)s trustees.") % {"limit": MAX_TRUSTEES},
+            field="members",
+        )
     if len({m.pk for m in members}) < len(members):
         raise DomainError(_("A trustee is named only once."), field="members")
     entitled = set(
@@ -227,6 +236,12 @@ def appoint_default_trustees(actor, ballot: Ballot) -> BallotBox | None:
     return _appoint(actor, ballot, members, threshold_k, demo=False, article=rule.article)
 
 
+def ceremony_begun(box: BallotBox, trustees: Sequence[Trustee]) -> bool:
+    """Whether the box's key is being made (a trustee published key material) or made: from
+    then on the trustees stand (a demo key is made at once)."""
+    return bool(box.demo_secret or box.public_key) or any(t.transport_key for t in trustees)
+
+
 def _appoint(actor, ballot: Ballot, members, threshold_k: int, *, demo: bool, article):
     if not ballot.secret or ballot.status != Ballot.Status.DRAFT:
         raise DomainError(_("Trustees are named for a secret ballot still in draft."))
@@ -234,7 +249,7 @@ def _appoint(actor, ballot: Ballot, members, threshold_k: int, *, demo: bool, ar
     before = None
     if box is not None:
         trustees = list(box.trustees.all())
-        if box.demo_secret or box.public_key or any(t.transport_key for t in trustees):
+        if ceremony_begun(box, trustees):
             raise DomainError(
                 _("The trustees have begun their key ceremony: they can no longer be changed.")
             )
@@ -518,6 +533,35 @@ def trustees_progress(box: BallotBox, trustees: Sequence[Trustee]) -> dict[str, 
         "needed": needed,
         "after_close": ballot.status not in (Ballot.Status.DRAFT, Ballot.Status.OPEN),
         "missing": missing,
+    }
+
+
+def trustees_summary(ballot: Ballot) -> dict[str, Any]:
+    """Who the ballot's trustees are, k of n, and the article that named them (or none:
+    the officers chose), with what the statutes would name (a constant number of queries)."""
+    from governance.statutes import text
+
+    box = (
+        BallotBox.objects.filter(ballot=ballot)
+        .select_related("trustees_article", "trustees_article__version")
+        .first()
+    )
+    trustees = list(box.trustees.select_related("member")) if box is not None else []
+    rule = trustees_rule(ballot) if ballot.secret else None
+    default = default_trustees(ballot, rule) if rule is not None else None
+    started = box is not None and ceremony_begun(box, trustees)
+    return {
+        "box": box,
+        "trustees": trustees,
+        "n": len(trustees),
+        "k": box.threshold if box is not None else None,
+        "article": box.trustees_article if box is not None else None,
+        "demo_key": bool(box and box.demo_secret),
+        "rule": rule,
+        "rule_text": text.describe_rule(rule.kind, rule.params) if rule is not None else "",
+        "default": default[0] if default else [],
+        "default_k": default[1] if default else None,
+        "changeable": ballot.secret and ballot.status == Ballot.Status.DRAFT and not started,
     }
 
 

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from elections import ballot_box
 from elections.counting import papers as paper_format
 from elections.models import Ballot
 from governance.models import Article, Assembly, Body, Member
@@ -428,3 +429,54 @@ class TrusteeUploadForm(forms.Form):
                 )
             )
         return data
+
+
+def members_by_number(numbers: list[str]) -> list[Member]:
+    """The members typed in, in the order typed (a number twice stays twice, for the service
+    to refuse); a ValidationError naming the numbers no member has. One query."""
+    found = Member.objects.in_bulk(numbers, field_name="membership_number")
+    unknown = [n for n in numbers if n not in found]
+    if unknown:
+        raise forms.ValidationError(
+            _("No member has the membership number %(numbers)s.")
+            % {"numbers": ", ".join(dict.fromkeys(unknown))}
+        )
+    return [found[n] for n in numbers]
+
+
+class TrusteesForm(forms.Form):
+    """Officers name a secret ballot's trustees by membership number, and the threshold k
+    (`ballot_box.appoint_trustees` decides whether the choice stands)."""
+
+    members = forms.CharField(
+        label=gettext_lazy("Membership numbers of the trustees"),
+        help_text=gettext_lazy("One a line, or separated by commas or spaces."),
+        widget=forms.Textarea(attrs={"rows": 4, "dir": "ltr", "autocomplete": "off"}),
+        max_length=2000,
+    )
+    threshold = forms.IntegerField(
+        label=gettext_lazy("Trustees needed to decrypt the count (k)"),
+        min_value=1,
+        max_value=ballot_box.MAX_TRUSTEES,
+    )
+    demo = forms.BooleanField(
+        label=gettext_lazy(
+            "Demonstration trustees: the platform holds their keys (a demonstration only)"
+        ),
+        required=False,
+    )
+
+    def __init__(self, *args, demo_allowed: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not demo_allowed:
+            del self.fields["demo"]
+
+    def clean_members(self):
+        numbers = [n for n in self.cleaned_data["members"].replace(",", " ").split() if n]
+        if not numbers:
+            raise forms.ValidationError(_("Name at least one trustee."))
+        if len(numbers) > ballot_box.MAX_TRUSTEES:
+            raise forms.ValidationError(
+                _("A ballot has at most %(limit)s trustees.") % {"limit": ballot_box.MAX_TRUSTEES}
+            )
+        return members_by_number(numbers)

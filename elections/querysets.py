@@ -14,7 +14,15 @@ from elections import access
 class BallotQuerySet(models.QuerySet):
     def with_context(self):
         return self.select_related(
-            "body", "body__unit", "article", "article__version", "assembly", "decision", "box"
+            "body",
+            "body__unit",
+            "article",
+            "article__version",
+            "assembly",
+            "decision",
+            "box",
+            "box__trustees_article",
+            "box__trustees_article__version",
         )
 
     def visible_to(self, user):

@@ -12,13 +12,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from elections import ballot_box
-from elections.forms import TrusteeUploadForm
+from elections.forms import TrusteesForm, TrusteeUploadForm
 from elections.models import Trustee
-from elections.views import _attachment, ballot_reader, ballot_writer
+from elections.views import _attachment, _console_ballot, ballot_reader, ballot_writer
 from governance.web import refused
 
 # ---------------------------------------------------------------------------
@@ -124,3 +124,52 @@ TRUSTEE_DONE = {
         "Your decryption shares are published and their proofs checked."
     ),
 }
+
+
+# ---------------------------------------------------------------------------
+# Officers appoint the trustees (by default, those the statutes name)
+# ---------------------------------------------------------------------------
+
+
+def _trustees_form(request, summary: dict, data=None) -> TrusteesForm:
+    chosen = [t.member for t in summary["trustees"] if t.member_id] or summary["default"]
+    initial = {
+        "members": "\n".join(m.membership_number for m in chosen),
+        "threshold": summary["k"] or summary["default_k"] or 1,
+        "demo": any(t.is_demo for t in summary["trustees"]),
+    }
+    return TrusteesForm(data, initial=initial, demo_allowed=ballot_box.demo_keys_allowed())
+
+
+@ballot_writer
+@require_http_methods(["GET", "POST"])
+def ballot_trustees(request, pk: int):
+    """Officers name a draft secret ballot's trustees and the threshold k of n, in place of
+    those the statutes named, until the key ceremony begins; a refusal is a form error."""
+    ballot = _console_ballot(request, pk)
+    summary = ballot_box.trustees_summary(ballot)
+    form = _trustees_form(request, summary, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        with refused(form=form) as refusal:
+            box = ballot_box.appoint_trustees(
+                actor=request.user,
+                ballot=ballot,
+                members=form.cleaned_data["members"],
+                threshold_k=form.cleaned_data["threshold"],
+                demo=form.cleaned_data.get("demo", False),
+            )
+        if not refusal:
+            n = len(form.cleaned_data["members"])
+            messages.success(
+                request,
+                ngettext(
+                    "The trustee is named: %(k)s of %(n)s decrypts the count.",
+                    "The trustees are named: %(k)s of %(n)s decrypt the count.",
+                    n,
+                )
+                % {"k": box.threshold, "n": n},
+            )
+            return redirect("ballot_console", ballot.pk)
+    status = 400 if request.method == "POST" else 200
+    context = {"ballot": ballot, "summary": summary, "form": form}
+    return render(request, "elections/ballot_trustees.html", context, status=status)

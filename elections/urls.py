@@ -23,6 +23,7 @@ urlpatterns = [
     path("<int:pk>/bundle.json", views.ballot_bundle, name="ballot_bundle"),
     path("<int:pk>/papers.blt", views.ballot_papers_blt, name="ballot_papers_blt"),
     path("<int:pk>/console/", views.ballot_console, name="ballot_console"),
+    path("<int:pk>/trustees/", trustee_views.ballot_trustees, name="ballot_trustees"),
     path("<int:pk>/nominate/", views.ballot_nominate, name="ballot_nominate"),
     path("<int:pk>/proxy/", views.proxy_give, name="proxy_give"),
     path("<int:pk>/paper-counts/", views.paper_count_enter, name="paper_count_enter"),

@@ -716,6 +716,7 @@ def _render_console(request, ballot: Ballot, *, paper_form=None, cancel_form=Non
         ),
         "box": box,
         "tally_pending": TALLY_PENDING,
+        "named": ballot_box.trustees_summary(ballot) if ballot.secret else None,
         "batches": ballot.paper_counts.select_related("entered_by", "confirmed_by", "set_aside_by"),
         "codes": codes,
         "next_step": _next_step(ballot),

@@ -208,6 +208,11 @@ def pairs(world) -> list[Pair]:
                 Call("paper_count_enter", pk, "post"),
                 Call("api_ballot_paper_counts", pk, "post"),
             ),
+            Pair(
+                f"name the trustees ({status})",
+                Call("ballot_trustees", pk, "post"),
+                Call("api_ballot_trustees", pk, "post"),
+            ),
         ]
         for step in ("open", "close", "count", "publish"):
             found.append(

@@ -4,7 +4,10 @@ on the page or the API, while the ballot is a draft and no trustee has begun the
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from django.urls import reverse
 
 from elections import ballot_box, services
 from elections.models import BallotBox
@@ -14,6 +17,9 @@ from tests.elections.conftest import add_voters, draft_ballot
 from tests.factories import MandateFactory
 
 pytestmark = pytest.mark.django_db
+
+PAGE_QUERIES = 10
+CONSOLE_QUERIES = 15
 
 
 @pytest.fixture
@@ -106,3 +112,135 @@ def test_only_officers_of_the_body_and_only_on_a_draft(world):
         ballot_box.appoint_trustees(
             actor=world.officer, ballot=ballot, members=[world.member.member], threshold_k=1
         )
+
+
+# ---------------------------------------------------------------------------
+# The page and the API: the same service, the same refusals
+# ---------------------------------------------------------------------------
+
+
+def _numbers(*members) -> str:
+    return "\n".join(m.membership_number for m in members)
+
+
+def test_the_page_shows_the_statutes_choice_and_names_others(
+    world, control, client, django_assert_max_num_queries
+):
+    ballot = draft_ballot(world)
+    client.force_login(world.officer)
+    url = reverse("ballot_trustees", args=[ballot.pk])
+    with django_assert_max_num_queries(PAGE_QUERIES):
+        page = client.get(url).content.decode()
+    assert "Named by article 16 of the statutes." in page
+    assert "Any 2 of the 3 trustees decrypt the count." in page
+    assert all(m.membership_number in page for m in control)
+    console = client.get(reverse("ballot_console", args=[ballot.pk])).content.decode()
+    assert "Named by article 16" in console and url in console
+    others = [world.member.member, world.officer.member]
+    response = client.post(url, {"members": _numbers(*others), "threshold": 1})
+    assert response.status_code == 302
+    box = BallotBox.objects.get(ballot=ballot)
+    assert box.trustees_article is None and box.threshold == 1
+    page = client.get(url).content.decode()
+    assert "Named by the officers." in page and "Any 1 of the 2 trustees" in page
+
+
+@pytest.mark.parametrize("more", [0, 6])
+def test_the_page_answers_in_constant_queries(
+    world, control, client, django_assert_max_num_queries, more
+):
+    body = Body.objects.get(code="control-committee")
+    for user in add_voters(world, more):
+        MandateFactory(member=user.member, body=body)
+    ballot = draft_ballot(world)
+    assert BallotBox.objects.get(ballot=ballot).trustees.count() == 3 + more
+    client.force_login(world.officer)
+    with django_assert_max_num_queries(PAGE_QUERIES):
+        assert client.get(reverse("ballot_trustees", args=[ballot.pk])).status_code == 200
+    with django_assert_max_num_queries(CONSOLE_QUERIES):
+        assert client.get(reverse("ballot_console", args=[ballot.pk])).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("members", "threshold", "field", "words"),
+    [
+        ("one two", 3, "threshold", "between 1 and the number of trustees (2)"),
+        ("one one", 1, "members", "named only once"),
+        ("one supporter", 1, "members", "is not"),
+        ("one NOSUCH", 1, "members", "No member has the membership number NOSUCH"),
+    ],
+)
+def test_a_bad_choice_is_a_form_error_and_a_400_naming_the_field(
+    world, client, members, threshold, field, words
+):
+    ballot = draft_ballot(world)
+    supporter = add_voters(world, 1)[0].member
+    supporter.kind = "supporter"
+    supporter.save()
+    numbers = {
+        "one": world.member.member.membership_number,
+        "two": world.officer.member.membership_number,
+        "supporter": supporter.membership_number,
+        "NOSUCH": "NOSUCH",
+    }
+    typed = [numbers[word] for word in members.split()]
+    client.force_login(world.officer)
+    page = client.post(
+        reverse("ballot_trustees", args=[ballot.pk]),
+        {"members": "\n".join(typed), "threshold": threshold},
+    )
+    assert page.status_code == 400 and words in page.content.decode()
+    api = client.post(
+        reverse("api_ballot_trustees", args=[ballot.pk]),
+        {"members": typed, "threshold": threshold},
+        content_type="application/json",
+    )
+    assert api.status_code == 400 and words in " ".join(api.json()[field])
+    assert not BallotBox.objects.filter(ballot=ballot).exists()
+
+
+def test_demo_trustees_are_refused_outside_a_demonstration(world, client, settings):
+    settings.ELECTIONS_DEMO_SERVER_KEY = False
+    ballot = draft_ballot(world)
+    client.force_login(world.officer)
+    api = client.post(
+        reverse("api_ballot_trustees", args=[ballot.pk]),
+        {"members": [world.member.member.membership_number], "threshold": 1, "demo": True},
+        content_type="application/json",
+    )
+    assert api.status_code == 400 and "only allowed on a demonstration" in api.json()["demo"][0]
+    page = client.get(reverse("ballot_trustees", args=[ballot.pk])).content.decode()
+    assert 'name="demo"' not in page
+
+
+def test_the_api_names_the_trustees_and_says_who_they_are(world, control, client):
+    ballot = draft_ballot(world)
+    client.force_login(world.officer)
+    url = reverse("api_ballot_trustees", args=[ballot.pk])
+    numbers = [m.membership_number for m in control]
+    answer = client.post(url, {"members": numbers, "threshold": 2}, content_type="application/json")
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["threshold"] == 2 and body["article"] == "16" and body["changeable"]
+    assert [t["membership_number"] for t in body["trustees"]] == numbers
+    # Not an officer of the body: refused before the input is read.
+    client.force_login(world.other_officer)
+    assert client.post(url, {}, content_type="application/json").status_code in (403, 404)
+
+
+def test_once_open_the_choice_stands(world, client):
+    ballot = draft_ballot(world)  # no Control Committee here: it opens with a demo key
+    services.open_ballot(actor=world.officer, ballot=ballot)
+    client.force_login(world.officer)
+    data = {"members": [world.member.member.membership_number], "threshold": 1}
+    refused = client.post(
+        reverse("api_ballot_trustees", args=[ballot.pk]), data, content_type="application/json"
+    )
+    assert refused.status_code == 400 and "draft" in json.dumps(refused.json())
+    page = client.post(
+        reverse("ballot_trustees", args=[ballot.pk]),
+        {"members": data["members"][0], "threshold": 1},
+    )
+    assert page.status_code == 400 and "still in draft" in page.content.decode()
+    shown = client.get(reverse("ballot_trustees", args=[ballot.pk])).content.decode()
+    assert "can no longer be changed" in shown and "1-of-1 demonstration key" in shown

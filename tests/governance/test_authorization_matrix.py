@@ -143,6 +143,8 @@ RULES: dict[str, dict[str, str]] = {
     # but have no vote of their own.
     "ballot_create": {"get": "login 403 200 200 403 200", "post": "login 403 200 200 403 200"},
     "ballot_console": {"get": "login 403 403 200 403 200", "post": POST_ONLY},
+    # Naming a secret ballot's trustees: those who run it; an empty form is a 400.
+    "ballot_trustees": {"get": "login 403 403 200 403 200", "post": "login 403 403 400 403 400"},
     # A trustee's page: every account has one (a list, empty for most); the trusteeship is
     # the member's own, not found by anyone else; its upload takes a file (none: a 400).
     "trustee_home": PAGE,
@@ -333,6 +335,7 @@ RULES: dict[str, dict[str, str]] = {
     "api_ballot_proxies": {"post": "403 400 400 400 403 400"},
     "api_proxy_revoke": {"post": "403 200 403 403 403 403"},
     "api_ballot_paper_counts": {"post": "403 403 403 400 403 400"},
+    "api_ballot_trustees": {"post": "403 403 403 400 403 400"},
     "api_paper_count_confirm": {"post": "403 403 403 403 403 200"},
     "api_paper_count_set_aside": {"post": "403 403 403 400 403 400"},
     "api_receipt_check": {"post": "403 400 400 400 400 400"},  # a read, auditors too
