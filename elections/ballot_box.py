@@ -536,18 +536,26 @@ def trustees_progress(box: BallotBox, trustees: Sequence[Trustee]) -> dict[str, 
     }
 
 
-def trustees_summary(ballot: Ballot) -> dict[str, Any]:
+def trustees_summary(
+    ballot: Ballot,
+    *,
+    box: BallotBox | None = None,
+    trustees: Sequence[Trustee] | None = None,
+    statutes: bool = True,
+) -> dict[str, Any]:
     """Who the ballot's trustees are, k of n, and the article that named them (or none:
-    the officers chose), with what the statutes would name (a constant number of queries)."""
+    the officers chose); with `statutes`, also what the statutes would name. A constant
+    number of queries, none for the box and the trustees when the caller has them."""
     from governance.statutes import text
 
-    box = (
-        BallotBox.objects.filter(ballot=ballot)
-        .select_related("trustees_article", "trustees_article__version")
-        .first()
-    )
-    trustees = list(box.trustees.select_related("member")) if box is not None else []
-    rule = trustees_rule(ballot) if ballot.secret else None
+    if trustees is None:
+        box = (
+            BallotBox.objects.filter(ballot=ballot)
+            .select_related("trustees_article", "trustees_article__version")
+            .first()
+        )
+        trustees = list(box.trustees.select_related("member")) if box is not None else []
+    rule = trustees_rule(ballot) if ballot.secret and statutes else None
     default = default_trustees(ballot, rule) if rule is not None else None
     started = box is not None and ceremony_begun(box, trustees)
     return {

@@ -707,16 +707,18 @@ def _render_console(request, ballot: Ballot, *, paper_form=None, cancel_form=Non
         box = ballot.box  # joined by with_context: no query
     except BallotBox.DoesNotExist:
         box = None
+    keyed_by_trustees = box is not None and not box.demo_secret  # a demo key has none
+    trustees = list(box.trustees.select_related("member")) if keyed_by_trustees else []
     context = {
         **turnout,
-        "trustees": (
-            ballot_box.trustees_progress(box, list(box.trustees.select_related("member")))
-            if box is not None and not box.demo_secret
-            else None
-        ),
+        "trustees": ballot_box.trustees_progress(box, trustees) if keyed_by_trustees else None,
         "box": box,
         "tally_pending": TALLY_PENDING,
-        "named": ballot_box.trustees_summary(ballot) if ballot.secret else None,
+        "named": (
+            ballot_box.trustees_summary(ballot, box=box, trustees=trustees, statutes=False)
+            if ballot.secret
+            else None
+        ),
         "batches": ballot.paper_counts.select_related("entered_by", "confirmed_by", "set_aside_by"),
         "codes": codes,
         "next_step": _next_step(ballot),
