@@ -386,10 +386,14 @@ def leaf_of(event_hash: str) -> bytes:
 
 
 @contextlib.contextmanager
-def read_snapshot() -> Iterator[None]:
-    """One read-only snapshot (REPEATABLE READ on PostgreSQL) for the rows and the head."""
+def read_snapshot(*, savepoint: bool = True) -> Iterator[None]:
+    """One read-only snapshot (REPEATABLE READ on PostgreSQL) for the rows and the head.
+
+    `savepoint=False`: none inside a caller's block, for `verify_chain`, which raises
+    nothing of its own there and whose ranges' processes need the caller's snapshot
+    (PostgreSQL exports none from a subtransaction, `_parallel_chunks`)."""
     outermost = not connection.in_atomic_block
-    with transaction.atomic():
+    with transaction.atomic(savepoint=savepoint):
         # The isolation level can only be set as a transaction's first statement; inside a
         # caller's transaction (a test, a management command's own) its snapshot is used.
         if outermost and connection.vendor == "postgresql":
@@ -417,7 +421,7 @@ def verify_chain(checkpoints: Iterable[Any] = (), *, workers: int = 1) -> Verifi
     """
     wanted = sorted(checkpoints, key=lambda checkpoint: checkpoint.size)
     sizes = {c.size for c in wanted}
-    with read_snapshot():
+    with read_snapshot(savepoint=False):
         head = AuditHead.objects.filter(id=1).first()
         if workers > 1 and connection.vendor == "postgresql" and head and head.sequence > CHUNK:
             chunks = _parallel_chunks(head.sequence, sizes, workers)

@@ -8,6 +8,7 @@ import json
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from hypothesis import given
 from hypothesis import strategies as st
 from pypdf import PdfReader
@@ -203,8 +204,6 @@ def test_a_decision_altered_in_the_database_is_named(register, tmp_path, fmt, ch
 
 
 def test_a_decision_altered_through_sql_is_named(register, tmp_path):
-    from django.db import connection
-
     path = export(tmp_path)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -411,3 +410,20 @@ def test_a_file_row_far_from_its_place_is_looked_up(register, tmp_path, monkeypa
 def test_the_json_columns_decode_as_jsonable_makes_them(value):
     text = json.dumps(value)
     assert exports.json_value(text) == audit.jsonable(json.loads(text))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="ranges in processes: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_the_audit_chain_is_checked_in_parallel_inside_the_exports_snapshot(
+    register, tmp_path, monkeypatch
+):
+    """verify_export --workers: the ranges' processes read the snapshot its own read is in."""
+    monkeypatch.setattr(audit, "CHUNK", 2)
+    path = export(tmp_path)
+    assert AuditEvent.objects.count() > audit.CHUNK  # two ranges at least
+    out = io.StringIO()
+    call_command("verify_export", str(path), workers=2, stdout=out)
+    assert "matches the register: 3 decisions" in out.getvalue()
+    AuditEvent.objects.filter(sequence=3).update(actor_label="somebody else")
+    with pytest.raises(CommandError, match="audit chain is broken at event 3"):
+        call_command("verify_export", str(path), workers=2, stdout=io.StringIO())
