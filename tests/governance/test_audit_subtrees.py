@@ -234,3 +234,23 @@ class TestBlocksCheckedInParallel:
         result = audit.verify_chain(workers=2)
         assert result == audit.verify_chain() and not result.ok
         assert result.bad_sequence == index * BLOCK + 1 and f"block {index} " in result.problem
+
+
+def test_checkpoints_on_and_around_block_boundaries_are_proven():
+    """The walk keeps the tree's state at each checkpoint's size, inside a block or where one
+    completes: each root is the RFC's over the first `size` leaves."""
+    import datetime as dt
+
+    from governance.audit.checkpoints import Checkpoint
+
+    append(2 * BLOCK + 5, batch=900)
+    leaves = all_leaves()
+    when = dt.datetime(2026, 12, 3, tzinfo=dt.UTC)
+    sizes = [1, BLOCK - 1, BLOCK, BLOCK + 1, 2 * BLOCK, 2 * BLOCK + 5]
+    signed = [Checkpoint("test", size, merkle.root(leaves[:size]), when) for size in sizes]
+    result = audit.verify_chain(signed)
+    assert result.ok and [check.ok for check in result.checkpoints] == [True] * len(sizes)
+    forged = Checkpoint("test", BLOCK, merkle.root(leaves[: BLOCK - 1]), when)
+    result = audit.verify_chain([forged])
+    assert not result.checkpoints[0].ok
+    assert f"the first {BLOCK} events no longer give the root" in result.checkpoints[0].problem
