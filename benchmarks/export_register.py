@@ -279,7 +279,7 @@ def export_floor(path: Path) -> tuple[float, float, float]:
     started = time.perf_counter()
     subprocess.run(["sha256sum", str(path)], check=True, capture_output=True)
     file_s = time.perf_counter() - started
-    query = Decision.objects.order_by("pk").values_list(*exports.COLUMNS.values())
+    query = Decision.objects.order_by("pk").values_list(*exports._LOOKUPS)
     sql, params = query.query.sql_with_params()
     connection.ensure_connection()
     started = time.perf_counter()
