@@ -637,6 +637,19 @@ def _digest_matches(row: tuple) -> bool:
 
 
 #: Events per range when ranges are checked in parallel: a power of two, so each range's
+def _out_of_place(found: int, expected: int) -> str:
+    """The problem of an event whose sequence is not the next one (a gap, a duplicate)."""
+    return _("sequence %(found)s found where %(expected)s was expected") % {
+        "found": found,
+        "expected": expected,
+    }
+
+
+def _broken_link() -> str:
+    """The problem of an event whose stored previous hash is not its predecessor's hash."""
+    return _("the link to the previous event is broken")
+
+
 #: Merkle subtrees start where the whole tree has them and join exactly.
 CHUNK = 1 << 17
 
@@ -676,14 +689,10 @@ def _walk_range(rows: Iterable[tuple], start: int, prev: str | None, sizes) -> _
             if prev is None:
                 prev = event_prev
         if sequence != expected:
-            found.problem = (
-                sequence,
-                _("sequence %(found)s found where %(expected)s was expected")
-                % {"found": sequence, "expected": expected},
-            )
+            found.problem = (sequence, _out_of_place(sequence, expected))
             break
         if event_prev != prev:
-            found.problem = (sequence, _("the link to the previous event is broken"))
+            found.problem = (sequence, _broken_link())
             break
         if not _digest_matches(row):
             found.problem = (sequence, _("its content does not match its hash"))
@@ -794,14 +803,10 @@ def _walk_raw(blocks: Iterable[Any], start: int, prev: str | None, sizes) -> _Ra
         new = new[:-1]  # the line's newline
         sequence = int(seq)
         if sequence != expected:
-            found.problem = (
-                sequence,
-                _("sequence %(found)s found where %(expected)s was expected")
-                % {"found": sequence, "expected": expected},
-            )
+            found.problem = (sequence, _out_of_place(sequence, expected))
             break
         if prev_ != last:
-            found.problem = (sequence, _("the link to the previous event is broken"))
+            found.problem = (sequence, _broken_link())
             break
         digest = None
         texts = len(line) - len(old) - len(new) - 3  # the columns before old and new
@@ -865,14 +870,10 @@ def _join(chunks: list[_Range], head: AuditHead | None, sizes) -> tuple[Verifica
     for chunk in chunks:
         if chunk.first_sequence is not None and count == chunk.start - 1:
             if chunk.first_sequence == chunk.start and chunk.first_prev != prev:
-                return broken(chunk.start, _("the link to the previous event is broken"))
+                return broken(chunk.start, _broken_link())
         elif chunk.first_sequence is not None:
             # An earlier range ended short (events missing): its successor is out of place.
-            return broken(
-                chunk.first_sequence,
-                _("sequence %(found)s found where %(expected)s was expected")
-                % {"found": chunk.first_sequence, "expected": count + 1},
-            )
+            return broken(chunk.first_sequence, _out_of_place(chunk.first_sequence, count + 1))
         for size, state in chunk.marks.items():
             marked = tree.copy()
             marked.merge(*state)
