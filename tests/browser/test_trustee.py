@@ -24,12 +24,12 @@ from tests.browser.test_every_page import (
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_trustee_uploads_from_their_page(demo, browser, live_server, tmp_path):  # noqa: F811
-    member, officer = DEMO_ACCOUNTS[0], DEMO_ACCOUNTS[1]
-    users = get_user_model().objects
+def draft_secret_question(officer):
+    """A draft secret question like the demo's, drafted by `officer` (a demo account) through
+    the service, opening tomorrow: the ballot the trustee pages are shown on."""
     model = Ballot.objects.filter(secret=True, kind="question").order_by("pk").first()
-    ballot = services.create_ballot(
-        actor=users.get(email=officer.email),
+    return services.create_ballot(
+        actor=get_user_model().objects.get(email=officer.email),
         body=model.body,
         title="Adopt the financial report",
         question="Does the General Assembly adopt the financial report?",
@@ -40,6 +40,12 @@ def test_a_trustee_uploads_from_their_page(demo, browser, live_server, tmp_path)
         opens_at=timezone.now() + dt.timedelta(days=1),
         closes_at=timezone.now() + dt.timedelta(days=8),
     )
+
+
+def test_a_trustee_uploads_from_their_page(demo, browser, live_server, tmp_path):  # noqa: F811
+    member, officer = DEMO_ACCOUNTS[0], DEMO_ACCOUNTS[1]
+    users = get_user_model().objects
+    ballot = draft_secret_question(officer)
     box = ballot_box.appoint_trustees(
         actor=users.get(email=officer.email),
         ballot=ballot,

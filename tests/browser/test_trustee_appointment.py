@@ -2,15 +2,11 @@
 page says what the statutes name, a threshold above the number of trustees is a form error,
 a good choice goes back to the console, which shows k of n and who named them."""
 
-import datetime as dt
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
-from django.utils import timezone
 
-from elections import services
-from elections.models import Ballot, BallotBox
+from elections.models import BallotBox
 from governance.demo import DEMO_ACCOUNTS
 from tests.browser.test_every_page import (
     LANGUAGES,
@@ -20,6 +16,7 @@ from tests.browser.test_every_page import (
     log_in,
     serious_violations,
 )
+from tests.browser.test_trustee import draft_secret_question
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,19 +24,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_an_officer_names_the_trustees(demo, browser, live_server):  # noqa: F811
     officer = DEMO_ACCOUNTS[1]
     users = get_user_model().objects
-    model = Ballot.objects.filter(secret=True, kind="question").order_by("pk").first()
-    ballot = services.create_ballot(
-        actor=users.get(email=officer.email),
-        body=model.body,
-        title="Adopt the financial report",
-        question="Does the General Assembly adopt the financial report?",
-        kind=model.kind,
-        method=model.method,
-        rule_scope=model.rule_scope,
-        article=model.article,
-        opens_at=timezone.now() + dt.timedelta(days=1),
-        closes_at=timezone.now() + dt.timedelta(days=8),
-    )
+    ballot = draft_secret_question(officer)
     numbers = [users.get(email=a.email).member.membership_number for a in DEMO_ACCOUNTS[:3]]
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
