@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -11,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from elections import ballot_box
 from elections.counting import papers as paper_format
 from elections.models import Ballot
+from governance import jsonsafe
 from governance.models import Article, Assembly, Body, Member
 from governance.statutes.text import scope_in_words
 
@@ -395,8 +394,16 @@ TRUSTEE_FILE_LIMIT = 64 * 1024 * 1024
 def parse_trustee_file(raw: bytes):
     """The JSON object in an uploaded trustee's file, or a form error naming what is wrong."""
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise forms.ValidationError(
+            _("This file is not UTF-8 text: upload the file the trustees' tool wrote.")
+        ) from None
+    try:
+        # Bounded in depth: a hostile file nested thousands deep is a form error, not a
+        # RecursionError (a server error).
+        data = jsonsafe.loads(text)
+    except ValueError:
         raise forms.ValidationError(
             _("This file is not JSON: upload the file the trustees' tool wrote.")
         ) from None

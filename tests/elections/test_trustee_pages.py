@@ -302,3 +302,23 @@ def test_k_of_n_uses_the_plural_forms(language, n, expected):
     with translation.override(language):
         text = translation.ngettext("%(k)s of %(n)s trustee", "%(k)s of %(n)s trustees", n)
     assert text % {"k": k, "n": n} == expected
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b'{"index": 1, "public": "\xff"}', "This file is not UTF-8 text"),
+        (b"[" * 100_000 + b"]" * 100_000, "This file is not JSON"),
+        (b'{"index": 1, "public": ' + b"[" * 40 + b"]" * 40 + b"}", "This file is not JSON"),
+    ],
+    ids=["not UTF-8", "nested 100,000 deep", "nested 41 deep"],
+)
+def test_a_file_not_utf8_or_nested_too_deep_is_a_form_error(appointed, data, message):
+    """Not a server error (the standard library's reader recurses), and nothing changes."""
+    _ballot, users, trustees = appointed
+    t = trustees[0]
+    before = _snapshot(t)
+    response = _upload(_client(users[0]), t, data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert _snapshot(t) == before
