@@ -51,6 +51,10 @@ export EMAIL_FILE_PATH="$WORK/mail"
 export STATIC_ROOT="$WORK/static"
 export WEB_CONCURRENCY=2
 export LOG_LEVEL=INFO
+# The audit signing key, kept as a deployment keeps it: a file outside the database (docs/deploy.md).
+"$PYTHON" -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())' >"$WORK/audit-signing.key"
+chmod 600 "$WORK/audit-signing.key"
+export AUDIT_SIGNING_KEY_FILE="$WORK/audit-signing.key"
 
 say() { printf '\n== %s\n' "$*"; }
 fail() { printf '!! FAILED: %s (logs in %s)\n' "$*" "$WORK" >&2; KEEP=1; exit 1; }

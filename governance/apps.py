@@ -32,6 +32,7 @@ class GovernanceConfig(AppConfig):
 
         from allauth.mfa import signals as mfa_signals
 
+        from governance import checks  # noqa: F401 (registers the system checks)
         from governance.accounts.enrolment import record_change
 
         for name in ("added", "removed", "reset"):

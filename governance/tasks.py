@@ -23,6 +23,16 @@ def checkpoint_recipients() -> list[str]:
     return sorted({*auditors.values_list("email", flat=True), *settings.AUDIT_CHECKPOINT_EMAILS})
 
 
+def queue_checkpoint(reason: str) -> bool:
+    """Queue `send_checkpoint`, unless no signing key is configured: then the task could
+    only fail (a traceback in the worker's log for every decision), and the operator is
+    told once instead, by the system check `governance.W001`. Whether it was queued."""
+    if not checkpoints.signing_configured():
+        return False
+    send_checkpoint.enqueue(reason=reason)
+    return True
+
+
 @task
 def send_checkpoint(reason: str = "") -> int:
     """Sign a checkpoint of the log now and e-mail it to the auditors; the number sent."""

@@ -95,6 +95,13 @@ def _generate(path: Path) -> Ed25519PrivateKey:
     return key
 
 
+def signing_configured() -> bool:
+    """Whether a signing key is configured (the variable or the file; development and the
+    test suite always have a file). Without one nothing can be signed: the checkpoint
+    e-mails are not queued, and the system check `governance.W001` says so."""
+    return bool(settings.AUDIT_SIGNING_KEY or settings.AUDIT_SIGNING_KEY_FILE)
+
+
 def signing_key() -> Ed25519PrivateKey:
     """The platform's signing key, from the environment or its file (never the database)."""
     if settings.AUDIT_SIGNING_KEY:

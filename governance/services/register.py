@@ -93,5 +93,5 @@ def record_decision(
         audit.record(actor, "decision.recorded", decision, new=model_values(decision))
         # A checkpoint signed after every decision reaches the auditors (governance.tasks).
         reference = decision.reference
-        transaction.on_commit(lambda: tasks.send_checkpoint.enqueue(reason=reference))
+        transaction.on_commit(lambda: tasks.queue_checkpoint(reference))
     return decision

@@ -320,3 +320,62 @@ class TestRangesCheckedInParallel:
         rehash_from(6)
         with pytest.raises(CommandError, match="the first 10 events no longer give the root"):
             verify(path)
+
+
+# Without a signing key (a deployment that forgot it) -----------------------------------------
+
+
+@pytest.fixture
+def no_signing_key(settings):
+    settings.AUDIT_SIGNING_KEY = ""
+    settings.AUDIT_SIGNING_KEY_FILE = ""
+
+
+def test_without_a_key_the_system_check_warns_once_naming_the_settings(no_signing_key):
+    from django.core import checks
+
+    found = [m for m in checks.run_checks() if m.id.startswith("governance.")]
+    assert [(m.id, m.level) for m in found] == [("governance.W001", checks.WARNING)]
+    assert "AUDIT_SIGNING_KEY_FILE" in found[0].hint and "docs/deploy.md" in found[0].hint
+
+
+def test_with_a_key_the_system_check_is_silent():
+    from django.core import checks
+
+    assert not [m for m in checks.run_checks() if m.id.startswith("governance.")]
+
+
+def test_without_a_key_a_decision_queues_no_checkpoint_and_logs_no_failure(
+    world, no_signing_key, caplog, django_capture_on_commit_callbacks
+):
+    UserFactory(is_auditor=True, email="control-committee@example.org")
+    ballot = elections.open_ballot(actor=world.officer, ballot=draft_ballot(world))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        published(world, ballot, [(world.member, "yes")])
+    assert AuditEvent.objects.filter(action="decision.recorded").exists()
+    assert not [m for m in mail.outbox if m.subject.startswith("Audit log checkpoint")]
+    assert "send_checkpoint" not in caplog.text
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+
+
+def test_without_a_key_the_demo_loads_without_a_failed_task(no_signing_key, caplog):
+    call_command("load_demo", stdout=StringIO())
+    assert "send_checkpoint" not in caplog.text
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+    assert AuditEvent.objects.filter(action="decision.recorded").exists()
+
+
+@pytest.mark.parametrize("args", [(), ("--verifier-key",), ("--email",)])
+def test_without_a_key_audit_checkpoint_names_the_settings_not_a_traceback(no_signing_key, args):
+    make_events(1)
+    with pytest.raises(CommandError, match=r"Set AUDIT_SIGNING_KEY_FILE \(or AUDIT_SIGNING_KEY\)"):
+        call_command("audit_checkpoint", *args, stdout=StringIO())
+
+
+def test_a_missing_key_file_outside_development_is_a_command_error(settings, tmp_path):
+    settings.AUDIT_SIGNING_KEY = ""
+    settings.AUDIT_SIGNING_KEY_FILE = str(tmp_path / "absent.key")
+    settings.AUDIT_SIGNING_KEY_GENERATE = False
+    with pytest.raises(CommandError, match=r"absent\.key does not exist"):
+        call_command("audit_checkpoint", stdout=StringIO())

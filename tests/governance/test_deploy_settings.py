@@ -112,3 +112,26 @@ def test_a_lost_cache_logs_nobody_out(client, settings):
     cache.clear()
     response = client.get(reverse("organisation"))
     assert response.wsgi_request.user == user
+
+
+CHECK = "from django.core.management import call_command; call_command('check', '--deploy')"
+
+
+@pytest.mark.parametrize("key", ["", "A" * 43 + "="])
+def test_the_deployment_check_warns_when_no_audit_signing_key_is_set(key):
+    environment = {k: v for k, v in os.environ.items() if k not in HARNESS_VARIABLES}
+    environment.pop("AUDIT_SIGNING_KEY_FILE", None)
+    environment.update(
+        {"DJANGO_SETTINGS_MODULE": "governance.settings", **PRODUCTION, "AUDIT_SIGNING_KEY": key}
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); " + CHECK],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert ("governance.W001" in output) is (key == "")
+    assert "Traceback" not in output

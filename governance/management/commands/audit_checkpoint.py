@@ -6,6 +6,7 @@ Run daily from cron or a systemd timer (docs/operations.md), after `verify_audit
 
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
 from governance import tasks
@@ -32,12 +33,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, output=None, email=False, verifier_key=False, **options):
-        if verifier_key:
-            self.stdout.write(checkpoints.verifier_key())
-            return
         try:
+            if verifier_key:
+                self.stdout.write(checkpoints.verifier_key())
+                return
             text, checkpoint = checkpoints.issue()
-        except checkpoints.CheckpointError as error:
+        except (checkpoints.CheckpointError, ImproperlyConfigured) as error:
+            # No key, or a key file missing or malformed: its message, not a traceback.
             raise CommandError(str(error)) from None
         if output:
             Path(output).write_text(text, encoding="utf-8")
@@ -48,4 +50,4 @@ class Command(BaseCommand):
         else:
             self.stdout.write(text, ending="")
         if email:
-            tasks.send_checkpoint.enqueue(reason="audit_checkpoint --email")
+            tasks.queue_checkpoint("audit_checkpoint --email")
