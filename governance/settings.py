@@ -437,14 +437,40 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "line": {"format": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s"}
+        "line": {"format": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
     },
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": "line",
-        }
+        },
+        # Django's own, kept: a server error is mailed to ADMINS when there are some.
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "django.utils.log.AdminEmailHandler",
+        },
+        # runserver's line per request, as Django has it.
+        "django.server": {
+            "level": "INFO",
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+        },
+    },
+    # Django's loggers as Django has them, less its console handler: with DEBUG it printed
+    # every record a second time (unformatted, on stderr) beside the root's line (each task
+    # run of `load_demo`, each refused request of `make run`). Configuring "django" resets
+    # its children, so runserver's request lines are configured again below.
+    "loggers": {
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
     },
     # The worker (`db_worker`) sets its own loggers to INFO: one line per task run.
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},

@@ -135,3 +135,36 @@ def test_the_deployment_check_warns_when_no_audit_signing_key_is_set(key):
     output = result.stdout + result.stderr
     assert ("governance.W001" in output) is (key == "")
     assert "Traceback" not in output
+
+
+LOG_TWICE = """
+import logging, django
+django.setup()
+logging.getLogger("django.request").warning("probe-request")
+logging.getLogger("django.tasks").info("probe-task")
+logging.getLogger("django.server").info("probe-server")
+"""
+
+
+@pytest.mark.parametrize("debug", ["true", "false"])
+def test_each_django_log_record_is_written_once(debug):
+    """Django's own console handler (DEBUG only) used to print every django.* record a
+    second time beside the root's line; runserver's request lines stay."""
+    environment = {k: v for k, v in os.environ.items() if k not in HARNESS_VARIABLES}
+    environment.update({"DJANGO_SETTINGS_MODULE": "governance.settings", "DEBUG": debug})
+    if debug == "false":
+        environment.update(PRODUCTION)
+    result = subprocess.run(
+        [sys.executable, "-c", LOG_TWICE],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    output = result.stdout + result.stderr
+    assert output.count("probe-request") == 1
+    assert "WARNING django.request" in result.stdout
+    assert output.count("probe-task") == 1
+    assert output.count("probe-server") == 1
