@@ -7,10 +7,11 @@ import datetime as dt
 from django.dispatch import receiver
 from django.utils import timezone
 
-from elections import services
+from elections import ballot_box, services
 from elections.models import Ballot
 from governance import services as governance
 from governance.demo import DEMO_ACCOUNTS, demo_section_loaded
+from governance.exceptions import DomainError
 from governance.models import Body, Mandate, Member, StatuteVersion, User
 from governance.services import SYSTEM
 
@@ -25,6 +26,13 @@ def _account(member: Member) -> User:
 
 @receiver(demo_section_loaded)
 def add_demo_ballots(sender, today: dt.date, **kwargs) -> None:
+    if not ballot_box.demo_keys_allowed():
+        # Refused before the demo's transaction writes anything, saying what to set.
+        raise DomainError(
+            "The demo's secret ballots are opened under the labelled demonstration key: "
+            "set ELECTIONS_DEMO_SERVER_KEY=true to load the demo outside DEBUG (a trial, "
+            "never a real section: docs/secrecy.md)."
+        )
     now = timezone.now()
     officer = User.objects.get(email=DEMO_ACCOUNTS[1].email)
     articles = {a.number: a for a in StatuteVersion.objects.in_force(today).articles.all()}

@@ -72,3 +72,12 @@ def test_every_demo_account_logs_in_with_its_documented_password_and_second_fact
     # The demo's auditor also chairs the Control Committee, as its role line says.
     auditor = User.objects.get(email__startswith="auditor@")
     assert auditor.is_auditor and Mandate.objects.held_by_user(auditor).exists()
+
+
+def test_outside_debug_without_the_demo_key_the_demo_is_refused_plainly(settings):
+    from django.core.management.base import CommandError
+
+    settings.ELECTIONS_DEMO_SERVER_KEY = False
+    with pytest.raises(CommandError, match="set ELECTIONS_DEMO_SERVER_KEY=true"):
+        call_command("load_demo", verbosity=0)
+    assert not Member.objects.exists() and not Decision.objects.exists()

@@ -1,9 +1,10 @@
 """Load the demo section (idempotent) and print how to log in."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
 from governance.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
+from governance.exceptions import DomainError
 
 
 class Command(BaseCommand):
@@ -17,6 +18,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, send_mail: bool, **options):
+        try:
+            created = self.load(send_mail)
+        except DomainError as error:  # refused in one transaction: nothing was written
+            raise CommandError(error.message) from None
+        self.report(created)
+
+    def load(self, send_mail: bool) -> bool:
         if send_mail:
             created = load_demo()
         else:
@@ -26,6 +34,9 @@ class Command(BaseCommand):
                 TASKS={"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}},
             ):
                 created = load_demo()
+        return created
+
+    def report(self, created: bool) -> None:
         if created:
             self.stdout.write(self.style.SUCCESS("Demo section loaded."))
         else:
