@@ -90,6 +90,7 @@ MIDDLEWARE = [
     # Roles are kept for the request (and forgotten when a service changes one), not on the user.
     "governance.accounts.middleware.RolesPerRequestMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "governance.accounts.middleware.MemberLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

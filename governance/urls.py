@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from elections.api_urls import api_patterns as election_api_patterns
 from governance import probes, translation_views, views
-from governance.accounts import enrolment_views
+from governance.accounts import enrolment_views, profile_api, profile_views
 from governance.api import views as api
 from governance.api.kit import step_routes
 from governance.assemblies import api as assembly_api
@@ -91,6 +91,7 @@ api_patterns = [
     *step_routes(assembly_api.AssemblyStepApi, "assemblies"),
     *election_api_patterns,
     *motion_api_patterns,
+    path("me/", profile_api.ProfileApi.as_view(), name="api_me"),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # The split view serves its script as a file, so the CSP needs no inline script.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
@@ -203,8 +204,10 @@ urlpatterns = [
         enrolment_views.enrolment_link,
         name="mfa_enrolment_link",
     ),
+    path("accounts/profile/", profile_views.account_profile, name="account_profile"),
     path("accounts/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's language switch, which also stores a signed-in member's choice.
+    path("i18n/setlang/", profile_views.set_language, name="set_language"),
     path("api/", include(api_patterns)),
     path("health/", probes.health, name="health"),
     path("ready/", probes.ready, name="ready"),

@@ -1,12 +1,15 @@
-"""Request middleware of accounts: roles kept for one request; a second factor before any tool."""
+"""Request middleware of accounts: roles kept for one request; a second factor before any tool;
+a member's chosen language."""
 
 from __future__ import annotations
 
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -87,3 +90,54 @@ class RequireEnrolmentProofMiddleware:
             query = urlencode({"next": request.get_full_path()})
             return redirect(f"{reverse('mfa_enrolment_proof')}?{query}")
         return self.get_response(request)
+
+
+def preferred_language(user) -> str:
+    """The language a signed-in member chose (`Member.language`), or "" for none: read from
+    the member the session's user comes with (governance/accounts/auth.py), no query."""
+    from governance.services import own_member
+
+    member = own_member(user)
+    return member.language if member is not None else ""
+
+
+def set_language_cookie(response, language: str) -> None:
+    """Django's language cookie, with the settings `django.views.i18n.set_language` uses."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
+class MemberLanguageMiddleware:
+    """A member's chosen language wins over the browser's, on every request of their session.
+
+    After `AuthenticationMiddleware`: `LocaleMiddleware` has activated the cookie's (or the
+    browser's) language; when the signed-in member chose another, it is activated instead,
+    and the answer sets the language cookie to it. The login's answer sets it too (the user
+    is known only once the view has run), so the page after the login, and any other
+    browser the member signs in on, follows the choice. The header's language switch stores
+    the choice for a member (`governance.accounts.profile_views.set_language`), so the two
+    never disagree.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = preferred_language(request.user)
+        if language and language != translation.get_language():
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        # After the view: the login's own answer knows the account it signed in.
+        language = preferred_language(getattr(request, "user", None))
+        if language and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language:
+            set_language_cookie(response, language)
+        return response

@@ -12,9 +12,11 @@ from governance.services.members import (  # noqa: F401
     check_dues,
     create_account,
     create_account_for_member,
+    own_member,
     record_dues_payment,
     set_account_roles,
     set_member_language,
+    set_own_language,
 )
 from governance.services.organisation import create_body, create_unit  # noqa: F401
 from governance.services.register import next_reference, record_decision  # noqa: F401

@@ -88,6 +88,47 @@ def set_member_language(*, actor, member: Member, language: str) -> Member:
             _("%(value)r is not a language of the platform.") % {"value": language[:20]},
             field="language",
         )
+    return _change_language(actor, member, language)
+
+
+def set_own_language(*, actor, language: str) -> Member:
+    """A member chooses the language the platform speaks to them in: its pages after each
+    login (`accounts.middleware.MemberLanguageMiddleware`), the e-mails written to them.
+
+    The preference is the roll's `Member.language`, the same field staff may set: an
+    account that is not on the roll has none to store (its language stays the browser's
+    cookie). Any signed-in member may set their own, auditors too: it is their setting, not
+    the governance record. `language` must be one of settings.LANGUAGES; a change is the
+    same audit event as staff's, with the member as its actor.
+    """
+    if language not in dict(settings.LANGUAGES):
+        raise DomainError(
+            _("%(value)r is not a language of the platform.") % {"value": str(language)[:20]},
+            field="language",
+        )
+    member = own_member(actor)
+    if member is None:
+        raise DomainError(
+            _(
+                "Your account is not on the membership roll: your language is kept by this "
+                "browser only."
+            ),
+            field="language",
+        )
+    return _change_language(actor, member, language)
+
+
+def own_member(user) -> Member | None:
+    """The roll's entry of a signed-in account, or None (the session's user has it loaded)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return user.member
+    except Member.DoesNotExist:
+        return None
+
+
+def _change_language(actor, member: Member, language: str) -> Member:
     with transaction.atomic():
         member = Member.objects.select_for_update().get(pk=member.pk)
         if member.language == language:

@@ -43,7 +43,10 @@ PAGE_METHODS = ("post",)
 #: show it if they did.
 ALLOWED = {
     "account_logout": "ends the auditor's own session (and would end this test's)",
-    "set_language": "stores the auditor's language choice in a cookie",
+    "set_language": "stores the auditor's language choice in a cookie (and as their own "
+    "language, services.set_own_language)",
+    "account_profile": "the auditor's own language (services.set_own_language)",
+    "api_me": "the auditor's own language (services.set_own_language)",
     "account_change_password": "the auditor's own password",
     "account_set_password": "the auditor's own password",
     "account_email": "the auditor's own e-mail addresses",

@@ -222,6 +222,8 @@ RULES: dict[str, dict[str, str]] = {
         "post": "login 302 302 302 302 302",
     },
     "account_email": {"get": "login 200 200 200 200 200", "post": "login 302 302 302 302 302"},
+    # My account: every account reads its own; an empty form is a 400 (staff: not on the roll).
+    "account_profile": {"get": "login 200 200 200 200 200", "post": "login 400 400 400 400 400"},
     "account_email_verification_sent": PUBLIC,
     "account_change_password": {
         "get": "login 200 200 200 200 200",
@@ -298,6 +300,8 @@ RULES: dict[str, dict[str, str]] = {
     "api_ballot_papers": {"get": "403 404 404 404 404 404"},
     "api_motion_diff": {"get": "403 400 400 400 400 400"},  # no ?from= and ?to=
     "api_members": API_AUDIT,
+    # My account in the API: any signed-in account; a PATCH without a language is a 400.
+    "api_me": {"get": "403 200 200 200 200 200", "patch": "403 400 400 400 400 400"},
     "api_member": API_AUDIT,
     "api_member_dues": {"post": "403 403 403 403 403 400"},
     "api_dues_import": {"post": "403 403 403 403 403 400"},
