@@ -115,3 +115,22 @@ def test_member_review_proxy_and_statute_editor(page, live_server, world):
 def test_auditor_exports_page(page, live_server, world):
     log_in(page, live_server, "auditor@example.org", code=True)
     look_at(page, live_server, "exports", "/audit/export/")
+
+
+def test_member_account_page_and_body_page_on_a_phone(page, live_server, world):
+    """My account (roll facts, the language choice) and the body page, whose mandates table
+    stacks its rows on a phone so the decision column is not cut off."""
+    log_in(page, live_server, "member@example.org")
+    look_at(page, live_server, "account-profile", "/accounts/profile/")
+    look_at(page, live_server, "body-mandates", f"/bodies/{world.board.code}/")
+    page.set_viewport_size({"width": 390, "height": 900})
+    cell = page.locator("table.stack-on-phone td[data-label]").last
+    assert cell.bounding_box()["x"] + cell.bounding_box()["width"] <= 390
+    # Choosing Arabic there: the page answers right to left, and keeps it on the next page.
+    page.goto(f"{live_server.url}/accounts/profile/")
+    page.locator("input[name=language][value=ar]").check()
+    page.locator("main form.stacked button[type=submit]").click()
+    page.wait_for_selector("html[lang=ar][dir=rtl]")
+    page.screenshot(path=str(SHOTS / "account-profile-saved-ar-390.png"), full_page=True)
+    page.goto(f"{live_server.url}/")
+    assert page.get_attribute("html", "lang") == "ar"
