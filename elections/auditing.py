@@ -160,19 +160,22 @@ def ballots_closed_early() -> Iterator[Anomaly]:
 def ballot_counts() -> Iterator[Anomaly]:
     """Counted ballots whose stored figures do not add up, or differ from their decision's.
 
-    Papers = participations online, took part <= entitled, and the decision's turnout and
-    electorate = the stored ones (the recount of the papers is `recount_published`'s). Seven
-    queries whatever the number of ballots.
+    Papers = participations online, took part <= entitled, one `ballot.vote_cast` event per
+    participation (`integrity.unaudited_votes`), and the decision's turnout and electorate =
+    the stored ones (the recount of the papers is `recount_published`'s). Nine queries
+    whatever the number of ballots.
     """
     counted = list(
         Ballot.objects.filter(status__in=[Ballot.Status.COUNTED, Ballot.Status.PUBLISHED])
         .select_related("decision")
         .order_by("pk")
     )
-    figures = integrity.turnouts([ballot.pk for ballot in counted])
+    ids = [ballot.pk for ballot in counted]
+    figures = integrity.turnouts(ids)
+    unaudited = integrity.unaudited_votes(ids)
     for ballot in counted:
         stored = figures[ballot.pk]
-        problems = integrity.turnout_problems(stored)
+        problems = unaudited.get(ballot.pk, []) + integrity.turnout_problems(stored)
         if ballot.decision is not None:
             problems += integrity.figure_differences(
                 ballot.decision.figures,

@@ -7,11 +7,16 @@ report all ask these functions, so they cannot disagree on what adds up.
 
 `turnout` reads the figures (a fixed number of queries, whatever the ballot's size) and
 `turnout_problems` judges them as plain data. `online_papers` is the one place that reads
-the ballot box, so a change in how papers are stored changes only it.
+the ballot box, so a change in how papers are stored changes only it. `unaudited_votes`
+checks that the participations and the ballot's `ballot.vote_cast` audit events are the same
+votes, one for one (on a secret ballot, through the events' commitments).
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +31,8 @@ from elections.models import (
     Participation,
     RollEntry,
 )
+from governance.audit.log import canonical_json
+from governance.models import AuditEvent
 
 
 @dataclass(frozen=True)
@@ -204,3 +211,96 @@ def figure_differences(
                 % {"key": key, "stored": decision_figures[key], "recounted": value}
             )
     return differences
+
+
+# ---------------------------------------------------------------------------
+# Every participation audited, and no vote_cast event without one
+# ---------------------------------------------------------------------------
+
+VOTE_CAST = "ballot.vote_cast"
+
+
+def new_salt() -> str:
+    """The random salt of a secret-ballot participation's commitment (128 bits, hex)."""
+    return secrets.token_hex(16)
+
+
+def cast_commitment(*, ballot_id: int, member_id: int, by_proxy: bool, salt: str) -> str:
+    """What a secret ballot's `ballot.vote_cast` event carries instead of the voter.
+
+    SHA-256 over the canonical JSON of the ballot, the member, whether a proxy holder cast
+    it, and the participation's random salt (`Participation.salt`, never shown). Without
+    the salt, no one can tell whose commitment an event holds, even trying every member of
+    the roll; with the participations (the database), each one recomputes to its event.
+    """
+    body = canonical_json(
+        {"ballot": ballot_id, "by_proxy": bool(by_proxy), "member": member_id, "salt": salt}
+    )
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _participation_key(ballot_id: int, member_id: int, by_proxy: bool, salt: str) -> tuple:
+    if salt:
+        return ("commitment", cast_commitment(
+            ballot_id=ballot_id, member_id=member_id, by_proxy=by_proxy, salt=salt
+        ))  # fmt: skip
+    # A named ballot's event names the voter (so did a secret one's before commitments).
+    return ("voter", member_id, bool(by_proxy))
+
+
+def _event_key(new: Any) -> tuple | None:
+    new = new if isinstance(new, dict) else {}
+    if isinstance(new.get("commitment"), str):
+        return ("commitment", new["commitment"])
+    if isinstance(new.get("voter"), int) and not isinstance(new.get("voter"), bool):
+        return ("voter", new["voter"], bool(new.get("by_proxy")))
+    return None
+
+
+def unaudited_votes(ballot_ids: list[int]) -> dict[int, list[str]]:
+    """For each ballot, what breaks "one `ballot.vote_cast` event per participation", in
+    words, the first failure first (no entry when all holds). Two queries.
+
+    The participations and the events must be equal as multisets: each participation
+    recomputes to exactly one event's commitment (or, on a named ballot, names its voter),
+    and no event is left without a participation. An event without a participation is
+    named by its sequence, in the log's order; a participation without an event by its
+    member (who took part is no secret to those who read this: the participations say so).
+    """
+    expected: dict[int, Counter] = defaultdict(Counter)
+    members: dict[tuple, int] = {}
+    rows = Participation.objects.filter(ballot__in=ballot_ids).values_list(
+        "ballot", "member", "by_proxy", "salt"
+    )
+    for ballot_id, member_id, by_proxy, salt in rows.iterator(chunk_size=5000):
+        key = _participation_key(ballot_id, member_id, by_proxy, salt)
+        expected[ballot_id][key] += 1
+        members[(ballot_id, key)] = member_id
+    events = (
+        AuditEvent.objects.filter(
+            object_type=Ballot._meta.label_lower,
+            object_id__in=[str(pk) for pk in ballot_ids],
+            action=VOTE_CAST,
+        )
+        .order_by("sequence")
+        .values_list("object_id", "sequence", "new")
+    )
+    problems: dict[int, list[str]] = defaultdict(list)
+    for object_id, sequence, new in events.iterator(chunk_size=5000):
+        ballot_id = int(object_id)
+        key = _event_key(new)
+        if key is not None and expected[ballot_id][key] > 0:
+            expected[ballot_id][key] -= 1
+            continue
+        problems[ballot_id].append(
+            _("audit event #%(sequence)s (%(action)s) matches no participation")
+            % {"sequence": sequence, "action": VOTE_CAST}
+        )
+    for ballot_id, left in expected.items():
+        missing = sorted(members[(ballot_id, key)] for key, n in left.items() if n > 0)
+        problems[ballot_id] += [
+            _("the participation of member %(member)s has no %(action)s audit event")
+            % {"member": member, "action": VOTE_CAST}
+            for member in missing
+        ]
+    return {pk: found for pk, found in problems.items() if found}

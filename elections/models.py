@@ -287,6 +287,12 @@ class Participation(models.Model):
     """That a voter took part (in person or by proxy). Never what they chose.
 
     No timestamp and a random key, so its order says nothing about the papers' order.
+
+    On a secret ballot `salt` is the random salt of the commitment its `ballot.vote_cast`
+    audit event carries instead of the voter (`elections.integrity.cast_commitment`): the
+    log proves every participation was audited without saying whose event is whose. Only
+    the database holds it; no page, API, export or bundle shows it. Empty on a named ballot,
+    whose event names the voter.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -297,6 +303,7 @@ class Participation(models.Model):
         Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="participations"
     )
     by_proxy = models.BooleanField(_("cast by a proxy holder"), default=False)
+    salt = models.CharField(_("commitment salt"), max_length=64, blank=True, default="")
 
     objects = ParticipationManager()
 

@@ -90,7 +90,7 @@ class ProxyQuerySet(models.QuerySet):
 
 
 class ParticipationManager(models.Manager):
-    def take_part(self, *, ballot_id: int, member_id: int, by_proxy: bool) -> bool:
+    def take_part(self, *, ballot_id: int, member_id: int, by_proxy: bool, salt: str = "") -> bool:
         """Record that the member took part in the ballot; False if they already had.
 
         One statement, `INSERT ... ON CONFLICT DO NOTHING` on the unique constraint
@@ -103,16 +103,16 @@ class ParticipationManager(models.Manager):
         field = model._meta.get_field
         quote = connection.ops.quote_name
         columns = ", ".join(
-            quote(field(name).column) for name in ("id", "ballot", "member", "by_proxy")
+            quote(field(name).column) for name in ("id", "ballot", "member", "by_proxy", "salt")
         )
         sql = (
-            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s) "
+            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s, %s) "
             f"ON CONFLICT ({quote(field('ballot').column)}, {quote(field('member').column)}) "
             "DO NOTHING"
         )
         key = model._meta.pk.get_db_prep_value(uuid.uuid4(), connection)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [key, ballot_id, member_id, by_proxy])
+            cursor.execute(sql, [key, ballot_id, member_id, by_proxy, salt])
             return cursor.rowcount == 1
 
 

@@ -784,6 +784,11 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"#{self.sequence} {self.action}"
 
+    @property
+    def names_no_one(self) -> bool:
+        """An event that carries a commitment instead of a person (a secret ballot's vote)."""
+        return self.actor_id is None and isinstance(self.new, dict) and "commitment" in self.new
+
 
 class AuditSubtree(models.Model):
     """The RFC 9162 hash of one complete, aligned block of the audit log's Merkle tree.

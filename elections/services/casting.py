@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
-from elections import ballot_box, counting
+from elections import ballot_box, counting, integrity
 from elections.counting import papers as paper_format
 from elections.models import (
     Ballot,
@@ -29,6 +29,9 @@ from governance.audit import log as audit
 from governance.exceptions import DomainError, NotAllowed
 from governance.models import Member
 from governance.permissions import ensure_may_write
+
+#: The actor label of a secret ballot's `ballot.vote_cast` event: no one is named.
+SECRET_VOTER = "secret ballot"
 
 
 @dataclass(frozen=True)
@@ -142,8 +145,10 @@ def cast_vote(
             sealed = None
         else:
             content, sealed = None, ballot_box.read_papers(ballot, encrypted, weight)
+        by_proxy = on_behalf_of is not None
+        salt = integrity.new_salt() if ballot.secret else ""
         if not Participation.objects.take_part(
-            ballot_id=ballot.pk, member_id=voter.pk, by_proxy=on_behalf_of is not None
+            ballot_id=ballot.pk, member_id=voter.pk, by_proxy=by_proxy, salt=salt
         ):
             raise DomainError(_("A vote has already been cast for this member in this ballot."))
         if ballot.secret:
@@ -165,11 +170,31 @@ def cast_vote(
             NamedVote.objects.create(
                 ballot=ballot, member=voter, content=content, cast_at=timezone.now()
             )
-        audit.record(
-            actor,
-            "ballot.vote_cast",
-            ballot,
-            # Who took part, never what they chose (for a named vote, the record is NamedVote).
-            new={"voter": voter.pk, "by_proxy": on_behalf_of is not None},
-        )
+        if ballot.secret:
+            # No voter, no actor and no proxy flag: the n-th event of a ballot would otherwise
+            # name the n-th entry of its board. The commitment proves the participation was
+            # audited (`integrity.unaudited_votes`) without saying whose it is.
+            audit.record_many(
+                None,
+                [
+                    audit.Change(
+                        integrity.VOTE_CAST,
+                        ballot,
+                        new={
+                            "commitment": integrity.cast_commitment(
+                                ballot_id=ballot.pk,
+                                member_id=voter.pk,
+                                by_proxy=by_proxy,
+                                salt=salt,
+                            )
+                        },
+                    )
+                ],
+                actor_label=SECRET_VOTER,
+            )
+        else:
+            # Who took part, never what they chose (the record is NamedVote).
+            audit.record(
+                actor, integrity.VOTE_CAST, ballot, new={"voter": voter.pk, "by_proxy": by_proxy}
+            )
     return receipt

@@ -85,7 +85,9 @@ def _count(ballot: Ballot, actor) -> dict:
     if ballot.paper_counts.pending().exists():
         raise DomainError(_("A batch of paper results awaits a second teller's confirmation."))
     stored = integrity.turnout(ballot)
-    problems = integrity.turnout_problems(stored)
+    # A vote with no audit event, or an event with no vote, first: nothing else then holds.
+    problems = integrity.unaudited_votes([ballot.pk]).get(ballot.pk, [])
+    problems += integrity.turnout_problems(stored)
     if problems:
         raise DomainError(
             _("The count is refused: %(problems)s.") % {"problems": "; ".join(problems)}
@@ -311,13 +313,16 @@ def _announce(ballot: Ballot, actor) -> None:
 def count_problems(ballot: Ballot, recount: dict[str, Any] | None = None) -> list[str]:
     """What does not add up in a counted ballot, in words; empty when everything holds.
 
-    The stored figures (papers = participations online, took part <= entitled) and the
-    decision's figures against a recount of the ballot's list of papers (`recount`, the
+    The stored figures (papers = participations online, took part <= entitled), one audit
+    event per participation (`integrity.unaudited_votes`) and the decision's figures
+    against a recount of the ballot's list of papers (`recount`, the
     `tally_file` result, is computed when not given). Asked by the publication,
     `recount_published` and the anomaly report.
     """
     stored = integrity.turnout(ballot)
-    problems = integrity.turnout_problems(stored)
+    # A vote with no audit event, or an event with no vote, first: nothing else then holds.
+    problems = integrity.unaudited_votes([ballot.pk]).get(ballot.pk, [])
+    problems += integrity.turnout_problems(stored)
     if recount is None:
         recount = counting.tally_file(counting.write_export(ballot_list(ballot)))
     if ballot.decision is not None:

@@ -9,12 +9,13 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from elections import ballot_box, services, trustee
+from elections import ballot_box, integrity, services, trustee
 from elections.crypto import parallel
 from elections.crypto.bundle import BundleError, verify_bundle
 from elections.management.commands.verify_ballot import recount
 from elections.models import Ballot, BallotBox, BallotPaper, BoardEntry, Participation, Trustee
 from governance.exceptions import DomainError, NotAllowed
+from governance.models import AuditEvent
 from tests.elections.conftest import add_voters, draft_ballot, draft_election
 from tests.factories import close_and_tally
 
@@ -296,8 +297,17 @@ def test_a_deleted_board_entry_breaks_the_chain_and_the_count_refuses(world):
     close_and_tally(actor=world.officer, ballot=ballot)
     with pytest.raises(DomainError, match="ballot box holds 1 papers"):
         services.count_ballot(actor=world.officer, ballot=ballot)
-    # With a participation gone too, the lengths agree and the broken chain still tells.
-    Participation.objects.filter(ballot=ballot, member=world.officer.member).delete()
+    # With a participation gone too, the lengths agree: its vote_cast event, now without a
+    # participation, tells; with that event gone as well (which breaks the audit chain), the
+    # board's broken chain still tells.
+    gone = Participation.objects.get(ballot=ballot, member=world.officer.member)
+    gone.delete()
+    with pytest.raises(DomainError, match=r"audit event #\d+ \(ballot.vote_cast\) matches no"):
+        services.count_ballot(actor=world.officer, ballot=ballot)
+    commitment = integrity.cast_commitment(
+        ballot_id=ballot.pk, member_id=gone.member_id, by_proxy=False, salt=gone.salt
+    )
+    AuditEvent.objects.filter(action="ballot.vote_cast", new__commitment=commitment).delete()
     with pytest.raises(DomainError, match="chain is broken"):
         services.count_ballot(actor=world.officer, ballot=ballot)
 

@@ -240,10 +240,23 @@ def test_a_vote_after_close_is_refused(question, world):
         vote(world.member, question, "yes")
 
 
-def test_the_audit_log_records_who_voted_never_what(question, world):
+def test_the_audit_log_records_that_a_vote_was_cast_never_what_nor_whose(question, world):
+    """A secret ballot's event commits to the participation (integrity.cast_commitment);
+    a named ballot's names the voter (test_cast_audit.py)."""
+    from elections.integrity import cast_commitment
+
     vote(world.member, question, "no")
     event = AuditEvent.objects.get(action="ballot.vote_cast")
-    assert event.new == {"voter": world.member.member.pk, "by_proxy": False}
+    participation = Participation.objects.get(ballot=question)
+    assert event.new == {
+        "commitment": cast_commitment(
+            ballot_id=question.pk,
+            member_id=world.member.member.pk,
+            by_proxy=False,
+            salt=participation.salt,
+        )
+    }
+    assert event.actor_id is None
     assert "no" not in str(event.new)
     assert audit.verify_chain().ok
 
@@ -280,8 +293,9 @@ def test_papers_and_participations_share_nothing_but_the_ballot():
         isinstance(f, models.DateField | models.DateTimeField)
         for f in participation_fields.values()
     )
-    # A participation holds no choice: its only columns are its key, the ballot, the member, the proxy flag.
-    assert set(participation_fields) == {"id", "ballot", "member", "by_proxy"}
+    # A participation holds no choice: its only columns are its key, the ballot, the member,
+    # the proxy flag and the salt of its audit event's commitment.
+    assert set(participation_fields) == {"id", "ballot", "member", "by_proxy", "salt"}
     # Papers are never read in insertion order.
     assert BallotPaper._meta.ordering == ["receipt_fingerprint"]
 

@@ -2,8 +2,10 @@
 
 200 voters under a 2-of-3 trustees' key, half voting on the ballot's page and half through
 the API, 16 at a time. The attacker pairs voters with board entries by what PostgreSQL keeps:
-the transaction (`xmin`), the audit log's sequence against the board's position, the
-participations' physical order (`ctid`) against the entries', the entries' own id. Each
+the transaction (`xmin`), the audit log's sequence against the board's position (the
+vote_cast events name no one, but each participation's salt recomputes its event's
+commitment), the participations' physical order (`ctid`) against the entries', the
+entries' own id. Each
 pairing is measured against the trackers the voters were given (the figure the threat model
 in docs/secrecy.md states): every one of them ties each voter to their *ciphertext*, and the
 test shows that this is all it reaches. No board row holds a choice or a time, no session row
@@ -68,6 +70,18 @@ def _rows(sql: str, params=()) -> list[tuple]:
         return cursor.fetchall()
 
 
+def _voter_of(event: str) -> str:
+    """The member whose participation recomputes to the event's commitment: the database
+    holds each participation's salt (elections.integrity.cast_commitment, in SQL)."""
+    return (
+        "(SELECT p.member_id FROM elections_participation p WHERE p.ballot_id = %(ballot)s"
+        " AND encode(sha256(convert_to('{\"ballot\":' || p.ballot_id || ',\"by_proxy\":'"
+        " || CASE WHEN p.by_proxy THEN 'true' ELSE 'false' END || ',\"member\":'"
+        " || p.member_id || ',\"salt\":\"' || p.salt || '\"}', 'UTF8')), 'hex')"
+        f" = {event}.new->>'commitment')"
+    )
+
+
 #: Each pairing the attacker can make: (member, tracker) rows.
 PAIRINGS = {
     "xmin of the participation = xmin of the entry": """
@@ -75,14 +89,14 @@ PAIRINGS = {
         JOIN elections_boardentry e ON e.xmin = p.xmin AND e.box_id = %(box)s
         WHERE p.ballot_id = %(ballot)s
     """,
-    "xmin of the vote_cast event = xmin of the entry": """
-        SELECT (a.new->>'voter')::bigint, e.tracker FROM governance_auditevent a
+    "xmin of the vote_cast event = xmin of the entry": f"""
+        SELECT {_voter_of("a")}, e.tracker FROM governance_auditevent a
         JOIN elections_boardentry e ON e.xmin = a.xmin AND e.box_id = %(box)s
         WHERE a.action = 'ballot.vote_cast' AND a.object_id = %(ballot)s::text
     """,
-    "n-th vote_cast event by sequence = n-th entry by position": """
-        WITH v AS (SELECT row_number() OVER (ORDER BY sequence) n, (new->>'voter')::bigint m
-                   FROM governance_auditevent
+    "n-th vote_cast event by sequence = n-th entry by position": f"""
+        WITH v AS (SELECT row_number() OVER (ORDER BY sequence) n, {_voter_of("a")} m
+                   FROM governance_auditevent a
                    WHERE action = 'ballot.vote_cast' AND object_id = %(ballot)s::text),
              e AS (SELECT row_number() OVER (ORDER BY position) n, tracker
                    FROM elections_boardentry WHERE box_id = %(box)s)
@@ -95,9 +109,9 @@ PAIRINGS = {
                    FROM elections_boardentry WHERE box_id = %(box)s)
         SELECT p.m, e.tracker FROM p JOIN e USING (n)
     """,
-    "n-th vote_cast event by time = n-th entry by id": """
+    "n-th vote_cast event by time = n-th entry by id": f"""
         WITH v AS (SELECT row_number() OVER (ORDER BY occurred_at, sequence) n,
-                          (new->>'voter')::bigint m FROM governance_auditevent
+                          {_voter_of("a")} m FROM governance_auditevent a
                    WHERE action = 'ballot.vote_cast' AND object_id = %(ballot)s::text),
              e AS (SELECT row_number() OVER (ORDER BY id) n, tracker
                    FROM elections_boardentry WHERE box_id = %(box)s)

@@ -193,26 +193,42 @@ def test_the_report_of_a_failed_vote_lists_no_choice(client, world, secret_ballo
         assert "preference_1 = '********************'" in report or "choice = '****" in report
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known leak, for the lead (issue 15): the audit log page lists ballot.vote_cast "
-    "events in cast order with the voter, and the board is in cast order too",
-)
-def test_the_audit_log_page_and_the_published_board_do_not_pair_voters_with_trackers(client, world):
-    """An auditor (by default a Control Committee member, so a trustee) reads, in the app,
-    the audit log's vote_cast events in sequence and the published bundle's board by position:
-    the n-th voter is the n-th entry. k such trustees could then decrypt a named voter's paper
-    with their own key shares, without the database."""
+def _published_with_a_proxy(world):
+    """A secret question voted by four members, one of them through a proxy (proxies are
+    public: the ballot's page and the `proxy.given` events name giver and holder), counted
+    and published. Returns the ballot, each voter's tracker by e-mail, and who carried whom."""
     voters = [world.member, *add_voters(world, 3)]
     ballot = services.open_ballot(actor=world.officer, ballot=draft_ballot(world))
+    giver = voters[2]
+    services.give_proxy(actor=giver, ballot=ballot, holder=world.officer.member)
     trackers = {}
     for user, choice in zip(voters, CHOICES, strict=True):
-        trackers[user.email] = services.cast_vote(actor=user, ballot=ballot, choices=choice).code
+        if user is giver:
+            receipt = services.cast_vote(
+                actor=world.officer, ballot=ballot, choices=choice, on_behalf_of=giver.member
+            )
+        else:
+            receipt = services.cast_vote(actor=user, ballot=ballot, choices=choice)
+        trackers[user.email] = receipt.code
     services.close_ballot(actor=world.officer, ballot=ballot)
     services.count_ballot(actor=world.officer, ballot=ballot)
     services.publish_results(actor=world.officer, ballot=ballot)
+    return ballot, trackers, {world.officer.email: giver.email}
+
+
+def _board(client, world, ballot) -> list[dict]:
     client.force_login(world.member)
-    board = client.get(reverse("ballot_bundle", args=[ballot.pk])).json()["board"]
+    return client.get(reverse("ballot_bundle", args=[ballot.pk])).json()["board"]
+
+
+def test_the_audit_log_page_and_the_published_board_do_not_pair_voters_with_trackers(client, world):
+    """An auditor (by default a Control Committee member, so a trustee) reads, in the app,
+    the audit log's vote_cast events in sequence and the published bundle's board by position:
+    were the n-th event to name its voter (or its proxy holder, proxies being public), the
+    n-th entry would be theirs, and k such trustees could decrypt a named voter's paper with
+    their own key shares, without the database. The events name no one."""
+    ballot, trackers, carried = _published_with_a_proxy(world)
+    board = _board(client, world, ballot)
     client.force_login(world.auditor)
     page = client.get(reverse("audit_log"), {"action": "ballot.vote_cast"}).content.decode()
     events = sorted(
@@ -221,10 +237,94 @@ def test_the_audit_log_page_and_the_published_board_do_not_pair_voters_with_trac
             r"<tr><td>(\d+)</td><td>[^<]*</td><td>([^<]*)</td><td>ballot.vote_cast</td>", page
         )
     )
-    assert len(events) == len(board) == len(voters)
+    assert len(events) == len(board) == len(trackers)
     linked = sum(
         1
         for (_sequence, actor), entry in zip(events, board, strict=True)
-        if trackers.get(actor) == entry["tracker"]
+        if trackers.get(carried.get(actor, actor)) == entry["tracker"]
     )
-    assert linked == 0, f"{linked} of {len(voters)} voters paired with their tracker"
+    assert linked == 0, f"{linked} of {len(trackers)} voters paired with their tracker"
+    assert "A vote was cast (secret ballot)" in page
+    for email in (*trackers, *carried):
+        assert email not in page
+
+
+def _pairings(events, board, trackers, carried, world) -> int:
+    """How many voters an attacker pairs with their tracker from the ballot's vote_cast
+    events as the export or the API gives them: by the actor (or whom they carried), by a
+    voter named in `new`, by the proxy flag against the public proxies, and by every
+    member's commitment recomputed without the salt."""
+    from elections.integrity import cast_commitment
+    from governance.models import Member
+
+    by_member = {m.pk: m.user.email for m in Member.objects.filter(user__isnull=False)}
+    proxy_givers = set(carried.values())
+    guesses = {}
+    for n, event in enumerate(events):
+        new = event["new"] or {}
+        guess = carried.get(event["actor_label"], event["actor_label"])
+        guess = by_member.get(new.get("voter"), guess)
+        if new.get("by_proxy") and len(proxy_givers) == 1:
+            guess = next(iter(proxy_givers))
+        for pk, email in by_member.items():
+            for by_proxy in (False, True):
+                unsalted = cast_commitment(
+                    ballot_id=int(event["object_id"]), member_id=pk, by_proxy=by_proxy, salt=""
+                )
+                if new.get("commitment") == unsalted:
+                    guess = email
+        guesses[n] = guess
+    return sum(
+        1 for n, entry in enumerate(board) if trackers.get(guesses.get(n)) == entry["tracker"]
+    )
+
+
+def _names_no_one(events, trackers, carried) -> None:
+    """No actor, no voter, no proxy flag: a commitment, and a label that names no one."""
+    assert all(event["actor_id"] is None for event in events)
+    assert {event["actor_label"] for event in events}.isdisjoint({*trackers, *carried})
+    assert all(set(event["new"]) == {"commitment"} for event in events)
+
+
+def _vote_cast(events, ballot) -> list[dict]:
+    return sorted(
+        (
+            e
+            for e in events
+            if e["action"] == "ballot.vote_cast" and e["object_id"] == str(ballot.pk)
+        ),
+        key=lambda e: e["sequence"],
+    )
+
+
+def test_the_audit_export_and_the_board_do_not_pair_voters_with_trackers(client, world):
+    """The same attack on the audit log's export (the JSON lines auditors keep)."""
+    import json
+
+    ballot, trackers, carried = _published_with_a_proxy(world)
+    board = _board(client, world, ballot)
+    client.force_login(world.auditor)
+    response = client.get(reverse("audit_events_export"))
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    events = _vote_cast([json.loads(line) for line in lines], ballot)
+    assert len(events) == len(board) == len(trackers)
+    linked = _pairings(events, board, trackers, carried, world)
+    assert linked == 0, f"{linked} of {len(trackers)} voters paired with their tracker"
+    _names_no_one(events, trackers, carried)
+
+
+def test_the_audit_api_and_the_board_do_not_pair_voters_with_trackers(client, world):
+    """The same attack through the API's audit events, page after page."""
+    ballot, trackers, carried = _published_with_a_proxy(world)
+    board = _board(client, world, ballot)
+    client.force_login(world.auditor)
+    events, url = [], reverse("api_audit_events") + "?limit=500"
+    while url:
+        data = client.get(url).json()
+        events += data["results"]
+        url = data["next"]
+    events = _vote_cast(events, ballot)
+    assert len(events) == len(board) == len(trackers)
+    linked = _pairings(events, board, trackers, carried, world)
+    assert linked == 0, f"{linked} of {len(trackers)} voters paired with their tracker"
+    _names_no_one(events, trackers, carried)
