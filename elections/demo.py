@@ -1,4 +1,10 @@
-"""The voting engine's part of the demo section: a published roll call, two open ballots."""
+"""The voting engine's part of the demo section: a published roll call, two open ballots.
+
+The two secret ballots are held in trust by the Control Committee as article 16 names it
+(any 2 of its 3 members), made demonstration trustees: the platform keeps their private
+files, so the demo's count decrypts without anyone running the trustees' tool, and every
+page and the result say so. No demo ballot uses the 1-of-1 demonstration server key.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +28,19 @@ def _account(member: Member) -> User:
         governance.create_account_for_member(actor=SYSTEM, member=member)
         member.refresh_from_db()
     return member.user
+
+
+def _demo_trustees(officer: User, ballot: Ballot) -> Ballot:
+    """The trustees the statutes named at drafting (article 16), made demonstration
+    trustees through the officers' own appointment, so the article stays recorded."""
+    default = ballot_box.default_trustees(ballot)
+    if default is None:
+        raise RuntimeError("The demo's statutes name no trustees for this ballot.")
+    members, threshold_k = default
+    ballot_box.appoint_trustees(
+        actor=officer, ballot=ballot, members=members, threshold_k=threshold_k, demo=True
+    )
+    return ballot
 
 
 @receiver(demo_section_loaded)
@@ -70,21 +89,19 @@ def add_demo_ballots(sender, today: dt.date, **kwargs) -> None:
     services.publish_results(actor=officer, ballot=roll_call)
 
     # An online question to the members, open for two weeks.
-    services.open_ballot(
+    dues = services.create_ballot(
         actor=officer,
-        ballot=services.create_ballot(
-            actor=officer,
-            body=assembly,
-            title="Dues for next year",
-            question="Does the General Assembly keep the yearly dues at 100 dirhams (50 for members aged 25 or under)?",
-            kind=Ballot.Kind.QUESTION,
-            method=Ballot.Method.YESNO,
-            rule_scope="assembly",
-            article=articles["5"],
-            opens_at=now,
-            closes_at=now + dt.timedelta(days=14),
-        ),
+        body=assembly,
+        title="Dues for next year",
+        question="Does the General Assembly keep the yearly dues at 100 dirhams (50 for members aged 25 or under)?",
+        kind=Ballot.Kind.QUESTION,
+        method=Ballot.Method.YESNO,
+        rule_scope="assembly",
+        article=articles["5"],
+        opens_at=now,
+        closes_at=now + dt.timedelta(days=14),
     )
+    services.open_ballot(actor=officer, ballot=_demo_trustees(officer, dues))
 
     # The Control Committee election by STV, candidates standing by self-nomination.
     election = services.create_ballot(
@@ -125,4 +142,4 @@ def add_demo_ballots(sender, today: dt.date, **kwargs) -> None:
         services.nominate_candidate(
             actor=_account(member), ballot=election, member=member, statement=statement
         )
-    services.open_ballot(actor=officer, ballot=election)
+    services.open_ballot(actor=officer, ballot=_demo_trustees(officer, election))

@@ -315,6 +315,30 @@ def _date_of_age(rng: random.Random, today: dt.date, low: int, high: int) -> dt.
     return today.replace(year=today.year - years - 1) + dt.timedelta(days=rng.randint(1, 360))
 
 
+def control_committee_members(
+    members: list[Member], taken: list[tuple[Member, str]], today: dt.date
+) -> list[Member]:
+    """The auditor's two colleagues on the Control Committee: the first two members (by
+    membership number, after the demo logins and the Board's seniors) over 25, in good
+    standing this year and members for five years or more, who hold no Board seat."""
+    busy = {person.pk for person, _role in taken}
+    paid = set(
+        Member.objects.in_good_standing(today.year)
+        .filter(pk__in=[m.pk for m in members])
+        .values_list("pk", flat=True)
+    )
+    chosen = [
+        m
+        for m in members[16:]
+        if m.kind == Member.Kind.MEMBER
+        and m.pk not in busy
+        and m.pk in paid
+        and rules.age_on(m.birth_date, today) > 25
+        and m.joined_on <= today - dt.timedelta(days=5 * 365)
+    ]
+    return chosen[:2]
+
+
 def load_demo(*, today: dt.date | None = None, stdout=None) -> bool:
     """Create the demo section once. Returns False (and writes nothing) if it is already there."""
     today = today or timezone.localdate()
@@ -536,15 +560,23 @@ def load_demo(*, today: dt.date | None = None, stdout=None) -> bool:
             decision=election,
             on_youth_seat=True,
         )
-        services.create_mandate(
-            actor=SYSTEM,
-            member=auditor_person,
-            body=control,
-            role="chair",
-            starts_on=last_ga_day,
-            decision=election,
-            ends_on=last_ga_day + dt.timedelta(days=729),
-        )
+        # The Control Committee's three members (article 16): the auditor chairs it, with two
+        # long-standing members who sit on no other body. They are the default trustees of
+        # the General Assembly's secret ballots (the demo makes them demonstration trustees).
+        for person, role in zip(
+            (auditor_person, *control_committee_members(members, board_people, today)),
+            ("chair", "member", "member"),
+            strict=True,
+        ):
+            services.create_mandate(
+                actor=SYSTEM,
+                member=person,
+                body=control,
+                role=role,
+                starts_on=last_ga_day,
+                decision=election,
+                ends_on=last_ga_day + dt.timedelta(days=729),
+            )
 
         # A Board decision by roll call.
         board_day = today - dt.timedelta(days=60)
