@@ -116,13 +116,23 @@ def demo_keys_allowed() -> bool:
     return bool(getattr(settings, "ELECTIONS_DEMO_SERVER_KEY", False))
 
 
+#: The scope of a trustees rule written for every secret ballot (as the eligibility rule's
+#: ``ballot`` is for every vote): tried after the ballot's own scope and its body's.
+EVERY_BALLOT = "ballot"
+
+
 def trustees_rule(ballot: Ballot):
     """The statutes' trustees rule for this ballot (kind ``trustees``), in force when it opens:
-    looked up like its quorum, by its rule scope and its deciding body; None if none."""
+    looked up like its quorum, by its rule scope and its deciding body, then the rule for
+    every ballot (scope ``ballot``); None if none."""
     from governance.statutes.lookup import rule_for
 
     return rule_for(
-        "trustees", ballot.rule_scope, body=ballot.body, on=timezone.localdate(ballot.opens_at)
+        "trustees",
+        ballot.rule_scope,
+        body=ballot.body,
+        on=timezone.localdate(ballot.opens_at),
+        general=EVERY_BALLOT,
     )
 
 
@@ -564,7 +574,11 @@ def trustees_summary(
         "n": len(trustees),
         "k": box.threshold if box is not None else None,
         "article": box.trustees_article if box is not None else None,
+        # Two labelled demonstrations: the 1-of-1 key the server holds (no trustees), or
+        # demonstration trustees whose private files the platform keeps (`demo`: either).
         "demo_key": bool(box and box.demo_secret),
+        "demo_trustees": any(t.is_demo for t in trustees),
+        "demo": bool(box and box.demo_secret) or any(t.is_demo for t in trustees),
         "rule": rule,
         "rule_text": text.describe_rule(rule.kind, rule.params) if rule is not None else "",
         "default": default[0] if default else [],

@@ -185,6 +185,20 @@ def ballot_create(request):
 # ---------------------------------------------------------------------------
 
 
+def _held_in_trust(ballot: Ballot) -> dict | None:
+    """Who holds a secret ballot in trust, for its page: k of n, their names, the article
+    that named them and whether they are demonstration trustees (one query: the trustees;
+    the box and its article come joined by `with_context`). None for a named vote."""
+    if not ballot.secret:
+        return None
+    try:
+        box = ballot.box
+    except BallotBox.DoesNotExist:
+        box = None
+    trustees = list(box.trustees.select_related("member")) if box is not None else []
+    return ballot_box.trustees_summary(ballot, box=box, trustees=trustees, statutes=False)
+
+
 def _detail_context(
     request, ballot: Ballot, *, bound=None, nomination_form=None, proxy_form=None, alert=""
 ) -> dict:
@@ -203,6 +217,7 @@ def _detail_context(
         "vote_forms": [],
         "nomination_form": nomination_form,
         "proxy_form": proxy_form,
+        "held": _held_in_trust(ballot),
     }
     if (
         nomination_form is None

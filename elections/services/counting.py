@@ -288,12 +288,16 @@ def _decrypt_for_count(ballot: Ballot) -> dict[str, Any]:
         ],
         batch_size=2000,
     )
+    demo_trustees = not box.demo_secret and box.trustees.filter(is_demo=True).exists()
     return {
         "board_length": box.length,
         "board_head": box.head,
         "threshold": box.threshold,
         "trustees": 1 if box.demo_secret else box.trustees.count(),
-        "demo_key": box.is_demo,
+        # A demonstration either way: the server's 1-of-1 key, or trustees whose private
+        # files the platform keeps (`demo_trustees`, so the pages say which).
+        "demo_key": bool(box.demo_secret) or demo_trustees,
+        "demo_trustees": demo_trustees,
         "decrypted": box.tally["kind"],
     }
 

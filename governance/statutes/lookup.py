@@ -7,7 +7,9 @@ statutes in force give it, in this order:
    ``ballot``, ``election``, a motion kind, a ballot's ``rule_scope``);
 2. the body's own scope, its code (``section-board``): an article written for that body;
 3. the scope of the body's kind (``assembly``, ``board``): the article for every body of
-   that kind.
+   that kind;
+4. the matter's general scope, when the caller names one (`general`): ``ballot`` for a
+   rule written for every ballot, such as the trustees of every secret ballot.
 
 always in the statute version in force on the day `on` (today when not given): the latest
 version effective on or before it. The first scope that has a rule wins; a version with no
@@ -30,11 +32,15 @@ if TYPE_CHECKING:
 
 
 def fallback_scopes(
-    scope: str | None = None, *, body_code: str | None = None, body_kind: str | None = None
+    scope: str | None = None,
+    *,
+    body_code: str | None = None,
+    body_kind: str | None = None,
+    general: str | None = None,
 ) -> tuple[str, ...]:
     """The scopes to try, most specific first, without repeats. Pure."""
     order: list[str] = []
-    for candidate in (scope, body_code, body_kind):
+    for candidate in (scope, body_code, body_kind, general):
         if candidate and candidate not in order:
             order.append(candidate)
     return tuple(order)
@@ -48,22 +54,31 @@ def first_in_order[T](by_scope: Mapping[str, T], scopes: tuple[str, ...]) -> T |
     return None
 
 
-def scopes_for(scope: str | None = None, body: Body | None = None) -> tuple[str, ...]:
+def scopes_for(
+    scope: str | None = None, body: Body | None = None, general: str | None = None
+) -> tuple[str, ...]:
     return fallback_scopes(
         scope,
         body_code=body.code if body is not None else None,
         body_kind=body.kind if body is not None else None,
+        general=general,
     )
 
 
 def rule_for(
-    kind: str, scope: str | None = None, *, body: Body | None = None, on: dt.date | None = None
+    kind: str,
+    scope: str | None = None,
+    *,
+    body: Body | None = None,
+    on: dt.date | None = None,
+    general: str | None = None,
 ) -> Rule | None:
-    """The rule of `kind` that applies to `scope` and `body` on `on` (see the module's order).
+    """The rule of `kind` that applies to `scope` and `body` on `on` (see the module's order),
+    or failing those to the `general` scope.
 
     Two queries: the version in force, then its rules of that kind in the candidate scopes.
     """
-    order = scopes_for(scope, body)
+    order = scopes_for(scope, body, general)
     if not order:
         raise ValueError("rule_for needs a scope or a body")
     version = StatuteVersion.objects.in_force(on)

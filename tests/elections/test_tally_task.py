@@ -254,6 +254,6 @@ def test_the_console_says_so_in_french_and_arabic(client_for, world):
     client = client_for("officer")
     url = reverse("ballot_console", args=[ballot.pk])
     client.cookies["django_language"] = "fr"
-    assert "Le dépouillement pour les scrutateurs" in client.get(url).content.decode()
+    assert "Le dépouillement pour les dépositaires de clé" in client.get(url).content.decode()
     client.cookies["django_language"] = "ar"
     assert "الفرز المعدّ للأمناء" in client.get(url).content.decode()

@@ -14,12 +14,13 @@ from elections.models import BallotBox
 from governance.exceptions import DomainError, NotAllowed
 from governance.models import AuditEvent, Body
 from tests.elections.conftest import add_voters, draft_ballot
-from tests.factories import MandateFactory
+from tests.factories import MandateFactory, close_and_tally
 
 pytestmark = pytest.mark.django_db
 
 PAGE_QUERIES = 10
 CONSOLE_QUERIES = 15
+DETAIL_QUERIES = 15  # the ballot's page, as tests/elections/test_pages.py bounds it
 
 
 @pytest.fixture
@@ -244,3 +245,84 @@ def test_once_open_the_choice_stands(world, client):
     assert page.status_code == 400 and "still in draft" in page.content.decode()
     shown = client.get(reverse("ballot_trustees", args=[ballot.pk])).content.decode()
     assert "can no longer be changed" in shown and "1-of-1 demonstration key" in shown
+
+
+# ---------------------------------------------------------------------------
+# The ballot's own page: who holds it in trust, for every member who reads it
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("more", [0, 6])
+def test_the_ballot_page_names_its_demonstration_trustees_in_constant_queries(
+    world, control, client, settings, django_assert_max_num_queries, more
+):
+    settings.ELECTIONS_DEMO_SERVER_KEY = True
+    body = Body.objects.get(code="control-committee")
+    members = control + [u.member for u in add_voters(world, more)]
+    for member in members[3:]:
+        MandateFactory(member=member, body=body)
+    ballot = draft_ballot(world)
+    # The statutes' choice, made demonstration trustees: article 16 stays recorded.
+    box = ballot_box.appoint_trustees(
+        actor=world.officer, ballot=ballot, members=members, threshold_k=2, demo=True
+    )
+    assert box.trustees_article.number == "16" and box.public_key
+    services.open_ballot(actor=world.officer, ballot=ballot)
+    client.force_login(world.member)
+    with django_assert_max_num_queries(DETAIL_QUERIES):
+        page = client.get(reverse("ballot_detail", args=[ballot.pk])).content.decode()
+    assert "Held in trust by" in page
+    assert f"Any 2 of the {3 + more} trustees decrypt the count." in page
+    assert "Named by article 16 of the statutes." in page
+    assert all(f"<bdi>{m.full_name}</bdi>" in page for m in members)
+    assert "Demonstration trustees: the platform holds their keys" in page
+    assert ">Demonstration trustees</span>" in page and "Demonstration key" not in page
+
+
+def test_the_ballot_page_says_the_officers_named_real_trustees(world, control, client):
+    ballot = draft_ballot(world)
+    others = [world.member.member, world.other_officer.member]
+    ballot_box.appoint_trustees(actor=world.officer, ballot=ballot, members=others, threshold_k=1)
+    client.force_login(world.officer)
+    page = client.get(reverse("ballot_detail", args=[ballot.pk])).content.decode()
+    assert "Any 1 of the 2 trustees decrypt the count." in page
+    assert "Named by the officers." in page
+    assert all(f"<bdi>{m.full_name}</bdi>" in page for m in others)
+    assert "Demonstration trustees" not in page and "Demonstration key" not in page
+
+
+def test_without_trustees_the_page_says_the_server_holds_a_one_of_one_key(world, client):
+    ballot = services.open_ballot(actor=world.officer, ballot=draft_ballot(world))
+    client.force_login(world.member)
+    page = client.get(reverse("ballot_detail", args=[ballot.pk])).content.decode()
+    assert "No trustees: the server holds a 1-of-1 demonstration key." in page
+    assert ">Demonstration key</span>" in page and "Demonstration trustees" not in page
+
+
+def test_a_named_vote_s_page_names_no_trustees(world, client):
+    ballot = draft_ballot(world, kind="roll_call", body=world.board, rule_scope="board")
+    client.force_login(world.officer)
+    page = client.get(reverse("ballot_detail", args=[ballot.pk])).content.decode()
+    assert "Held in trust by" not in page
+
+
+def test_the_count_and_the_results_say_demonstration_trustees(world, control, client, settings):
+    settings.ELECTIONS_DEMO_SERVER_KEY = True
+    ballot = draft_ballot(world)
+    ballot_box.appoint_trustees(
+        actor=world.officer, ballot=ballot, members=control, threshold_k=2, demo=True
+    )
+    services.open_ballot(actor=world.officer, ballot=ballot)
+    services.cast_vote(actor=world.member, ballot=ballot, choices="yes")
+    close_and_tally(actor=world.officer, ballot=ballot)
+    ballot = services.count_ballot(actor=world.officer, ballot=ballot)
+    ballot.refresh_from_db()
+    encrypted = ballot.result["encrypted"]
+    assert encrypted["demo_key"] is True and encrypted["demo_trustees"] is True
+    assert ballot.result["count"]["yes"] == 1
+    assert (
+        BallotBox.objects.get(ballot=ballot).trustees.filter(decryption__isnull=False).count() == 2
+    )
+    client.force_login(world.officer)
+    results = client.get(reverse("ballot_results", args=[ballot.pk])).content.decode()
+    assert ">Demonstration trustees</span>" in results and "Demonstration key" not in results

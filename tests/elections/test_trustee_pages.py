@@ -286,8 +286,8 @@ def test_an_api_upload_above_the_size_limit_is_a_400_on_file(world, appointed, m
     [
         ("en", 1, "1 of 1 trustee"),
         ("en", 3, "2 of 3 trustees"),
-        ("fr", 1, "1 sur 1 scrutateur"),
-        ("fr", 3, "2 sur 3 scrutateurs"),
+        ("fr", 1, "1 sur 1 dépositaire de clé"),
+        ("fr", 3, "2 sur 3 dépositaires de clé"),
         ("ar", 1, "1 من أصل 1 أمين واحد"),
         ("ar", 2, "2 من أصل 2 أمينين"),
         ("ar", 3, "2 من أصل 3 أمناء"),

@@ -98,3 +98,32 @@ def test_the_room_shows_the_quorum_the_count_applies(world):
     assert (status.article, status.scope) == ("7", "assembly")
     statute = assemblies.quorum_status(ga, scope="statute_amendment")
     assert (statute.article, statute.scope) == ("15", "statute_amendment")
+
+
+def test_a_trustees_rule_for_every_ballot_is_found_after_the_ballot_s_own(world):
+    """Scope ``ballot`` (every vote, as the eligibility rule's): the trustees lookup tries
+    it after the ballot's scope, its body's code and its body's kind, so such a rule applies
+    instead of being adopted and never found."""
+    from elections.ballot_box import trustees_rule
+    from elections.models import Ballot
+
+    _version_two(
+        timezone.localdate(),
+        [RuleSpec("trustees", "ballot", {"body": "standing-orders", "threshold": 1})],
+    )
+    ballot = Ballot(body=world.board, rule_scope="board", opens_at=timezone.now())
+    rule = trustees_rule(ballot)
+    assert (rule.scope, rule.params["body"]) == ("ballot", "standing-orders")
+    # A rule written for the body's kind comes first.
+    _version_two(
+        timezone.localdate(),
+        [
+            RuleSpec("trustees", "ballot", {"body": "standing-orders", "threshold": 1}),
+            RuleSpec("trustees", "board", {"body": "control-committee", "threshold": 2}),
+        ],
+    )
+    assert trustees_rule(ballot).scope == "board"
+    assert fallback_scopes("board", body_code="board", body_kind="board", general="ballot") == (
+        "board",
+        "ballot",
+    )
