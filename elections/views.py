@@ -46,6 +46,7 @@ from elections.models import (
     RollEntry,
     Trustee,
 )
+from governance import lifecycle
 from governance.access import may_act_for_some_body, may_read_record, may_take_part
 from governance.accounts import ratelimit
 from governance.exceptions import DomainError, NotAllowed
@@ -693,6 +694,20 @@ def _next_step(ballot: Ballot):
     return services.BALLOT.forward(ballot.status)
 
 
+def _tally_context(ballot: Ballot, box) -> dict:
+    """The tally's part of the console: its state and whether an officer may send it back
+    to the worker (the retry step's guard: failed, or stuck in mixing)."""
+    retry = services.BALLOT.steps["retry_tally"]
+    return {
+        "ballot": ballot,
+        "box": box,
+        "tally_pending": TALLY_PENDING,
+        "may_retry": box is not None
+        and ballot.status in retry.sources
+        and not lifecycle.hindrance(retry, ballot),
+    }
+
+
 def _console_ballot(request, pk: int) -> Ballot:
     ballot = _ballot_for(request, pk)
     if not access.may_run_ballot(request.user, ballot):
@@ -724,11 +739,11 @@ def _render_console(request, ballot: Ballot, *, paper_form=None, cancel_form=Non
         box = None
     keyed_by_trustees = box is not None and not box.demo_secret  # a demo key has none
     trustees = list(box.trustees.select_related("member")) if keyed_by_trustees else []
+    next_step = _next_step(ballot)
     context = {
         **turnout,
+        **_tally_context(ballot, box),
         "trustees": ballot_box.trustees_progress(box, trustees) if keyed_by_trustees else None,
-        "box": box,
-        "tally_pending": TALLY_PENDING,
         "named": (
             ballot_box.trustees_summary(ballot, box=box, trustees=trustees, statutes=False)
             if ballot.secret
@@ -736,7 +751,10 @@ def _render_console(request, ballot: Ballot, *, paper_form=None, cancel_form=Non
         ),
         "batches": ballot.paper_counts.select_related("entered_by", "confirmed_by", "set_aside_by"),
         "codes": codes,
-        "next_step": _next_step(ballot),
+        "next_step": next_step,
+        # What holds the next step back (a secret ballot's count waits for its tally): its
+        # button is disabled with the guard's sentence, the one the service refuses with.
+        "next_hindrance": lifecycle.hindrance(next_step, ballot) if next_step else "",
         "paper_form": paper_form,
         "cancel_form": cancel_form or CancelForm(),
         "may_cancel": services.BALLOT.allows(ballot.status, Status.CANCELLED),
@@ -753,11 +771,7 @@ def _tally_partial(request, ballot: Ballot):
     """The tally's state, polled while the task worker prepares it; once it is done (or has
     failed) the whole console is refreshed once, the trustees' table with it."""
     box = getattr(ballot, "box", None) if ballot.secret else None
-    response = render(
-        request,
-        "elections/ballot_console.html#tally",
-        {"ballot": ballot, "box": box, "tally_pending": TALLY_PENDING},
-    )
+    response = render(request, "elections/ballot_console.html#tally", _tally_context(ballot, box))
     if box is not None and box.tally_state not in TALLY_PENDING:
         response["HX-Refresh"] = "true"
     return response
@@ -783,6 +797,9 @@ def ballot_confirm(request, pk: int, action: str):
     next_step = _next_step(ballot)
     if next_step is None or next_step.name != action:
         messages.error(request, _("This step is not the ballot's next one."))
+        return redirect("ballot_console", ballot.pk)
+    if hindrance := lifecycle.hindrance(step, ballot):
+        messages.error(request, hindrance)
         return redirect("ballot_console", ballot.pk)
     now = timezone.now()
     roll_size = ballot.roll.count()

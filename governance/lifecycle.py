@@ -8,7 +8,7 @@ or the app's own role function), the audit event it writes and the work it does.
 `take(step, obj, actor, **args)` is the one way a person's step is taken: the role is
 checked, then, in one transaction, the row is locked (`select_for_update`; a step whose
 work needs other rows locked first names its own `lock`, e.g. the motion before its
-amendment), its state checked, the step's work run, the row saved with its new status and
+amendment), its state and its `guard` checked, the step's work run, the row saved with its new status and
 the audit event appended. `move` is the same check, save and audit event for a row the
 caller already holds locked inside its own transaction (the count moving the motion it
 decided, inside `count_ballot`).
@@ -56,7 +56,11 @@ class Step:
     dispatches to it, with the step's `inputs`); it takes the step through `take` too.
     `does` says in a few words what the work does, for docs/architecture.md (the first
     line of the work's docstring when not given). `confirm` is the question a page asks
-    before a step that cannot be undone; `done` the message after.
+    before a step that cannot be undone; `done` the message after. `guard(obj)` says in
+    words why the object, in the right state, cannot take the step yet ("" when nothing
+    stands in the way: a secret ballot's count waits for its tally); `take` and `check`
+    refuse with it, and a page asks it (`hindrance`) to disable the step's button with
+    the same sentence.
     """
 
     name: str
@@ -68,6 +72,7 @@ class Step:
     work: Callable[..., dict | None] | str | None = None
     then: Callable[..., None] | str | None = None
     lock: Callable[[Any], Any] | str | None = None
+    guard: Callable[[Any], str] | str | None = None
     fields: tuple[str, ...] = ()
     needs_reason: bool = False
     reason_prompt: str = ""
@@ -228,10 +233,24 @@ def ensure_state(step: Step, obj) -> None:
         raise table.refusal(obj, step)
 
 
+def hindrance(step: Step, obj) -> str:
+    """Why `obj` cannot take `step` yet (its `guard`), in words; "" when nothing stands in
+    the way. Pages ask it for a step's button; `take` refuses with it."""
+    return str(_resolved(step.guard)(obj) or "") if step.guard else ""
+
+
+def ensure_unguarded(step: Step, obj) -> None:
+    """Refuse (`DomainError`) a step its `guard` holds back, with the guard's sentence."""
+    reason = hindrance(step, obj)
+    if reason:
+        raise DomainError(reason)
+
+
 def check(step: Step, obj, actor, *, system: bool = False) -> None:
-    """Refuse a step the actor may not take or the object's state does not allow."""
+    """Refuse a step the actor may not take or the object's state (or guard) does not allow."""
     ensure_role(step, obj, actor, system=system)
     ensure_state(step, obj)
+    ensure_unguarded(step, obj)
 
 
 def _clean_reason(step: Step, reason: str) -> str:
@@ -244,7 +263,7 @@ def _clean_reason(step: Step, reason: str) -> str:
 def move(step: Step, obj, actor, *, reason: str = "", system: bool = False, **extra) -> str:
     """Take `step` on a row the caller has locked, inside the caller's transaction.
 
-    Checks the role and the state, saves the new status (and `update_fields`) and appends
+    Checks the role, the state and the guard, saves the new status (and `update_fields`) and appends
     the audit event with `extra` in its payload. Returns the old status.
     """
     check(step, obj, actor, system=system)
@@ -269,12 +288,13 @@ def _finish(step: Step, obj, actor, reason: str, extra: dict) -> str:
 
 def take(step: Step, obj, actor, *, reason: str = "", system: bool = False, **args):
     """Take `step` on `obj` for `actor`: the role, then in one transaction the lock, the
-    state, the step's work, the save and the audit event. Returns the locked, saved row."""
+    state, the guard, the step's work, the save and the audit event. Returns the locked, saved row."""
     ensure_role(step, obj, actor, system=system)
     reason = _clean_reason(step, reason)
     with transaction.atomic():
         obj = _resolved(step.lock or _table(step).lock)(obj)
         ensure_state(step, obj)
+        ensure_unguarded(step, obj)
         if step.needs_reason or reason:
             args["reason"] = reason
         extra = (_resolved(step.work)(obj, actor, **args) if step.work else None) or {}

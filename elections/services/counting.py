@@ -51,6 +51,32 @@ def _retry_tally(ballot: Ballot, actor) -> dict:
     return ballot_box.retry_tally(ballot)
 
 
+def _box_of(ballot: Ballot):
+    """The ballot's box: joined by the console's query (`with_context`), else one read."""
+    try:
+        return ballot.box
+    except ballot_box.BallotBox.DoesNotExist:
+        return None
+
+
+def _count_guard(ballot: Ballot) -> str:
+    """A secret ballot is counted only once the task worker has mixed its tally (or added
+    its totals): the count's request never prepares it (`ballot_box.tally_hindrance`)."""
+    if not ballot.secret or ballot.status != Ballot.Status.CLOSED:
+        return ""
+    box = _box_of(ballot)
+    if box is None:
+        return _("This ballot has no ballot box to tally.")
+    return ballot_box.tally_hindrance(box)
+
+
+def _retry_guard(ballot: Ballot) -> str:
+    """Only a secret ballot's tally that failed, or that is stuck in mixing, is retried."""
+    if ballot.status != Ballot.Status.CLOSED:
+        return ""
+    return ballot_box.retry_hindrance(_box_of(ballot) if ballot.secret else None)
+
+
 def papers_for_count(ballot: Ballot) -> list[tuple[Any, int]]:
     """Every paper's content value with its weight: online papers and confirmed batches."""
     found = [
@@ -265,16 +291,18 @@ def seat_the_elected(
 
 
 def _decrypt_for_count(ballot: Ballot) -> dict[str, Any]:
-    """The board checked and the tally decrypted by k trustees; the papers for the count.
+    """The board checked and the tally the task worker prepared decrypted by k trustees;
+    the papers for the count.
 
-    Refuses if the board's length is not the participations' weight. The decrypted papers
-    (ranked: the mix's order) are written as the ballot's papers for the counting code.
+    Refuses if the tally is not mixed yet (the step's guard asked it already; asked again
+    under the box's lock) or the board's length is not the participations' weight. The
+    decrypted papers (ranked: the mix's order) are written as the ballot's papers for the
+    counting code.
     """
     box = ballot_box.BallotBox.objects.select_for_update().get(ballot=ballot)
-    entries = ballot_box.check_board(box)
-    if box.tally is None:
-        box.tally = ballot_box.prepare_tally(box, entries)
-        box.save(update_fields=["tally"])
+    if waits := ballot_box.tally_hindrance(box):
+        raise DomainError(waits)
+    ballot_box.check_board(box)
     contents = ballot_box.counted_contents(box, ballot_box.decrypt_tally(box))
     BallotPaper.objects.bulk_create(
         [

@@ -13,9 +13,11 @@ from elections.services.counting import (
     _cancelled,
     _close,
     _count,
+    _count_guard,
     _counted,
     _prepare_tally,
     _publish,
+    _retry_guard,
     _retry_tally,
 )
 from elections.services.opening import _invite, _open
@@ -42,15 +44,18 @@ def close_ballot(*, actor, ballot: Ballot) -> Ballot:
 def count_ballot(*, actor, ballot: Ballot):
     """Officers count a closed ballot; the result is recorded as a decision in the register.
 
-    The quorum and majority rules of the ballot's scope in the statutes in force are
-    applied; the decision cites the ballot's article, the rules' snapshots and the figures.
+    A secret ballot is counted only once the task worker has mixed its tally (the step's
+    guard refuses while it waits, mixes or has failed); its trustees then decrypt. The
+    quorum and majority rules of the ballot's scope in the statutes in force are applied;
+    the decision cites the ballot's article, the rules' snapshots and the figures.
     """
     return lifecycle.take(BALLOT.steps["count"], ballot, actor)
 
 
 def retry_tally(*, actor, ballot: Ballot) -> Ballot:
-    """Officers send a closed secret ballot's failed tally (totals or mix) back to the task
-    worker; the console shows why it failed."""
+    """Officers send a closed secret ballot's failed tally (totals or mix), or one stuck in
+    mixing because its worker died, back to the task worker; the console shows why it
+    failed."""
     return lifecycle.take(BALLOT.steps["retry_tally"], ballot, actor)
 
 
@@ -112,7 +117,9 @@ BALLOT = lifecycle.officer_lifecycle(
             [OFFICERS],
             event="ballot.counted",
             service="elections.services.count_ballot",
-            does="counts under the statutes' quorum and majority; records the decision",
+            does="counts under the statutes' quorum and majority; records the decision "
+            "(a secret ballot only once the task worker has mixed its tally)",
+            guard=_count_guard,
             work=_count,
             then=_counted,
             fields=("result", "decision"),
@@ -127,7 +134,9 @@ BALLOT = lifecycle.officer_lifecycle(
             [OFFICERS],
             event="ballot.tally_retried",
             service="elections.services.retry_tally",
-            does="a secret ballot's tally that failed goes back to the task worker",
+            does="a secret ballot's tally that failed (or is stuck in mixing) goes back "
+            "to the task worker",
+            guard=_retry_guard,
             work=_retry_tally,
             then=_prepare_tally,
             done=gettext_lazy("The tally is prepared again by the task worker."),

@@ -285,16 +285,20 @@ def test_the_count_refuses_a_board_shorter_than_the_votes_cast(world):
     services.cast_vote(actor=world.member, ballot=ballot, choices="yes")
     Participation.objects.create(ballot=ballot, member=world.officer.member)
     close_and_tally(actor=world.officer, ballot=ballot)
-    with pytest.raises(DomainError, match="ballot box holds 1 papers"):
+    # The worker's tally fails with the reason; the count waits for a mixed tally.
+    assert BallotBox.objects.get(ballot=ballot).tally_error.startswith("The ballot box holds 1")
+    with pytest.raises(DomainError, match="The tally failed"):
         services.count_ballot(actor=world.officer, ballot=ballot)
 
 
-def test_a_deleted_board_entry_breaks_the_chain_and_the_count_refuses(world):
+def test_a_board_changed_after_the_tally_is_refused_by_the_count(world):
     ballot = services.open_ballot(actor=world.officer, ballot=draft_ballot(world))
     for user in (world.member, world.officer):
         services.cast_vote(actor=user, ballot=ballot, choices="no")
-    BoardEntry.objects.filter(box__ballot=ballot, position=0).delete()
     close_and_tally(actor=world.officer, ballot=ballot)
+    assert BallotBox.objects.get(ballot=ballot).tally_state == BallotBox.TallyState.MIXED
+    # The count checks the board again under the box's lock, against the votes cast.
+    BoardEntry.objects.filter(box__ballot=ballot, position=0).delete()
     with pytest.raises(DomainError, match="ballot box holds 1 papers"):
         services.count_ballot(actor=world.officer, ballot=ballot)
     # With a participation gone too, the lengths agree: its vote_cast event, now without a
@@ -309,6 +313,21 @@ def test_a_deleted_board_entry_breaks_the_chain_and_the_count_refuses(world):
     )
     AuditEvent.objects.filter(action="ballot.vote_cast", new__commitment=commitment).delete()
     with pytest.raises(DomainError, match="chain is broken"):
+        services.count_ballot(actor=world.officer, ballot=ballot)
+    assert Ballot.objects.get(pk=ballot.pk).status == Ballot.Status.CLOSED
+
+
+def test_a_deleted_board_entry_fails_the_tally_with_the_broken_chain(world):
+    ballot = services.open_ballot(actor=world.officer, ballot=draft_ballot(world))
+    for user in (world.member, world.officer):
+        services.cast_vote(actor=user, ballot=ballot, choices="no")
+    BoardEntry.objects.filter(box__ballot=ballot, position=0).delete()
+    Participation.objects.filter(ballot=ballot, member=world.officer.member).delete()
+    close_and_tally(actor=world.officer, ballot=ballot)
+    box = BallotBox.objects.get(ballot=ballot)
+    assert box.tally_state == BallotBox.TallyState.FAILED
+    assert "chain is broken" in box.tally_error
+    with pytest.raises(DomainError, match="The tally failed"):
         services.count_ballot(actor=world.officer, ballot=ballot)
 
 

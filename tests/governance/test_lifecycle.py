@@ -54,7 +54,8 @@ def test_a_rendered_ballot_row_names_states_roles_work_and_event():
     ) in rendered
     assert (
         "| `elections.services.count_ballot`: counts under the statutes' quorum and majority; "
-        "records the decision | `ballot.counted` | yes |"
+        "records the decision (a secret ballot only once the task worker has mixed its tally) "
+        "| `ballot.counted` | yes |"
     ) in rendered
 
 
