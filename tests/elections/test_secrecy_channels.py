@@ -36,6 +36,7 @@ from django.urls import reverse
 
 from elections import services
 from tests.elections.conftest import add_voters, draft_ballot, draft_election
+from tests.factories import close_and_tally
 
 RANKING = ["c3", "c1", "c2"]
 CHOICES = ["yes", "no", "abstain", "blank"]
@@ -210,7 +211,7 @@ def _published_with_a_proxy(world):
         else:
             receipt = services.cast_vote(actor=user, ballot=ballot, choices=choice)
         trackers[user.email] = receipt.code
-    services.close_ballot(actor=world.officer, ballot=ballot)
+    close_and_tally(actor=world.officer, ballot=ballot)
     services.count_ballot(actor=world.officer, ballot=ballot)
     services.publish_results(actor=world.officer, ballot=ballot)
     return ballot, trackers, {world.officer.email: giver.email}
