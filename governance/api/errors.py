@@ -14,6 +14,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from governance.audit.checkpoints import SigningKeyError
 from governance.exceptions import DomainError, NotAllowed
 
 
@@ -66,7 +67,8 @@ DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
 
 def server_error(request):
-    """The project's 500, or a 503 with `Retry-After` when the database is unreachable.
+    """The project's 500, or a 503 with `Retry-After` when the database is unreachable, or a
+    503 naming the missing audit signing key.
 
     Called by Django while it handles the uncaught exception, so `sys.exc_info()` names it.
     The 503 page is rendered without a query (no user, no context processors): the database
@@ -88,6 +90,19 @@ def server_error(request):
             response = HttpResponse(page, status=status.HTTP_503_SERVICE_UNAVAILABLE)
         response["Retry-After"] = str(retry_after)
         return response
+    if isinstance(error, SigningKeyError):
+        # A configuration the administrator must mend (docs/deploy.md), not a passing fault:
+        # no Retry-After. The log and the mail to ADMINS keep the operator's message.
+        detail = _(
+            "This page needs a signed checkpoint of the audit log, and the platform's "
+            "administrator has not configured the audit signing key. Nothing was changed: ask "
+            "them to set it (the deployment guide names it)."
+        )
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": detail}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        title = _("Audit signing is not configured")
+        page = loader.get_template("503.html").render({"title": title, "detail": detail})
+        return HttpResponse(page, status=status.HTTP_503_SERVICE_UNAVAILABLE)
     if request.path.startswith("/api/"):
         return JsonResponse(
             {"detail": _("Server error.")}, status=status.HTTP_500_INTERNAL_SERVER_ERROR

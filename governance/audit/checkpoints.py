@@ -44,6 +44,14 @@ class CheckpointError(ValueError):
     """A checkpoint that cannot be read, or whose signature does not hold."""
 
 
+class SigningKeyError(ImproperlyConfigured):
+    """The signing key is not configured, its file is missing, or it is not an Ed25519 key.
+
+    An operator's mistake, not a request's: a page answers it with the 503 that names it
+    (`governance.api.errors.server_error`), a command with its message, and a write that
+    needs a signature (the approval of minutes) is refused before anything is saved."""
+
+
 @dataclass(frozen=True)
 class Checkpoint:
     origin: str
@@ -72,14 +80,14 @@ def _key_from_text(text: str) -> Ed25519PrivateKey:
     if text.startswith("-----BEGIN"):
         key = serialization.load_pem_private_key(text.encode(), password=None)
         if not isinstance(key, Ed25519PrivateKey):
-            raise ImproperlyConfigured("The audit signing key must be an Ed25519 key.")
+            raise SigningKeyError("The audit signing key must be an Ed25519 key.")
         return key
     try:
         seed = base64.b64decode(text, validate=True)
     except ValueError:
-        raise ImproperlyConfigured("The audit signing key is neither PEM nor base64.") from None
+        raise SigningKeyError("The audit signing key is neither PEM nor base64.") from None
     if len(seed) != 32:
-        raise ImproperlyConfigured("The audit signing key must be a 32-byte Ed25519 seed.")
+        raise SigningKeyError("The audit signing key must be a 32-byte Ed25519 seed.")
     return Ed25519PrivateKey.from_private_bytes(seed)
 
 
@@ -107,19 +115,25 @@ def signing_key() -> Ed25519PrivateKey:
     if settings.AUDIT_SIGNING_KEY:
         return _key_from_text(settings.AUDIT_SIGNING_KEY)
     if not settings.AUDIT_SIGNING_KEY_FILE:
-        raise ImproperlyConfigured(
-            "Set AUDIT_SIGNING_KEY_FILE (or AUDIT_SIGNING_KEY) to sign audit checkpoints "
-            "(docs/deploy.md)."
+        raise SigningKeyError(
+            "No audit signing key is configured: set AUDIT_SIGNING_KEY_FILE (or "
+            "AUDIT_SIGNING_KEY) to sign audit checkpoints (docs/deploy.md)."
         )
     path = Path(settings.AUDIT_SIGNING_KEY_FILE)
     if not path.exists():
         if not settings.AUDIT_SIGNING_KEY_GENERATE:
-            raise ImproperlyConfigured(f"The audit signing key file {path} does not exist.")
+            raise SigningKeyError(f"The audit signing key file {path} does not exist.")
         try:
             return _generate(path)
         except FileExistsError:  # another process generated it meanwhile
             pass
-    return _key_from_text(path.read_text())
+    try:
+        text = path.read_text()
+    except OSError as error:  # unreadable by this account, a directory...
+        raise SigningKeyError(
+            f"The audit signing key file {path} cannot be read: {error.strerror}."
+        ) from None
+    return _key_from_text(text)
 
 
 def _raw_public(key: Ed25519PublicKey) -> bytes:

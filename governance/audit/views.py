@@ -199,6 +199,9 @@ def audit_export(request):
             {"formats": [*CONTENT_TYPES, "pdf"], "bad_format": fmt is not None},
             status=400 if fmt is not None else 200,
         )
+    # The stream signs a checkpoint once its headers are sent: a missing key must stop it
+    # before, as the project's 503 (not as a cut file).
+    checkpoints.signing_key()
     response = StreamingHttpResponse(exports.export_chunks(fmt), content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="decision-register-{stamp}.{fmt}"'
     response["Cache-Control"] = "no-store"

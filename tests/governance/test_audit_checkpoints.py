@@ -374,7 +374,7 @@ def test_without_a_key_the_demo_loads_without_a_failed_task(no_signing_key, capl
 @pytest.mark.parametrize("args", [(), ("--verifier-key",), ("--email",)])
 def test_without_a_key_audit_checkpoint_names_the_settings_not_a_traceback(no_signing_key, args):
     make_events(1)
-    with pytest.raises(CommandError, match=r"Set AUDIT_SIGNING_KEY_FILE \(or AUDIT_SIGNING_KEY\)"):
+    with pytest.raises(CommandError, match=r"set AUDIT_SIGNING_KEY_FILE \(or AUDIT_SIGNING_KEY\)"):
         call_command("audit_checkpoint", *args, stdout=StringIO())
 
 

@@ -53,6 +53,15 @@ def approve_minutes(*, actor, assembly: Assembly, code: str):
         raise NotAllowed(_("Only the chair and the secretary approve the minutes."))
     if assembly.minutes_approvals.filter(role=role).exists():  # before spending the code
         raise DomainError(_("The minutes were already approved in this office."))
+    try:
+        checkpoints.signing_key()  # before spending the code: the approval keeps a signature
+    except checkpoints.SigningKeyError:
+        raise DomainError(
+            _(
+                "The minutes cannot be approved yet: the platform has no audit signing key to "
+                "sign the checkpoint they keep. Ask its administrator to configure it."
+            )
+        ) from None
     authenticator = Authenticator.objects.filter(user=actor, type=Authenticator.Type.TOTP).first()
     if authenticator is None or not TOTP(authenticator).validate_code((code or "").strip()):
         raise DomainError(_("This code from your authenticator app is not valid."), field="code")

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance.assemblies.minutes import render_minutes
+from governance.audit import checkpoints
 from governance.models import Assembly
 
 
@@ -29,7 +30,10 @@ class Command(BaseCommand):
         found = Assembly.objects.filter(pk=int(assembly)).first()
         if found is None:
             raise CommandError(_("No assembly has the id %(id)s.") % {"id": assembly})
-        pdf = render_minutes(found, generated_at=timezone.now())
+        try:
+            pdf = render_minutes(found, generated_at=timezone.now())
+        except checkpoints.SigningKeyError as error:  # the minutes print a signed checkpoint
+            raise CommandError(str(error)) from None
         # Written beside the target and renamed, so a failure leaves no half file.
         output = Path(output)
         partial = output.with_name(output.name + ".part")

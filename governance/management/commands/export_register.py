@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from governance.audit import checkpoints
 from governance.audit.exports import FORMATS, export_register
 
 
@@ -21,6 +22,10 @@ class Command(BaseCommand):
         parser.add_argument("--output", type=Path, metavar="FILE", help="write to FILE")
 
     def handle(self, *args, fmt: str, output: Path | None, **options):
+        try:
+            checkpoints.signing_key()  # before a line is written: the export ends signed
+        except checkpoints.SigningKeyError as error:
+            raise CommandError(str(error)) from None
         if output is None:
             if fmt == "pdf":
                 raise CommandError(_("A PDF export needs --output FILE."))
