@@ -32,9 +32,14 @@ class TrusteeError(Exception):
 
 def _read(path: str) -> dict:
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise TrusteeError(f"cannot read {path}: {exc}") from exc
+    except RecursionError:  # json's decoder recurses once a level
+        raise TrusteeError(f"cannot read {path}: its JSON is nested too deeply") from None
+    if not isinstance(data, dict):
+        raise TrusteeError(f"cannot read {path}: not a JSON object")
+    return data
 
 
 def _write(path: str, data: dict, private: bool = False) -> None:
@@ -127,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
             decrypt(args.private, args.bundle, args.output)
     except (TrusteeError, threshold.ThresholdError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except (KeyError, TypeError, ValueError) as exc:  # a file of the wrong step, or edited
+        print(f"error: a file is not what the {args.step} step expects ({exc!r})", file=sys.stderr)
         return 1
     return 0
 

@@ -288,7 +288,7 @@ def verify_bundle(
     by the caller so that this module needs no counting code. ``pool`` runs the papers',
     the mix's and the shares' checks in worker processes; the verdict does not depend on it.
     """
-    if bundle.get("format") != FORMAT:
+    if not isinstance(bundle, dict) or bundle.get("format") != FORMAT:
         raise BundleError(f"not a {FORMAT} bundle")
     try:
         try:
@@ -317,8 +317,10 @@ def verify_bundle(
         same = Counter(map(key, listed)) == Counter(map(key, expected))
         if not same:
             raise BundleError("the counted papers are not the decryption of the ballot box")
-    except (KeyError, TypeError, GroupError) as exc:
-        raise BundleError(f"malformed bundle ({exc})") from exc
+        demo_server_key = bool(bundle["ceremony"].get("demo_server_key"))
+        demo_trustees = any(t.get("demo") for t in bundle["ceremony"].get("trustees", []))
+    except (KeyError, TypeError, AttributeError, IndexError, GroupError, papers.PaperError) as exc:
+        raise BundleError(f"malformed bundle ({exc!r})") from exc
     if recount is not None:
         wrong = recount(bundle)
         if wrong:
@@ -326,6 +328,6 @@ def verify_bundle(
     return {
         "papers": len(rows),
         "threshold": joint.threshold,
-        "demo_key": bool(bundle["ceremony"].get("demo_server_key"))
-        or any(t.get("demo") for t in bundle["ceremony"].get("trustees", [])),
+        "demo_key": demo_server_key or demo_trustees,
+        "demo_trustees": demo_trustees,
     }

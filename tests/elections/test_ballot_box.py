@@ -391,3 +391,44 @@ def test_the_results_page_offers_the_bundle_and_it_verifies(
         )["papers"]
         == 6
     )
+
+
+def _shape_paths(value, path=()):
+    """One path per place in the bundle's shape (list items stand for their first)."""
+    yield path
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _shape_paths(item, (*path, key))
+    elif isinstance(value, list) and value:
+        yield from _shape_paths(value[0], (*path, 0))
+
+
+def test_a_bundle_of_the_wrong_shape_anywhere_fails_with_a_named_error(
+    world, tmp_path, trusted_election
+):
+    """A value of the wrong type at any place of a bundle is a BundleError naming the bundle
+    malformed (or the check it fails), never another exception: verify_ballot reads files
+    anyone may hand it."""
+    data = _published_bundle(world, tmp_path, trusted_election)
+    escaped = []
+    paths = [p for p in _shape_paths(data) if p]
+    for path in paths:
+        original = data
+        for step in path[:-1]:
+            original = original[step]
+        value = original[path[-1]]
+        wrong = {str: 7, int: "seven", bool: "yes", list: "list", dict: ["dict"]}.get(
+            type(value), {"x": 1}
+        )
+        tampered = copy.deepcopy(data)
+        place = tampered
+        for step in path[:-1]:
+            place = place[step]
+        place[path[-1]] = wrong
+        try:
+            verify_bundle(tampered, recount=recount)
+        except BundleError:
+            continue
+        except Exception as exc:  # collected, then reported together
+            escaped.append(f"{'/'.join(map(str, path))}: {exc!r}")
+    assert len(paths) > 50 and not escaped, "\n".join(escaped)

@@ -24,7 +24,9 @@ def test_demo_has_a_published_roll_call_and_open_ballots(capsys):
     assert Ballot.objects.get(kind="question").roll.count() > 150
 
 
-def test_the_demo_s_secret_ballots_are_held_by_the_control_committee_as_demo_trustees():
+def test_the_demo_s_secret_ballots_are_held_by_the_control_committee_as_demo_trustees(
+    tmp_path, capsys
+):
     """Article 16 names the Control Committee's three members, any two of whom decrypt: the
     demo makes them demonstration trustees (the platform keeps their private files), and
     no demo ballot falls back to the 1-of-1 demonstration key."""
@@ -74,3 +76,11 @@ def test_the_demo_s_secret_ballots_are_held_by_the_control_committee_as_demo_tru
     box = BallotBox.objects.get(ballot=dues)
     assert box.trustees.filter(decryption__isnull=False).count() == 2
     assert Participation.objects.filter(ballot=dues).count() == 5
+
+    # Its bundle verifies, and says whose keys the demo held.
+    services.publish_results(actor=officer, ballot=dues)
+    call_command("export_ballot", dues.pk, output=str(tmp_path / "dues.json"))
+    capsys.readouterr()
+    call_command("verify_ballot", str(tmp_path / "dues.json"), "--workers", "1")
+    out = capsys.readouterr().out
+    assert "DEMONSTRATION TRUSTEES" in out and "ok: 5 papers, decrypted by 2 trustees" in out
