@@ -14,9 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from elections import integrity
 from elections.models import Ballot, PaperCount, Participation, RollEntry
+from governance.audit.actions import register_labels
 from governance.audit.anomalies import (
     Anomaly,
     bodies_by_id,
@@ -194,7 +196,37 @@ def ballot_counts() -> Iterator[Anomaly]:
             )
 
 
+ACTION_LABELS = {
+    "ballot.created": gettext_lazy("Ballot drafted"),
+    "ballot.trustees_appointed": gettext_lazy("Ballot trustees appointed"),
+    "ballot.opened": gettext_lazy("Ballot opened"),
+    "ballot.reminder_sent": gettext_lazy("Ballot reminder sent"),
+    "ballot.vote_cast": gettext_lazy("Vote cast"),
+    "ballot.closed": gettext_lazy("Ballot closed"),
+    "ballot.tally_prepared": gettext_lazy("Tally prepared"),
+    "ballot.tally_failed": gettext_lazy("Tally failed"),
+    "ballot.tally_retried": gettext_lazy("Tally retried"),
+    "ballot.counted": gettext_lazy("Ballot counted"),
+    "ballot.published": gettext_lazy("Results published"),
+    "ballot.cancelled": gettext_lazy("Ballot cancelled"),
+    "candidate.nominated": gettext_lazy("Candidate nominated"),
+    "candidate.consented": gettext_lazy("Candidate consented"),
+    "candidate.withdrawn": gettext_lazy("Candidate withdrawn"),
+    "paper_count.entered": gettext_lazy("Paper count entered"),
+    "paper_count.confirmed": gettext_lazy("Paper count confirmed"),
+    "paper_count.withdrawn": gettext_lazy("Paper count withdrawn"),
+    "paper_count.rejected": gettext_lazy("Paper count rejected"),
+    "proxy.given": gettext_lazy("Proxy given"),
+    "proxy.revoked": gettext_lazy("Proxy revoked"),
+    "trustee.transport_key": gettext_lazy("Trustee's transport key published"),
+    "trustee.dealing": gettext_lazy("Trustee's dealing published"),
+    "trustee.share_key": gettext_lazy("Trustee's share key published"),
+    "trustee.decrypted": gettext_lazy("Trustee's decryption shares published"),
+}
+
+
 def register() -> None:
+    register_labels(ACTION_LABELS)
     register_trail_provider("elections", ballot_trail)
     register_anomaly_check("ballot_closed_early", ballots_closed_early)
     register_anomaly_check("ballot_count", ballot_counts)

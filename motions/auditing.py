@@ -9,7 +9,9 @@ from __future__ import annotations
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from governance.audit.actions import register_labels
 from governance.audit.anomalies import bodies_by_id, register_officer_actions
 from governance.audit.trail import (
     AuditRef,
@@ -118,7 +120,51 @@ def motion_trail(decision: Decision) -> TrailContribution | None:
     return TrailContribution(sections=sections, audit_refs=refs)
 
 
+ACTION_LABELS = {
+    "motion.drafted": gettext_lazy("Motion drafted"),
+    "motion.edited": gettext_lazy("Motion edited"),
+    "motion.submit": gettext_lazy("Motion submitted"),
+    "motion.withdraw": gettext_lazy("Motion withdrawn"),
+    "motion.admit": gettext_lazy("Motion admitted"),
+    "motion.reject_admissibility": gettext_lazy("Motion found inadmissible"),
+    "motion.schedule": gettext_lazy("Motion put on the agenda"),
+    "motion.assembly_changed": gettext_lazy("Motion moved to another assembly"),
+    "motion.refer": gettext_lazy("Motion referred"),
+    "motion.put_to_vote": gettext_lazy("Motion put to the vote"),
+    "motion.adopt": gettext_lazy("Motion adopted"),
+    "motion.reject": gettext_lazy("Motion rejected"),
+    "motion.no_quorum": gettext_lazy("Motion: no quorum"),
+    "motion.vote_cancelled": gettext_lazy("Motion's vote cancelled"),
+    "motion.forward": gettext_lazy("Motion forwarded to the International Council"),
+    "motion.ic_adopted": gettext_lazy("Adopted by the International Council"),
+    "motion.ic_rejected": gettext_lazy("Rejected by the International Council"),
+    "motion.ic_withdrawn": gettext_lazy("Withdrawn at the International Council"),
+    "ic_submission.created": gettext_lazy("International Council submission created"),
+    "ic_follow_up.added": gettext_lazy("International Council follow-up added"),
+    "voting_mandate.proposed": gettext_lazy("Voting mandate proposed"),
+    "amendment.drafted": gettext_lazy("Amendment drafted"),
+    "amendment.submit": gettext_lazy("Amendment submitted"),
+    "amendment.withdraw": gettext_lazy("Amendment withdrawn"),
+    "amendment.admit": gettext_lazy("Amendment admitted"),
+    "amendment.reject_admissibility": gettext_lazy("Amendment found inadmissible"),
+    "amendment.put_to_vote": gettext_lazy("Amendment put to the vote"),
+    "amendment.adopt": gettext_lazy("Amendment adopted"),
+    "amendment.reject": gettext_lazy("Amendment rejected"),
+    "amendment.no_quorum": gettext_lazy("Amendment: no quorum"),
+    "amendment.vote_cancelled": gettext_lazy("Amendment's vote cancelled"),
+    "amendment.fell": gettext_lazy("Amendment fell"),
+    "support.given": gettext_lazy("Support given"),
+    "support.withdrawn": gettext_lazy("Support withdrawn"),
+    "speaker.added": gettext_lazy("Speaker added"),
+    "speaker.asked": gettext_lazy("Asked to speak"),
+    "speaker.speaking": gettext_lazy("Speaker given the floor"),
+    "speaker.done": gettext_lazy("Speaker has spoken"),
+    "speaker.withdrawn": gettext_lazy("Speaker withdrawn"),
+}
+
+
 def register() -> None:
+    register_labels(ACTION_LABELS)
     register_trail_provider("motions", motion_trail)
     register_officer_actions("motions.motion", OFFICER_MOTION_ACTIONS, bodies_by_id(Motion))
     register_officer_actions(

@@ -33,6 +33,18 @@ def render_diff(pieces):
 
 
 @register.filter
+def audit_action(code: str) -> str:
+    """An audit action in words, with its code beside it (the code is what the export, the
+    API and the log's filter use): `governance.audit.actions`."""
+    from governance.audit import actions
+
+    label = actions.label(code)
+    if label == code:
+        return format_html('<code dir="ltr">{}</code>', code)
+    return format_html('{} <code dir="ltr" class="action-code">{}</code>', label, code)
+
+
+@register.filter
 def yes_no_badge(value: bool) -> str:
     from django.utils.translation import gettext as _
 

@@ -235,7 +235,11 @@ def test_the_audit_log_page_and_the_published_board_do_not_pair_voters_with_trac
     events = sorted(
         (int(sequence), actor)
         for sequence, actor in re.findall(
-            r"<tr><td>(\d+)</td><td>[^<]*</td><td>([^<]*)</td><td>ballot.vote_cast</td>", page
+            r"<tr><td[^>]*>(?:<span>)?(\d+)(?:</span>)?</td>"
+            r"<td[^>]*>(?:<span>)?[^<]*(?:</span>)?</td><td[^>]*>(?:<span>)?(?:<bdi>)?([^<]*)"
+            r"(?:</bdi>)?(?:</span>)?</td>"
+            r"<td[^>]*>(?:<span>)?[^<]*<code[^>]*>ballot.vote_cast</code>",
+            page,
         )
     )
     assert len(events) == len(board) == len(trackers)
