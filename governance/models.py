@@ -785,13 +785,6 @@ class AuditEvent(models.Model):
         return f"#{self.sequence} {self.action}"
 
     @property
-    def action_label(self) -> str:
-        """The action in words, in the reader's language (`governance.audit.actions`)."""
-        from governance.audit import actions
-
-        return actions.label(self.action)
-
-    @property
     def names_no_one(self) -> bool:
         """An event that carries a commitment instead of a person (a secret ballot's vote)."""
         return self.actor_id is None and isinstance(self.new, dict) and "commitment" in self.new
