@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 
 import pytest
@@ -29,14 +30,23 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture
 def redis_cache(settings):
+    # A prefix of this process's own: CI runs the suite on SQLite and on PostgreSQL at
+    # once against the same server, and both make the same keys (user ids included).
+    # Only this prefix's keys are removed afterwards: clear() would flush the other's.
+    prefix = f"test-cache-{os.getpid()}"
     settings.CACHES = {
         **settings.CACHES,
-        "redis": {"BACKEND": "governance.cache.RedisCache", "LOCATION": LOCATION},
+        "redis": {
+            "BACKEND": "governance.cache.RedisCache",
+            "LOCATION": LOCATION,
+            "KEY_PREFIX": prefix,
+        },
     }
     cache = caches["redis"]
-    cache.clear()
     yield cache
-    cache.clear()
+    client = cache._cache.get_client(write=True)
+    for key in client.scan_iter(match=f"{prefix}:*"):
+        client.delete(key)
     cache.close()
 
 
