@@ -88,8 +88,7 @@ def pages_for(role: str) -> dict[str, str]:
 
 
 def log_in(page, live_server, account) -> None:
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-    from django.utils import timezone
+    from tests.conftest import totp_code
 
     page.goto(f"{live_server.url}{reverse('account_login')}")
     page.fill("input[name=login]", account.email)
@@ -97,8 +96,7 @@ def log_in(page, live_server, account) -> None:
     page.click("main form button[type=submit]")
     if account.totp_secret:
         page.wait_for_url("**/accounts/2fa/authenticate/")
-        counter = int(timezone.now().timestamp()) // 30
-        page.fill("input[name=code]", format_hotp_value(hotp_value(account.totp_secret, counter)))
+        page.fill("input[name=code]", totp_code(account.totp_secret))
         page.click("main form button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
 
