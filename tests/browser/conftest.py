@@ -4,12 +4,29 @@ import os
 import shutil
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 # Playwright's sync API keeps an event loop in this thread; the ORM calls the test makes
 # between browser steps are still synchronous, so Django's async guard must stand aside.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+class OneRequestAtATime(WSGIServer):
+    """The live server answers one request at a time. On SQLite its threads share the
+    test's one in-memory connection, and two requests at once (a page and the vote
+    banner's poll) used it together: "bad parameter or other API misuse", a 503, and a
+    page that never came. Django closes each connection after its answer when the server
+    is not threaded, so the browser's other requests wait their turn in the queue."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        # The live server thread has already put the shared connections in place.
+        super().__init__(*args, **kwargs)
+
+
+LiveServerThread.server_class = OneRequestAtATime
 
 
 @pytest.fixture(scope="session")
