@@ -1,5 +1,7 @@
 """The demo section: realistic, valid under its own statutes, and loaded only once."""
 
+import logging
+
 import pytest
 from django.core.management import call_command
 
@@ -27,6 +29,17 @@ def test_demo_loads_a_realistic_section_once(capsys):
     call_command("load_demo")
     assert (Member.objects.count(), Decision.objects.count(), Assembly.objects.count()) == counts
     assert "already present" in capsys.readouterr().out
+
+
+@pytest.mark.django_db(transaction=True)  # the tasks run when the demo's transaction commits
+@pytest.mark.parametrize(("verbosity", "lines"), [(1, False), (2, True)])
+def test_the_demo_s_tasks_run_without_a_line_each_before_the_logins(caplog, verbosity, lines):
+    """They run in process: a line at each start and end, 42 of them, buried the logins."""
+    with caplog.at_level(logging.INFO):
+        call_command("load_demo", verbosity=verbosity)
+    tasks = [r for r in caplog.records if r.name == "django.tasks"]
+    assert bool(tasks) is lines
+    assert logging.getLogger("django.tasks").level == logging.NOTSET
 
 
 def test_half_of_the_demo_members_are_young():

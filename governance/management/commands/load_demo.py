@@ -1,5 +1,7 @@
 """Load the demo section (idempotent) and print how to log in."""
 
+import logging
+
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
@@ -17,11 +19,19 @@ class Command(BaseCommand):
             help="send the ballot invitations of the demo (by default they are dropped: the addresses are fictitious)",
         )
 
-    def handle(self, *args, send_mail: bool, **options):
+    def handle(self, *args, send_mail: bool, verbosity: int, **options):
+        # The demo's tasks run in this process, and each logged its start and its end: 42
+        # lines before the logins. A failed task is an error and still prints; -v 2 shows all.
+        tasks_log = logging.getLogger("django.tasks")
+        level = tasks_log.level
+        if verbosity < 2:
+            tasks_log.setLevel(logging.WARNING)
         try:
             created = self.load(send_mail)
         except DomainError as error:  # refused in one transaction: nothing was written
             raise CommandError(error.message) from None
+        finally:
+            tasks_log.setLevel(level)
         self.report(created)
 
     def load(self, send_mail: bool) -> bool:
