@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import zoneinfo
 from dataclasses import dataclass
@@ -79,6 +80,18 @@ def _english_after_each_test():
     """A request in Arabic leaves its language active in the thread; the next test starts in English."""
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _task_loggers_put_back():
+    """db_worker sets the task loggers' levels for its process and never puts them back: after
+    a worker test at verbosity 0, a failed task logged nothing for the rest of the run, so the
+    tests that look for one in caplog could not see it."""
+    loggers = [logging.getLogger(name) for name in ("django.tasks", "django_tasks_db")]
+    levels = [logger.level for logger in loggers]
+    yield
+    for logger, level in zip(loggers, levels, strict=True):
+        logger.setLevel(level)
 
 
 @dataclass

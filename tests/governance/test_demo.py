@@ -35,7 +35,6 @@ def test_demo_loads_a_realistic_section_once(capsys):
 @pytest.mark.parametrize(("verbosity", "lines"), [(1, False), (2, True)])
 def test_the_demo_s_tasks_run_without_a_line_each_before_the_logins(caplog, verbosity, lines):
     """They run in process: a line at each start and end, 42 of them, buried the logins."""
-    # The logger's own level, set here: a worker run earlier in the suite leaves it CRITICAL.
     with caplog.at_level(logging.INFO, logger="django.tasks"):
         call_command("load_demo", verbosity=verbosity)
         assert logging.getLogger("django.tasks").level == logging.INFO  # put back
