@@ -199,8 +199,10 @@ def describe_outcome(outcome: dict) -> str:
 # A decision's figures in words
 # ---------------------------------------------------------------------------
 
-#: The figures a decision stores, by key, in the words a member reads (never the raw keys).
+#: The figures a decision stores, by key, in the words a member reads (never the raw keys),
+#: in the order they are read: how it was counted, who could take part, who did, the votes.
 FIGURE_LABELS = {
+    "method": gettext_lazy("Counting method"),
     "eligible": gettext_lazy("Entitled to vote"),
     "on_roll": gettext_lazy("On the roll (in the room)"),
     "took_part": gettext_lazy("Took part"),
@@ -212,8 +214,8 @@ FIGURE_LABELS = {
     "valid": gettext_lazy("Valid papers"),
     "seats": gettext_lazy("Seats"),
     "elected": gettext_lazy("Elected"),
-    "method": gettext_lazy("Counting method"),
 }
+_FIGURE_ORDER = {key: n for n, key in enumerate(FIGURE_LABELS)}
 
 #: The counting methods' names, as the voting engine's `Ballot.Method` gives them.
 METHOD_LABELS = {
@@ -227,10 +229,15 @@ METHOD_LABELS = {
 
 
 def figure_items(figures: dict) -> list[tuple[str, str]]:
-    """A decision's figures as (label, value) in words: lists joined in their order (the
-    elected in the order of election), methods named, unknown keys made readable."""
+    """A decision's figures as (label, value) in words, in FIGURE_LABELS' order whatever the
+    stored one (PostgreSQL's jsonb keeps its keys shortest first: "no" before "yes"), unknown
+    keys last: lists joined in their order (the elected in the order of election), methods
+    named, unknown keys made readable."""
     shown = []
-    for key, value in figures.items():
+    ordered = sorted(
+        figures.items(), key=lambda item: _FIGURE_ORDER.get(item[0], len(_FIGURE_ORDER))
+    )
+    for key, value in ordered:
         if key == "method":
             value = METHOD_LABELS.get(value, value)
         elif key == "elected" and isinstance(value, list):

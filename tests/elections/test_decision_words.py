@@ -25,6 +25,24 @@ def test_figures_are_words_with_the_elected_in_order():
         assert "1. A, 2. B" in shown.values()
 
 
+def test_figures_read_in_their_order_whatever_the_stored_one():
+    # As PostgreSQL's jsonb returns them: shortest keys first.
+    stored = {"no": 1, "yes": 5, "blank": 0, "method": "yesno", "abstain": 1, "invalid": 0}
+    stored |= {"eligible": 7, "took_part": 7, "quorum_note": "met"}
+    labels = [label for label, _value in figure_items(stored)]
+    assert labels == [
+        "Counting method",
+        "Entitled to vote",
+        "Took part",
+        "Yes",
+        "No",
+        "Abstentions",
+        "Blank papers",
+        "Invalid papers",
+        "Quorum note",
+    ]
+
+
 def test_the_decision_page_names_the_elected_without_raw_keys(world, client_for):
     voters = add_voters(world, 3)
     ballot = services.open_ballot(actor=world.officer, ballot=draft_election(world))
